@@ -1,0 +1,86 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace OpenCxo.Data.Storage;
+
+/// <summary>
+/// The system of record. One model, two providers: <see cref="SqliteCxoDb"/> and <see cref="PostgresCxoDb"/>
+/// exist only so that each provider has its own migrations set (as Jellyfin does).
+/// </summary>
+public abstract class CxoDb(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Workspace> Workspaces => Set<Workspace>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<CustomerRow> Customers => Set<CustomerRow>();
+    public DbSet<IdentityRow> Identities => Set<IdentityRow>();
+    public DbSet<CustomerTraitRow> CustomerTraits => Set<CustomerTraitRow>();
+    public DbSet<CustomerMergeRow> CustomerMerges => Set<CustomerMergeRow>();
+    public DbSet<InteractionRow> Interactions => Set<InteractionRow>();
+    public DbSet<IngestState> IngestStates => Set<IngestState>();
+
+    public abstract DatabaseProvider Provider { get; }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(CxoDb).Assembly);
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(SnakeCase(property.Name));
+            }
+        }
+    }
+
+    internal static string SnakeCase(string name)
+    {
+        var builder = new StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0 && !char.IsUpper(name[i - 1]))
+            {
+                builder.Append('_');
+            }
+
+            builder.Append(char.ToLowerInvariant(name[i]));
+        }
+
+        return builder.ToString();
+    }
+}
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+public sealed class SqliteCxoDb(DbContextOptions<SqliteCxoDb> options) : CxoDb(options)
+{
+    public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Times are stored as UTC microseconds since 1970: compact, ordered and cheap to compare in SQLite,
+        // where EF's default (text) is neither.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UnixMicrosConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UnixMicrosConverter>();
+    }
+}
+
+public sealed class PostgresCxoDb(DbContextOptions<PostgresCxoDb> options) : CxoDb(options)
+{
+    public override DatabaseProvider Provider => DatabaseProvider.Postgres;
+}
+
+public sealed class UnixMicrosConverter() : ValueConverter<DateTime, long>(
+    time => UnixMicros.From(time),
+    micros => UnixMicros.ToDateTime(micros));
+
+public static class UnixMicros
+{
+    public static long From(DateTime time) => (time.ToUniversalTime().Ticks - DateTime.UnixEpoch.Ticks) / 10;
+
+    public static DateTime ToDateTime(long micros) => new(DateTime.UnixEpoch.Ticks + (micros * 10), DateTimeKind.Utc);
+}

@@ -1,0 +1,107 @@
+namespace OpenCxo.Data.Storage;
+
+// The system of record's rows. Every table carries WorkspaceId so that a workspace is a hard boundary and a
+// future Citus distribution key (DESIGN.md, scale-out).
+
+public sealed class Workspace
+{
+    public long Id { get; set; }
+    public required string Slug { get; set; }
+    public required string Name { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+public sealed class ApiKey
+{
+    public long Id { get; set; }
+    public long WorkspaceId { get; set; }
+    public required string Name { get; set; }
+
+    /// <summary>SHA-256 of the whole key, hex; the key itself is shown once and never stored.</summary>
+    public required string KeyHash { get; set; }
+
+    /// <summary>The first characters of the key, to tell keys apart in listings.</summary>
+    public required string KeyPrefix { get; set; }
+
+    /// <summary>Space-separated scopes, e.g. "events:write customers:read".</summary>
+    public required string Scopes { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+    public DateTime? RevokedAt { get; set; }
+}
+
+public sealed class CustomerRow
+{
+    public long Id { get; set; }
+    public long WorkspaceId { get; set; }
+    public DateTime FirstSeen { get; set; }
+    public DateTime LastSeen { get; set; }
+    public DateTime CreatedAt { get; set; }
+
+    /// <summary>Set when this profile was merged into an older one; reads follow it to the survivor.</summary>
+    public long? MergedInto { get; set; }
+}
+
+public sealed class IdentityRow
+{
+    public long WorkspaceId { get; set; }
+
+    /// <summary><c>email</c>, <c>phone</c> or <c>ext:SYSTEM</c>.</summary>
+    public required string Kind { get; set; }
+
+    public required string Value { get; set; }
+
+    /// <summary>Always a live customer: merges move identities to the survivor.</summary>
+    public long CustomerId { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A profile attribute of a customer (name, language, …); the value observed at the latest event time wins.</summary>
+public sealed class CustomerTraitRow
+{
+    public long WorkspaceId { get; set; }
+    public long CustomerId { get; set; }
+    public required string Name { get; set; }
+    public required string ValueJson { get; set; }
+    public DateTime ObservedAt { get; set; }
+}
+
+public sealed class CustomerMergeRow
+{
+    public long Seq { get; set; }
+    public long WorkspaceId { get; set; }
+    public long SurvivorId { get; set; }
+    public long AbsorbedId { get; set; }
+    public required string EventId { get; set; }
+    public DateTime OccurredAt { get; set; }
+    public DateTime MergedAt { get; set; }
+}
+
+/// <summary>One touchpoint. <see cref="Seq"/> grows monotonically and drives incremental copies to the analytics store.</summary>
+public sealed class InteractionRow
+{
+    public long Seq { get; set; }
+    public long WorkspaceId { get; set; }
+    public required string EventId { get; set; }
+    public long CustomerId { get; set; }
+    public DateTime OccurredAt { get; set; }
+    public DateTime ReceivedAt { get; set; }
+    public required string Department { get; set; }
+    public required string Channel { get; set; }
+    public required string Type { get; set; }
+
+    /// <summary>Value in ten-thousandths of <see cref="Currency"/>: exact sums without floating point.</summary>
+    public long ValueE4 { get; set; }
+
+    public string? Currency { get; set; }
+    public string? Text { get; set; }
+    public string? Attributes { get; set; }
+}
+
+/// <summary>Bumped by every ingest commit, so a writer's cached identity graph knows when another writer changed things.</summary>
+public sealed class IngestState
+{
+    public long WorkspaceId { get; set; }
+    public long Generation { get; set; }
+}
