@@ -128,7 +128,7 @@ public sealed class IdentityGraph
     public IdentityChanges TakeChanges()
     {
         var changes = new IdentityChanges(
-            [.. _newCustomers.Select(id => new NewCustomer(id, Find(id) == id ? null : Find(id)))],
+            [.. _newCustomers.Select(id => new NewCustomer(id, Find(id) == id ? null : Find(id), _spans[id]))],
             [.. _newIdentities.Select(x => (x.Key, Find(x.CustomerId)))],
             [.. _merges],
             [.. _touched.Select(Find).Distinct().Select(id => (id, _spans[id]))]);
@@ -161,8 +161,11 @@ public readonly record struct CustomerSpan(DateTime FirstSeen, DateTime LastSeen
 /// <summary>Customer <see cref="AbsorbedId"/> became part of <see cref="SurvivorId"/> because of event <see cref="EventId"/>.</summary>
 public sealed record CustomerMerge(long SurvivorId, long AbsorbedId, string EventId, DateTime OccurredAt);
 
-/// <summary>A customer created in this batch; <see cref="MergedInto"/> is set when it was absorbed before the batch ended.</summary>
-public sealed record NewCustomer(long Id, long? MergedInto);
+/// <summary>
+/// A customer created in this batch; <see cref="MergedInto"/> is set when it was absorbed before the batch ended,
+/// and then <see cref="Span"/> is what it had when absorbed.
+/// </summary>
+public sealed record NewCustomer(long Id, long? MergedInto, CustomerSpan Span);
 
 public sealed record IdentityChanges(
     IReadOnlyList<NewCustomer> NewCustomers,
