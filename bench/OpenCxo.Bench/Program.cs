@@ -1,0 +1,302 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using OpenCxo.App.Hosting;
+using OpenCxo.App.Ingest;
+using OpenCxo.App.Profiles;
+using OpenCxo.App.Security;
+using OpenCxo.Core.Demo;
+using OpenCxo.Core.Ingest;
+using OpenCxo.Core.Profiles;
+using OpenCxo.Data.Ingest;
+using OpenCxo.Data.Storage;
+
+// Benchmarks for issue 2. They print figures; nothing here is a test. Run with -c Release:
+//   dotnet run -c Release --project bench/OpenCxo.Bench -- import   [--events N] [--postgres CONNECTION-STRING]
+//   dotnet run -c Release --project bench/OpenCxo.Bench -- http     [--events N] [--clients C]
+//   dotnet run -c Release --project bench/OpenCxo.Bench -- memory   [--events N]
+//   dotnet run -c Release --project bench/OpenCxo.Bench -- timeline [--interactions N]
+var verb = args.FirstOrDefault() ?? "help";
+var work = Path.Combine(Path.GetTempPath(), "opencxo-bench");
+Directory.CreateDirectory(work);
+switch (verb)
+{
+    case "import":
+        await Bench.ImportAsync(work, Bench.Arg(args, "--events", 1_000_000), Bench.ArgText(args, "--postgres"));
+        break;
+    case "http":
+        await Bench.HttpAsync(work, Bench.Arg(args, "--events", 200_000), Bench.Arg(args, "--clients", 4));
+        break;
+    case "memory":
+        await Bench.MemoryAsync(work, Bench.Arg(args, "--events", 5_000_000));
+        break;
+    case "timeline":
+        await Bench.TimelineAsync(work, Bench.Arg(args, "--interactions", 10_000_000));
+        break;
+    default:
+        Console.WriteLine("verbs: import [--events N] [--postgres CS] | http [--events N] [--clients C] | memory [--events N] | timeline [--interactions N]");
+        break;
+}
+
+internal static class Bench
+{
+    public static int Arg(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    public static string? ArgText(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    /// <summary>A demo company of about <paramref name="events"/> events as JSON Lines (cached between runs).</summary>
+    private static string DemoFile(string work, int events)
+    {
+        var customers = Math.Max(1, events / 40);
+        var path = Path.Combine(work, $"demo-{customers}.jsonl");
+        if (!File.Exists(path))
+        {
+            var clock = Stopwatch.StartNew();
+            var count = OpenCxo.App.Demo.DemoLoader.WriteJsonLines(new DemoOptions(customers, 7), path);
+            Console.WriteLine($"generated {count:N0} events ({new FileInfo(path).Length / 1e6:0} MB) in {clock.Elapsed.TotalSeconds:0.0} s");
+        }
+
+        return path;
+    }
+
+    private static async Task<DatabaseLocation> FreshSqliteAsync(string work, string name)
+    {
+        var path = Path.Combine(work, name + ".db");
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+        {
+            File.Delete(file);
+        }
+
+        var location = DatabaseLocation.Parse("sqlite:" + path);
+        await new CxoDbFactory(location).MigrateAsync();
+        return location;
+    }
+
+    public static async Task ImportAsync(string work, int events, string? postgres)
+    {
+        var file = DemoFile(work, events);
+        var parser = new EventParser(new IdentityNormalizer("ES"));
+        var parsed = new List<CanonicalEvent>();
+        foreach (var line in File.ReadLines(file))
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(line);
+            if (parser.TryParse(doc.RootElement, out var e, out var errors))
+            {
+                parsed.Add(e!);
+            }
+            else
+            {
+                throw new InvalidDataException($"demo event rejected: {errors[0].Field} {errors[0].Message}");
+            }
+        }
+
+        Console.WriteLine($"file: {parsed.Count:N0} events, {new FileInfo(file).Length / 1e6:0} MB");
+
+        // Baseline: the same rows, raw batched INSERT into the same schema (prepared statement, 100k per transaction), no parsing, no resolution, no dedupe.
+        var raw = await FreshSqliteAsync(work, "raw");
+        var rawSeconds = RawSqliteInsert(raw, parsed);
+        Console.WriteLine($"sqlite raw INSERT:        {rawSeconds,7:0.00} s  {parsed.Count / rawSeconds,10:N0} rows/s");
+
+        var target = await FreshSqliteAsync(work, "import");
+        var (importSeconds, imported) = await ImportFileAsync(target, parser, file);
+        Console.WriteLine($"sqlite cxo import (e2e):  {importSeconds,7:0.00} s  {imported / importSeconds,10:N0} events/s  ratio {importSeconds / rawSeconds:0.00}x raw");
+
+        var (againSeconds, again) = await ImportFileAsync(target, parser, file);
+        Console.WriteLine($"sqlite re-import (all duplicates): {againSeconds:0.00} s, {again} imported");
+
+        if (postgres is not null)
+        {
+            var name = "bench_" + Guid.NewGuid().ToString("N")[..8];
+            await using (var admin = new NpgsqlConnection(postgres))
+            {
+                await admin.OpenAsync();
+                await using var create = new NpgsqlCommand("CREATE DATABASE " + name, admin);
+                await create.ExecuteNonQueryAsync();
+            }
+
+            var location = DatabaseLocation.Parse("postgres:" + new NpgsqlConnectionStringBuilder(postgres) { Database = name });
+            await new CxoDbFactory(location).MigrateAsync();
+            var (pgSeconds, pgImported) = await ImportFileAsync(location, parser, file);
+            Console.WriteLine($"postgres cxo import (COPY, e2e): {pgSeconds,7:0.00} s  {pgImported / pgSeconds,10:N0} events/s");
+        }
+    }
+
+    private static async Task<(double Seconds, long Imported)> ImportFileAsync(DatabaseLocation location, EventParser parser, string file)
+    {
+        var factory = new CxoDbFactory(location);
+        await using var ingestor = new EventIngestor(factory, TimeProvider.System);
+        var importer = new EventFileImporter(parser, ingestor);
+        var clock = Stopwatch.StartNew();
+        var summary = await importer.ImportAsync(file, 1, null, CancellationToken.None);
+        return (clock.Elapsed.TotalSeconds, summary.Imported);
+    }
+
+    private static double RawSqliteInsert(DatabaseLocation location, List<CanonicalEvent> events)
+    {
+        using var connection = new SqliteConnection(location.ConnectionString);
+        connection.Open();
+        using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA synchronous=NORMAL;";
+            pragma.ExecuteNonQuery();
+        }
+
+        var clock = Stopwatch.StartNew();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO interactions (workspace_id, event_id, customer_id, occurred_at, received_at, department, channel, type, value_e4, currency, text, attributes)
+            VALUES (@w, @e, @c, @o, @r, @d, @ch, @ty, @v, @cur, @tx, @a)
+            """;
+        foreach (var name in new[] { "@w", "@e", "@c", "@o", "@r", "@d", "@ch", "@ty", "@v", "@cur", "@tx", "@a" })
+        {
+            command.Parameters.Add(new SqliteParameter(name, null));
+        }
+
+        var p = command.Parameters;
+        var received = UnixMicros.From(DateTime.UtcNow);
+        SqliteTransaction? transaction = null;
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (i % 100_000 == 0)
+            {
+                transaction?.Commit();
+                transaction = connection.BeginTransaction();
+                command.Transaction = transaction;
+            }
+
+            var e = events[i];
+            p[0].Value = 1L;
+            p[1].Value = e.Id;
+            p[2].Value = (long)(i % 25_000);
+            p[3].Value = UnixMicros.From(e.OccurredAt);
+            p[4].Value = received;
+            p[5].Value = e.Department.Name();
+            p[6].Value = e.Channel.Name();
+            p[7].Value = e.Type;
+            p[8].Value = e.ValueE4;
+            p[9].Value = (object?)e.Currency ?? DBNull.Value;
+            p[10].Value = (object?)e.Text ?? DBNull.Value;
+            p[11].Value = (object?)e.AttributesJson ?? DBNull.Value;
+            command.ExecuteNonQuery();
+        }
+
+        transaction?.Commit();
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    public static async Task HttpAsync(string work, int events, int clients)
+    {
+        var file = DemoFile(work, events);
+        var lines = File.ReadAllLines(file);
+        var bodies = lines.Chunk(1_000).Select(chunk => "{\"events\":[" + string.Join(',', chunk) + "]}").ToArray();
+        var location = await FreshSqliteAsync(work, "http");
+        await using var app = OpenCxoHost.Build(new HostSettings(location) { Urls = "http://127.0.0.1:5099", AnalyticsPath = Path.Combine(work, "http.duckdb") });
+        await app.StartAsync();
+        string key;
+        await using (var db = new CxoDbFactory(location).CreateDbContext())
+        {
+            key = (await ApiKeyService.CreateAsync(db, "default", "bench", [Scopes.EventsWrite], DateTime.UtcNow)).Key;
+        }
+
+        using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:5099") };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var next = -1;
+        long accepted = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < bodies.Length)
+            {
+                using var response = await http.PostAsync("/api/v1/events", new StringContent(bodies[i], Encoding.UTF8, "application/json"));
+                response.EnsureSuccessStatusCode();
+                var text = await response.Content.ReadAsStringAsync();
+                using var doc = System.Text.Json.JsonDocument.Parse(text);
+                Interlocked.Add(ref accepted, doc.RootElement.GetProperty("accepted").GetInt64());
+            }
+        }));
+        var seconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"http ingest: {accepted:N0} events in {bodies.Length} requests of 1,000, {clients} clients: {seconds:0.00} s, {accepted / seconds:N0} events/s");
+        await app.StopAsync();
+    }
+
+    public static async Task MemoryAsync(string work, int events)
+    {
+        var file = DemoFile(work, events);
+        var location = await FreshSqliteAsync(work, "memory");
+        var (seconds, imported) = await ImportFileAsync(location, new EventParser(new IdentityNormalizer("ES")), file);
+        var peak = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        Console.WriteLine($"memory: imported {imported:N0} events in {seconds:0.0} s ({imported / seconds:N0}/s); peak resident {peak["VmHWM:".Length..].Trim()}");
+    }
+
+    public static async Task TimelineAsync(string work, int interactions)
+    {
+        var path = Path.Combine(work, $"timeline-{interactions}.db");
+        var location = DatabaseLocation.Parse("sqlite:" + path);
+        var customers = interactions / 40;
+        if (!File.Exists(path))
+        {
+            await new CxoDbFactory(location).MigrateAsync();
+            var clock = Stopwatch.StartNew();
+            await using var ingestor = new EventIngestor(new CxoDbFactory(location), TimeProvider.System);
+            foreach (var batch in DemoCompany.Generate(new DemoOptions(customers, 11)).Chunk(50_000))
+            {
+                await ingestor.IngestAsync(1, batch, CancellationToken.None);
+            }
+
+            Console.WriteLine($"stored {interactions:N0}-ish interactions in {clock.Elapsed.TotalSeconds:0} s");
+        }
+
+        var factory = new CxoDbFactory(location);
+        long maxId;
+        await using (var db = factory.CreateDbContext())
+        {
+            maxId = db.Customers.Max(c => c.Id);
+            Console.WriteLine($"interactions stored: {db.Interactions.LongCount():N0}, customers: {db.Customers.LongCount():N0}");
+        }
+
+        var random = new Random(3);
+        var first = new List<double>();
+        var next = new List<double>();
+        for (var i = 0; i < 2_000; i++)
+        {
+            var id = random.NextInt64(1, maxId + 1);
+            await using var db = factory.CreateDbContext();
+            var clock = Stopwatch.StartNew();
+            var page = await CustomerProfiles.TimelineAsync(db, 1, id, 50, null, CancellationToken.None);
+            first.Add(clock.Elapsed.TotalMilliseconds);
+            if (page?.NextCursor is { } cursor)
+            {
+                clock.Restart();
+                await CustomerProfiles.TimelineAsync(db, 1, id, 50, cursor, CancellationToken.None);
+                next.Add(clock.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        Console.WriteLine($"timeline, first page of 50, 2,000 random customers: {Percentiles(first)}");
+        Console.WriteLine($"timeline, next page by cursor ({next.Count} customers with more than 50): {Percentiles(next)}");
+    }
+
+    private static string Percentiles(List<double> timings)
+    {
+        if (timings.Count == 0)
+        {
+            return "no samples";
+        }
+
+        timings.Sort();
+        double At(double q) => timings[Math.Min(timings.Count - 1, (int)(q * timings.Count))];
+        return $"p50 {At(0.50):0.00} ms, p95 {At(0.95):0.00} ms, p99 {At(0.99):0.00} ms";
+    }
+}

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using System.Text.Json;
+using OpenCxo.App.Hosting;
+using OpenCxo.Data.Storage;
+
+namespace OpenCxo.App.Cli;
+
+/// <summary>Options every verb shares, exit codes, and output helpers (DESIGN.md: 0 ok, 1 failure, 2 bad usage).</summary>
+public static class Cli
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int BadUsage = 2;
+
+    public static readonly Option<string?> Db = new("--db")
+    {
+        Description = "Database: sqlite:PATH (default sqlite:./data/opencxo.db) or postgres:CONNECTION-STRING; also OPENCXO_DB",
+        Recursive = true,
+    };
+
+    public static readonly Option<string> Region = new("--default-region")
+    {
+        Description = "ISO 3166 region for phone numbers written without +country code (default ES; also OPENCXO_DEFAULT_REGION)",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("OPENCXO_DEFAULT_REGION") ?? "ES",
+    };
+
+    public static Option<string> Workspace() => new("--workspace")
+    {
+        Description = "Workspace slug (default: default)",
+        DefaultValueFactory = _ => Security.Workspaces.DefaultSlug,
+    };
+
+    public static Option<bool> Json() => new("--json") { Description = "Print machine-readable JSON" };
+
+    public static readonly JsonSerializerOptions JsonOutput = CreateJsonOutput();
+
+    private static JsonSerializerOptions CreateJsonOutput()
+    {
+        var options = new JsonSerializerOptions { WriteIndented = true };
+        OpenCxoHost.ConfigureJson(options);
+        return options;
+    }
+
+    public static DatabaseLocation Database(ParseResult result) =>
+        DatabaseLocation.Parse(result.GetValue(Db) ?? Environment.GetEnvironmentVariable("OPENCXO_DB"));
+
+    public static HostSettings Settings(ParseResult result) =>
+        new(Database(result)) { DefaultRegion = result.GetValue(Region)! };
+
+    public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, JsonOutput));
+
+    public static int Fail(string message)
+    {
+        Console.Error.WriteLine("cxo: " + message);
+        return Failure;
+    }
+
+    public static int Usage(string message)
+    {
+        Console.Error.WriteLine("cxo: " + message);
+        return BadUsage;
+    }
+
+    /// <summary>Runs a verb, turning the errors users can cause into a message and an exit code instead of a stack trace.</summary>
+    public static async Task<int> RunAsync(Func<Task<int>> verb)
+    {
+        try
+        {
+            return await verb().ConfigureAwait(false);
+        }
+        catch (FormatException e)
+        {
+            return Usage(e.Message);
+        }
+        catch (ArgumentException e)
+        {
+            return Usage(e.Message);
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or System.Data.Common.DbException)
+        {
+            return Fail(e.Message);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Diagnostics;
+using OpenCxo.App.Analytics;
+using OpenCxo.App.Ingest;
+using OpenCxo.App.Profiles;
+using OpenCxo.App.Security;
+using OpenCxo.Core.Ingest;
+using OpenCxo.Core.Profiles;
+using OpenCxo.Data.Analytics;
+using OpenCxo.Data.Ingest;
+using OpenCxo.Data.Storage;
+
+namespace OpenCxo.App.Hosting;
+
+/// <summary>What <c>cxo serve</c> needs to know; tests build the same host with their own values.</summary>
+public sealed record HostSettings(DatabaseLocation Database)
+{
+    public string Urls { get; init; } = "http://localhost:5080";
+    public string DefaultRegion { get; init; } = "ES";
+    public string? AnalyticsPath { get; init; }
+}
+
+/// <summary>The web host: a table of contents of the features it serves.</summary>
+public static class OpenCxoHost
+{
+    public static WebApplication Build(HostSettings settings, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseUrls(settings.Urls);
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Services.AddOpenCxoCore(settings);
+        builder.Services.AddOpenCxoSecurity();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
+        app.MapEventsApi();
+        app.MapCustomersApi();
+        app.MapStatsApi();
+        return app;
+    }
+
+    /// <summary>The services every entry point (web host and CLI verbs) shares.</summary>
+    public static IServiceCollection AddOpenCxoCore(this IServiceCollection services, HostSettings settings)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(settings.Database);
+        services.AddSingleton(new CxoDbFactory(settings.Database));
+        services.AddScoped(sp => sp.GetRequiredService<CxoDbFactory>().CreateDbContext());
+        services.AddSingleton(new IdentityNormalizer(settings.DefaultRegion));
+        services.AddSingleton<EventParser>();
+        services.AddSingleton<EventIngestor>();
+        services.AddOptions<AnalyticsOptions>().BindConfiguration("Analytics").ValidateOnStart();
+        services.AddSingleton(sp => new AnalyticsStore(
+            settings.AnalyticsPath ?? AnalyticsStore.DefaultPathFor(settings.Database),
+            sp.GetRequiredService<CxoDbFactory>()));
+        services.AddSingleton<AnalyticsSignal>();
+        services.AddHostedService<AnalyticsSyncService>();
+        return services;
+    }
+
+    public static void ConfigureJson(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.DictionaryKeyPolicy = null;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+    }
+}
+
+/// <summary>Maps the exceptions a request can meet to RFC 9457 problem details; anything else is a 500 without internals.</summary>
+internal sealed class ProblemExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title) = exception switch
+        {
+            BadHttpRequestException bad => (bad.StatusCode, "Bad request"),
+            OperationCanceledException => (499, "Request cancelled"),
+            _ => (StatusCodes.Status500InternalServerError, "Internal error"),
+        };
+        httpContext.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = { Status = status, Title = title, Detail = status == 500 ? "the error was logged" : exception.Message },
+        }).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using OpenCxo.App.Cli;
+using OpenCxo.App.Demo;
+using OpenCxo.Data.Storage;
+
+namespace OpenCxo.App.Hosting;
+
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var urls = new Option<string>("--urls") { Description = "Where to listen", DefaultValueFactory = _ => "http://localhost:5080" };
+        var demo = new Option<bool>("--demo") { Description = "Load the demo company on first run and print a demo API key" };
+        var command = new Command("serve", "Run the OpenCXO API (migrates an embedded SQLite database first)") { urls, demo };
+        command.SetAction((result, cancellationToken) => Cli.Cli.RunAsync(async () =>
+        {
+            var settings = Cli.Cli.Settings(result) with { Urls = result.GetValue(urls)! };
+            var factory = new CxoDbFactory(settings.Database);
+            if (settings.Database.Provider == DatabaseProvider.Sqlite)
+            {
+                await factory.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else if ((await factory.PendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).Count > 0)
+            {
+                return Cli.Cli.Fail("the PostgreSQL database needs migrations: run 'cxo db migrate --db postgres:…' first");
+            }
+
+            await using var app = OpenCxoHost.Build(settings);
+            if (result.GetValue(demo))
+            {
+                await DemoLoader.PrepareAsync(app.Services, Console.Out, cancellationToken).ConfigureAwait(false);
+            }
+
+            Console.Out.WriteLine($"OpenCXO listening on {settings.Urls} (database {settings.Database}); Ctrl+C stops.");
+            await app.RunAsync(cancellationToken).ConfigureAwait(false);
+            return Cli.Cli.Ok;
+        }));
+        return command;
+    }
+}
+
+public static class DbCommand
+{
+    public static Command Create()
+    {
+        var migrate = new Command("migrate", "Apply pending migrations to the database given by --db / OPENCXO_DB");
+        migrate.SetAction((result, cancellationToken) => Cli.Cli.RunAsync(async () =>
+        {
+            var factory = new CxoDbFactory(Cli.Cli.Database(result));
+            var pending = await factory.PendingMigrationsAsync(cancellationToken).ConfigureAwait(false);
+            await factory.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            Console.Out.WriteLine(pending.Count == 0
+                ? $"{factory.Location}: up to date"
+                : $"{factory.Location}: applied {string.Join(", ", pending)}");
+            return Cli.Cli.Ok;
+        }));
+        return new Command("db", "Database maintenance") { migrate };
+    }
+}

@@ -1,0 +1,254 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
+using OpenCxo.Core.Ingest;
+using OpenCxo.Data.Ingest;
+
+namespace OpenCxo.App.Ingest;
+
+/// <summary>
+/// Imports a file of events (<c>cxo import events FILE</c>): JSON Lines or CSV, optionally gzip-compressed.
+/// Every line is validated by the same <see cref="EventParser"/> as the HTTP API; good lines are stored, duplicates
+/// (by event id) counted, and bad lines written with their errors to <c>FILE.rejected.jsonl</c>.
+/// <para>
+/// Reading and validation run on one task and storage on another, joined by a bounded channel of a few batches:
+/// both cores work, and memory stays bounded whatever the size of the file.
+/// </para>
+/// </summary>
+public sealed class EventFileImporter(EventParser parser, EventIngestor ingestor)
+{
+    public const string RejectedSuffix = ".rejected.jsonl";
+
+    /// <summary>Events per storage transaction.</summary>
+    public int BatchSize { get; init; } = 20_000;
+
+    public async Task<ImportSummary> ImportAsync(string path, long workspaceId, IProgress<ImportProgress>? progress, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1);
+        var (format, compressed) = EventFileFormats.Of(path);
+        if (!File.Exists(path))
+        {
+            throw new ImportException($"{path}: no such file");
+        }
+
+        var clock = Stopwatch.StartNew();
+        var rejectedPath = path + RejectedSuffix;
+        File.Delete(rejectedPath);
+
+        // Unbuffered: both readers read in large blocks of their own.
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        await using var fileScope = file.ConfigureAwait(false);
+        Stream input = compressed ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: true) : file;
+        await using var inputScope = input.ConfigureAwait(false);
+        using var rejected = new RejectedLines(rejectedPath);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+
+        var batches = System.Threading.Channels.Channel.CreateBounded<List<CanonicalEvent>>(new BoundedChannelOptions(3)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        var run = new ImportRun(new EventValidator(parser), rejected, batches.Writer, BatchSize, progress, file);
+
+        var store = Task.Run(() => StoreAsync(batches.Reader, workspaceId, stop), CancellationToken.None);
+        var read = Task.Run(async () =>
+        {
+            try
+            {
+                if (format == EventFileFormat.Csv)
+                {
+                    await CsvEventReader.ReadAsync(input, path, run, stop.Token).ConfigureAwait(false);
+                }
+                else
+                {
+                    await JsonLinesEventReader.ReadAsync(input, path, run, stop.Token).ConfigureAwait(false);
+                }
+
+                await run.CompleteAsync(stop.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Let storage finish the batches already validated, also when reading failed part-way.
+                batches.Writer.TryComplete();
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            await Task.WhenAll(read, store).ConfigureAwait(false);
+        }
+        catch (Exception) when (store.IsFaulted)
+        {
+            // Reading then stopped only because storage did: the storage failure is the one to report.
+            ExceptionDispatchInfo.Throw(store.Exception!.InnerException!);
+        }
+        catch (ImportException e) when (store.IsCompletedSuccessfully && store.Result.Imported > 0)
+        {
+            // A failure part-way through the file: say what was kept, so nobody restores a backup for nothing.
+            throw new ImportException(
+                $"{e.Message}. Nothing after it was read; the {store.Result.Imported} new events before it were imported, and a re-run after a fix skips them", e);
+        }
+
+        var (imported, duplicates) = store.Result;
+        return new ImportSummary(
+            imported,
+            duplicates,
+            rejected.Count,
+            Math.Round(clock.Elapsed.TotalSeconds, 3),
+            rejected.Count > 0 ? rejectedPath : null);
+    }
+
+    private async Task<(long Imported, long Duplicates)> StoreAsync(ChannelReader<List<CanonicalEvent>> batches, long workspaceId, CancellationTokenSource stop)
+    {
+        try
+        {
+            long imported = 0;
+            long duplicates = 0;
+            await foreach (var batch in batches.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            {
+                var outcome = await ingestor.IngestAsync(workspaceId, batch, stop.Token).ConfigureAwait(false);
+                imported += outcome.Accepted;
+                duplicates += outcome.Duplicates.Count;
+            }
+
+            return (imported, duplicates);
+        }
+        catch
+        {
+            // Unblock the reader, which may be waiting for room in the channel.
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+}
+
+/// <summary>What an import did; <see cref="RejectedFile"/> is null when no line was rejected.</summary>
+public sealed record ImportSummary(long Imported, long Duplicates, long Rejected, double Seconds, string? RejectedFile);
+
+/// <summary>Bytes of the file read so far (compressed bytes for a .gz file) and lines read, for a progress bar.</summary>
+public sealed record ImportProgress(long BytesRead, long TotalBytes, long Lines);
+
+/// <summary>A file that cannot be imported at all: missing, of an unknown type, or with a header that would lose data.</summary>
+public sealed class ImportException : Exception
+{
+    public ImportException()
+    {
+    }
+
+    public ImportException(string message)
+        : base(message)
+    {
+    }
+
+    public ImportException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+internal enum EventFileFormat
+{
+    JsonLines,
+    Csv,
+}
+
+internal static class EventFileFormats
+{
+    public static (EventFileFormat Format, bool Compressed) Of(string path)
+    {
+        var name = Path.GetFileName(path);
+        var compressed = name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+        if (compressed)
+        {
+            name = name[..^3];
+        }
+
+        var extension = Path.GetExtension(name).ToUpperInvariant();
+        return extension switch
+        {
+            ".JSONL" or ".NDJSON" or ".JSON" => (EventFileFormat.JsonLines, compressed),
+            ".CSV" => (EventFileFormat.Csv, compressed),
+            _ => throw new ImportException(
+                $"{path}: unknown file type {(extension.Length == 0 ? "(no extension)" : $"'{Path.GetExtension(name)}'")}; "
+                + "expected .jsonl, .ndjson or .json (JSON Lines) or .csv, optionally followed by .gz"),
+        };
+    }
+}
+
+/// <summary>
+/// The reading side of one import: validates records, collects good events into batches for the channel, writes bad
+/// ones to the rejected file and reports progress.
+/// </summary>
+internal sealed class ImportRun(
+    EventValidator validator,
+    RejectedLines rejected,
+    ChannelWriter<List<CanonicalEvent>> batches,
+    int batchSize,
+    IProgress<ImportProgress>? progress,
+    FileStream file)
+{
+    private const int ProgressIntervalMs = 100;
+
+    private readonly long _totalBytes = file.Length;
+    private List<CanonicalEvent> _batch = new(Math.Min(batchSize, 1 << 16));
+    private long _nextReport = Environment.TickCount64 + ProgressIntervalMs;
+    private long _lines;
+
+    /// <summary>Records that the reader is at <paramref name="line"/>; reports progress every 100 ms.</summary>
+    public void Advance(long line)
+    {
+        _lines = line;
+        if (progress is not null && Environment.TickCount64 >= _nextReport)
+        {
+            _nextReport = Environment.TickCount64 + ProgressIntervalMs;
+            progress.Report(new ImportProgress(file.Position, _totalBytes, line));
+        }
+    }
+
+    /// <summary>
+    /// Validates one event in canonical JSON; <paramref name="knownErrors"/> are problems the reader already found
+    /// (a CSV cell that is not a number), reported together with the parser's.
+    /// </summary>
+    public ValueTask AddAsync(long line, ReadOnlyMemory<byte> json, ReadOnlySpan<byte> input, List<FieldError>? knownErrors, CancellationToken ct)
+    {
+        var valid = validator.TryRead(json, out var parsed, out var errors);
+        if (valid && knownErrors is not { Count: > 0 })
+        {
+            _batch.Add(parsed!);
+            return _batch.Count >= batchSize ? FlushAsync(ct) : ValueTask.CompletedTask;
+        }
+
+        if (knownErrors is { Count: > 0 })
+        {
+            errors.InsertRange(0, knownErrors);
+        }
+
+        rejected.Add(line, errors, input);
+        return ValueTask.CompletedTask;
+    }
+
+    public void Reject(long line, IReadOnlyList<FieldError> errors, ReadOnlySpan<byte> input) => rejected.Add(line, errors, input);
+
+    public void Reject(long line, IReadOnlyList<FieldError> errors, string input) => rejected.Add(line, errors, input);
+
+    public async ValueTask CompleteAsync(CancellationToken ct)
+    {
+        await FlushAsync(ct).ConfigureAwait(false);
+        progress?.Report(new ImportProgress(_totalBytes, _totalBytes, _lines));
+    }
+
+    private async ValueTask FlushAsync(CancellationToken ct)
+    {
+        if (_batch.Count == 0)
+        {
+            return;
+        }
+
+        var full = _batch;
+        _batch = new List<CanonicalEvent>(full.Count);
+        await batches.WriteAsync(full, ct).ConfigureAwait(false);
+    }
+}

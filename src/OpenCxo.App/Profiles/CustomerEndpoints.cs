@@ -1,0 +1,95 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using OpenCxo.App.Security;
+using OpenCxo.Core.Profiles;
+using OpenCxo.Data.Storage;
+
+namespace OpenCxo.App.Profiles;
+
+public static class CustomerEndpoints
+{
+    public static IEndpointRouteBuilder MapCustomersApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/customers")
+            .RequireAuthorization(Scopes.CustomersRead)
+            .WithTags("Customers");
+        group.MapGet("/{id:long}", GetCustomer).WithName("GetCustomer").WithSummary("The 360° profile of one customer (a merged id answers with its survivor).");
+        group.MapGet("/", FindCustomer).WithName("FindCustomer").WithSummary("Find a customer by email, phone or externalId=system:value.");
+        group.MapGet("/{id:long}/timeline", GetTimeline).WithName("GetCustomerTimeline").WithSummary("Every touchpoint, newest first, cursor-paged.");
+        return app;
+    }
+
+    private static async Task<Results<Ok<CustomerProfile>, NotFound>> GetCustomer(long id, HttpContext http, [FromServices] CxoDb db, CancellationToken cancellationToken)
+    {
+        var profile = await CustomerProfiles.GetAsync(db, http.User.WorkspaceId(), id, cancellationToken);
+        return profile is null ? TypedResults.NotFound() : TypedResults.Ok(profile);
+    }
+
+    private static async Task<Results<Ok<CustomerProfile>, NotFound, ValidationProblem>> FindCustomer(
+        string? email, string? phone, string? externalId, HttpContext http, [FromServices] CxoDb db, [FromServices] IdentityNormalizer normalizer, CancellationToken cancellationToken)
+    {
+        var given = new[] { email, phone, externalId }.Count(v => v is not null);
+        if (given != 1)
+        {
+            return Problem("query", "give exactly one of email, phone or externalId");
+        }
+
+        IdentityKey key;
+        string error;
+        if (email is not null)
+        {
+            if (!IdentityNormalizer.TryNormalizeEmail(email, out var normalised, out error))
+            {
+                return Problem("email", error);
+            }
+
+            key = IdentityKey.Email(normalised);
+        }
+        else if (phone is not null)
+        {
+            if (!normalizer.TryNormalizePhone(phone, out var e164, out error))
+            {
+                return Problem("phone", error);
+            }
+
+            key = IdentityKey.Phone(e164);
+        }
+        else if (!IdentityNormalizer.TryParseExternalLookup(externalId, out key, out error))
+        {
+            return Problem("externalId", error);
+        }
+
+        var workspace = http.User.WorkspaceId();
+        var id = await CustomerProfiles.FindByIdentityAsync(db, workspace, key, cancellationToken);
+        var profile = id is null ? null : await CustomerProfiles.GetAsync(db, workspace, id.Value, cancellationToken);
+        return profile is null ? TypedResults.NotFound() : TypedResults.Ok(profile);
+    }
+
+    private static async Task<Results<Ok<TimelinePage>, NotFound, ValidationProblem>> GetTimeline(
+        long id, int? limit, string? cursor, HttpContext http, [FromServices] CxoDb db, CancellationToken cancellationToken)
+    {
+        var size = limit ?? CustomerProfiles.DefaultPageSize;
+        if (size is < 1 or > CustomerProfiles.MaxPageSize)
+        {
+            return Problem("limit", $"must be between 1 and {CustomerProfiles.MaxPageSize}");
+        }
+
+        if (cursor is not null)
+        {
+            try
+            {
+                _ = CustomerProfiles.DecodeCursor(cursor);
+            }
+            catch (FormatException e)
+            {
+                return Problem("cursor", e.Message);
+            }
+        }
+
+        var page = await CustomerProfiles.TimelineAsync(db, http.User.WorkspaceId(), id, size, cursor, cancellationToken);
+        return page is null ? TypedResults.NotFound() : TypedResults.Ok(page);
+    }
+
+    private static ValidationProblem Problem(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+}

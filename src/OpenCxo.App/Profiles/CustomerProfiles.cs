@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using OpenCxo.Core.Profiles;
+using OpenCxo.Data.Storage;
+
+namespace OpenCxo.App.Profiles;
+
+/// <summary>The 360° view of one customer, as the API and <c>cxo customer show</c> present it.</summary>
+public sealed record CustomerProfile(
+    long Id,
+    DateTime FirstSeen,
+    DateTime LastSeen,
+    IReadOnlyList<string> Emails,
+    IReadOnlyList<string> Phones,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> ExternalIds,
+    IReadOnlyDictionary<string, JsonElement> Attributes,
+    TouchpointCounts Touchpoints,
+    IReadOnlyList<LifetimeValue> LifetimeValue,
+    IReadOnlyList<MergeRecord> Merges);
+
+public sealed record TouchpointCounts(long Total, IReadOnlyDictionary<string, long> ByDepartment, IReadOnlyDictionary<string, long> ByChannel);
+
+/// <summary>Purchases (order.placed, subscription.started, subscription.renewed) less refunds (refund.issued), per currency.</summary>
+public sealed record LifetimeValue(string Currency, decimal Purchases, decimal Refunds, decimal Net);
+
+public sealed record MergeRecord(long AbsorbedId, string EventId, DateTime OccurredAt, DateTime MergedAt);
+
+public sealed record TimelineEntry(string Id, DateTime OccurredAt, string Department, string Channel, string Type, decimal Value, string? Currency, string? Text, JsonElement? Attributes);
+
+public sealed record TimelinePage(long CustomerId, IReadOnlyList<TimelineEntry> Items, string? NextCursor);
+
+public static class CustomerProfiles
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 500;
+
+    private static readonly string[] PurchaseTypes = ["order.placed", "subscription.started", "subscription.renewed"];
+    private const string RefundType = "refund.issued";
+
+    /// <summary>The live customer an id stands for: a merged profile answers with its survivor.</summary>
+    public static async Task<long?> ResolveIdAsync(CxoDb db, long workspaceId, long customerId, CancellationToken cancellationToken)
+    {
+        var row = await db.Customers.AsNoTracking()
+            .Where(c => c.WorkspaceId == workspaceId && c.Id == customerId)
+            .Select(c => new { c.Id, c.MergedInto })
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return row?.MergedInto ?? row?.Id;
+    }
+
+    public static async Task<long?> FindByIdentityAsync(CxoDb db, long workspaceId, IdentityKey key, CancellationToken cancellationToken)
+    {
+        var id = await db.Identities.AsNoTracking()
+            .Where(i => i.WorkspaceId == workspaceId && i.Kind == key.Kind && i.Value == key.Value)
+            .Select(i => (long?)i.CustomerId)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return id is null ? null : await ResolveIdAsync(db, workspaceId, id.Value, cancellationToken).ConfigureAwait(false);
+    }
+
+    public static async Task<CustomerProfile?> GetAsync(CxoDb db, long workspaceId, long customerId, CancellationToken cancellationToken)
+    {
+        var id = await ResolveIdAsync(db, workspaceId, customerId, cancellationToken).ConfigureAwait(false);
+        if (id is not { } live)
+        {
+            return null;
+        }
+
+        var customer = await db.Customers.AsNoTracking().FirstAsync(c => c.WorkspaceId == workspaceId && c.Id == live, cancellationToken).ConfigureAwait(false);
+        var identities = await db.Identities.AsNoTracking()
+            .Where(i => i.WorkspaceId == workspaceId && i.CustomerId == live)
+            .Select(i => new { i.Kind, i.Value })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var traits = await db.CustomerTraits.AsNoTracking()
+            .Where(t => t.WorkspaceId == workspaceId && t.CustomerId == live)
+            .OrderBy(t => t.Name)
+            .Select(t => new { t.Name, t.ValueJson })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var counts = await db.Interactions.AsNoTracking()
+            .Where(x => x.WorkspaceId == workspaceId && x.CustomerId == live)
+            .GroupBy(x => new { x.Department, x.Channel })
+            .Select(g => new { g.Key.Department, g.Key.Channel, Count = g.LongCount() })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var money = await db.Interactions.AsNoTracking()
+            .Where(x => x.WorkspaceId == workspaceId && x.CustomerId == live && x.Currency != null
+                && (PurchaseTypes.Contains(x.Type) || x.Type == RefundType))
+            .GroupBy(x => new { x.Currency, Refund = x.Type == RefundType })
+            .Select(g => new { g.Key.Currency, g.Key.Refund, SumE4 = g.Sum(x => x.ValueE4) })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var merges = await db.CustomerMerges.AsNoTracking()
+            .Where(m => m.WorkspaceId == workspaceId && m.SurvivorId == live)
+            .OrderBy(m => m.Seq)
+            .Select(m => new MergeRecord(m.AbsorbedId, m.EventId, m.OccurredAt, m.MergedAt))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+
+        var external = identities.Where(i => i.Kind.StartsWith(IdentityKey.ExternalPrefix, StringComparison.Ordinal))
+            .GroupBy(i => i.Kind[IdentityKey.ExternalPrefix.Length..])
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(i => i.Value).Order(StringComparer.Ordinal)]);
+        var lifetime = money.GroupBy(m => m.Currency!)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var purchases = g.Where(m => !m.Refund).Sum(m => m.SumE4) / 10_000m;
+                var refunds = g.Where(m => m.Refund).Sum(m => m.SumE4) / 10_000m;
+                return new LifetimeValue(g.Key, purchases, refunds, purchases - refunds);
+            })
+            .ToList();
+
+        return new CustomerProfile(
+            live,
+            customer.FirstSeen,
+            customer.LastSeen,
+            [.. identities.Where(i => i.Kind == IdentityKey.EmailKind).Select(i => i.Value).Order(StringComparer.Ordinal)],
+            [.. identities.Where(i => i.Kind == IdentityKey.PhoneKind).Select(i => i.Value).Order(StringComparer.Ordinal)],
+            external,
+            traits.ToDictionary(t => t.Name, t => JsonDocument.Parse(t.ValueJson).RootElement.Clone()),
+            new TouchpointCounts(
+                counts.Sum(c => c.Count),
+                counts.GroupBy(c => c.Department).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(c => c.Count)),
+                counts.GroupBy(c => c.Channel).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(c => c.Count))),
+            lifetime,
+            merges);
+    }
+
+    /// <summary>Touchpoints newest first; the cursor is the (time, seq) of the last entry returned, so pages never skip or repeat.</summary>
+    public static async Task<TimelinePage?> TimelineAsync(CxoDb db, long workspaceId, long customerId, int limit, string? cursor, CancellationToken cancellationToken)
+    {
+        var id = await ResolveIdAsync(db, workspaceId, customerId, cancellationToken).ConfigureAwait(false);
+        if (id is not { } live)
+        {
+            return null;
+        }
+
+        var query = db.Interactions.AsNoTracking().Where(x => x.WorkspaceId == workspaceId && x.CustomerId == live);
+        if (cursor is not null)
+        {
+            var (time, seq) = DecodeCursor(cursor);
+            query = query.Where(x => x.OccurredAt < time || (x.OccurredAt == time && x.Seq < seq));
+        }
+
+        var rows = await query
+            .OrderByDescending(x => x.OccurredAt).ThenByDescending(x => x.Seq)
+            .Take(limit + 1)
+            .Select(x => new { x.Seq, x.EventId, x.OccurredAt, x.Department, x.Channel, x.Type, x.ValueE4, x.Currency, x.Text, x.Attributes })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var page = rows.Take(limit).ToList();
+        var next = rows.Count > limit ? EncodeCursor(page[^1].OccurredAt, page[^1].Seq) : null;
+        return new TimelinePage(
+            live,
+            [.. page.Select(x => new TimelineEntry(
+                x.EventId, x.OccurredAt, x.Department, x.Channel, x.Type, x.ValueE4 / 10_000m, x.Currency, x.Text,
+                x.Attributes is null ? null : JsonDocument.Parse(x.Attributes).RootElement.Clone()))],
+            next);
+    }
+
+    public static string EncodeCursor(DateTime time, long seq) =>
+        Convert.ToBase64String(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{UnixMicros.From(time)}:{seq}")))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <exception cref="FormatException">The cursor was not made by <see cref="EncodeCursor"/>.</exception>
+    public static (DateTime Time, long Seq) DecodeCursor(string cursor)
+    {
+        try
+        {
+            var base64 = cursor.Replace('-', '+').Replace('_', '/');
+            base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
+            var text = Encoding.ASCII.GetString(Convert.FromBase64String(base64));
+            var parts = text.Split(':');
+            if (parts.Length == 2
+                && long.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var micros)
+                && long.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var seq)
+                && micros is >= 0 and < 253_402_300_800_000_000)
+            {
+                return (UnixMicros.ToDateTime(micros), seq);
+            }
+        }
+        catch (FormatException)
+        {
+        }
+
+        throw new FormatException("cursor is not one this API returned");
+    }
+}

@@ -1,0 +1,35 @@
+using System.CommandLine;
+using OpenCxo.App.Analytics;
+using OpenCxo.App.Cli;
+using OpenCxo.App.Demo;
+using OpenCxo.App.Hosting;
+using OpenCxo.App.Ingest;
+using OpenCxo.App.Profiles;
+using OpenCxo.App.Security;
+
+var root = new RootCommand("OpenCXO: one customer, honest metrics, a loop that closes.")
+{
+    Cli.Db,
+    Cli.Region,
+    ServeCommand.Create(),
+    ImportCommand.Create(),
+    CustomerShowCommand.Create(),
+    ApiKeyCommand.Create(),
+    DbCommand.Create(),
+    AnalyticsCommand.Create(),
+    DemoLoader.Create(),
+};
+
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors)
+    {
+        Console.Error.WriteLine("cxo: " + error.Message);
+    }
+
+    Console.Error.WriteLine("Run 'cxo --help' for usage.");
+    return Cli.BadUsage;
+}
+
+return await parsed.InvokeAsync();

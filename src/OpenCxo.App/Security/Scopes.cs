@@ -1,0 +1,15 @@
+namespace OpenCxo.App.Security;
+
+/// <summary>What an API key may do. A key carries one or more; <see cref="Admin"/> implies all.</summary>
+public static class Scopes
+{
+    public const string EventsWrite = "events:write";
+    public const string CustomersRead = "customers:read";
+    public const string StatsRead = "stats:read";
+    public const string Admin = "admin";
+
+    public static readonly string[] All = [EventsWrite, CustomersRead, StatsRead, Admin];
+
+    public const string ClaimType = "scope";
+    public const string WorkspaceClaim = "workspace";
+}

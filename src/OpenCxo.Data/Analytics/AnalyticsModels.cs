@@ -1,0 +1,22 @@
+namespace OpenCxo.Data.Analytics;
+
+public enum StatsGrouping
+{
+    Department,
+    Channel,
+    Type,
+
+    /// <summary>The UTC calendar day of <c>occurred_at</c>, keyed "yyyy-MM-dd".</summary>
+    Day,
+}
+
+/// <param name="Key">The department, channel, type or UTC day ("yyyy-MM-dd").</param>
+/// <param name="Count">Interactions in the group.</param>
+/// <param name="Customers">Distinct live customers: absorbed profiles count as their survivor.</param>
+/// <param name="Values">Sum of value per currency, exact; currencies whose sum is zero are left out.</param>
+public sealed record InteractionStat(string Key, long Count, long Customers, IReadOnlyList<CurrencyValue> Values);
+
+public sealed record CurrencyValue(string Currency, decimal Sum);
+
+/// <param name="Watermark">The highest interaction seq the store holds.</param>
+public sealed record SyncResult(long InteractionsCopied, long MergesCopied, long Watermark, TimeSpan Elapsed);

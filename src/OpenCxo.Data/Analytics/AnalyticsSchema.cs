@@ -1,0 +1,155 @@
+using DuckDB.NET.Data;
+
+namespace OpenCxo.Data.Analytics;
+
+/// <summary>
+/// The tables of the analytics store. Plain types and plain SQL, so that the same statements move to ClickHouse
+/// (DESIGN.md, scale-out). No keys or indexes: DuckDB's per-block min/max on seq and occurred_at is what scans use,
+/// and an index would slow the appender.
+/// </summary>
+internal static class AnalyticsSchema
+{
+    /// <summary>Bump on any change below: a store with another version is dropped and copied again.</summary>
+    public const int Version = 1;
+
+    // interactions leaves out text and attributes for now: they belong to the text-analytics work and would
+    // multiply the size of the copy. customer_id is as first copied and never updated; customer_map gives the
+    // live profile.
+    private const string Create = """
+        CREATE TABLE interactions (
+            seq BIGINT NOT NULL,
+            workspace_id BIGINT NOT NULL,
+            customer_id BIGINT NOT NULL,
+            occurred_at TIMESTAMP NOT NULL,
+            department VARCHAR NOT NULL,
+            channel VARCHAR NOT NULL,
+            type VARCHAR NOT NULL,
+            value DECIMAL(18, 4) NOT NULL,
+            currency VARCHAR
+        );
+        CREATE TABLE customer_merges (
+            seq BIGINT NOT NULL,
+            workspace_id BIGINT NOT NULL,
+            survivor_id BIGINT NOT NULL,
+            absorbed_id BIGINT NOT NULL,
+            occurred_at TIMESTAMP NOT NULL
+        );
+        CREATE TABLE customer_map (
+            workspace_id BIGINT NOT NULL,
+            customer_id BIGINT NOT NULL,
+            live_id BIGINT NOT NULL
+        );
+        CREATE TABLE sync_state (
+            schema_version INTEGER NOT NULL,
+            interactions_seq BIGINT NOT NULL,
+            merges_seq BIGINT NOT NULL,
+            customer_map_seq BIGINT NOT NULL
+        );
+        """;
+
+    private const string Drop = """
+        DROP TABLE IF EXISTS interactions;
+        DROP TABLE IF EXISTS customer_merges;
+        DROP TABLE IF EXISTS customer_map;
+        DROP TABLE IF EXISTS sync_state;
+        """;
+
+    /// <summary>
+    /// Recomputes absorbed id → live id for every absorbed profile by following merge chains (A→B, B→C gives A→C).
+    /// Only absorbed profiles have a row, so queries use <c>coalesce(live_id, customer_id)</c>. If a profile was
+    /// absorbed twice (which the system of record should not allow) the latest merge wins, so the map stays a
+    /// function; a cycle maps to nothing and its profiles count as themselves rather than looping.
+    /// </summary>
+    private const string RefreshMap = """
+        DELETE FROM customer_map;
+        INSERT INTO customer_map (workspace_id, customer_id, live_id)
+        WITH RECURSIVE latest AS (
+            SELECT m.workspace_id, m.absorbed_id, m.survivor_id
+            FROM customer_merges m
+            JOIN (SELECT workspace_id, absorbed_id, max(seq) AS seq
+                  FROM customer_merges
+                  GROUP BY workspace_id, absorbed_id) newest ON newest.seq = m.seq
+        ),
+        chain (workspace_id, customer_id, live_id, hops) AS (
+            SELECT workspace_id, absorbed_id, survivor_id, 1 FROM latest
+            UNION ALL
+            SELECT chain.workspace_id, chain.customer_id, latest.survivor_id, chain.hops + 1
+            FROM chain
+            JOIN latest ON latest.workspace_id = chain.workspace_id AND latest.absorbed_id = chain.live_id
+            WHERE chain.hops < 1000
+        )
+        SELECT workspace_id, customer_id, min(live_id)
+        FROM chain
+        WHERE NOT EXISTS (SELECT 1 FROM latest
+                          WHERE latest.workspace_id = chain.workspace_id AND latest.absorbed_id = chain.live_id)
+        GROUP BY workspace_id, customer_id;
+        """;
+
+    /// <summary>Creates the tables, dropping those of another schema version first.</summary>
+    public static void Ensure(DuckDBConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM information_schema.tables WHERE table_name = 'sync_state'";
+        if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0)
+        {
+            command.CommandText = "SELECT max(schema_version) FROM sync_state";
+            if (command.ExecuteScalar() is int version && version == Version)
+            {
+                return;
+            }
+        }
+
+        using var transaction = connection.BeginTransaction();
+        command.Transaction = transaction;
+        command.CommandText = Drop + Create;
+        command.ExecuteNonQuery();
+        command.CommandText = "INSERT INTO sync_state VALUES ($version, 0, 0, 0)";
+        command.Parameters.Add(new DuckDBParameter("version", Version));
+        command.ExecuteNonQuery();
+        transaction.Commit();
+    }
+
+    public static SyncState ReadState(DuckDBConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT interactions_seq, merges_seq, customer_map_seq FROM sync_state";
+        using var reader = command.ExecuteReader();
+        if (!reader.Read())
+        {
+            throw new InvalidOperationException("The analytics store has no sync_state row.");
+        }
+
+        return new SyncState(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
+
+    /// <summary>Writes the watermarks; runs inside the transaction that copied the rows they cover.</summary>
+    public static void SaveState(DuckDBConnection connection, DuckDBTransaction transaction, SyncState state)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "UPDATE sync_state SET interactions_seq = $interactions, merges_seq = $merges, customer_map_seq = $map";
+        command.Parameters.Add(new DuckDBParameter("interactions", state.InteractionsSeq));
+        command.Parameters.Add(new DuckDBParameter("merges", state.MergesSeq));
+        command.Parameters.Add(new DuckDBParameter("map", state.CustomerMapSeq));
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Brings customer_map up to the copied merges, and records that it did in the same transaction.</summary>
+    public static SyncState RefreshCustomerMap(DuckDBConnection connection, SyncState state)
+    {
+        var refreshed = state with { CustomerMapSeq = state.MergesSeq };
+        using var transaction = connection.BeginTransaction();
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = RefreshMap;
+            command.ExecuteNonQuery();
+        }
+
+        SaveState(connection, transaction, refreshed);
+        transaction.Commit();
+        return refreshed;
+    }
+}
+
+internal readonly record struct SyncState(long InteractionsSeq, long MergesSeq, long CustomerMapSeq);

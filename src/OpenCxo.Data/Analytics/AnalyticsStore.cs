@@ -1,0 +1,401 @@
+using System.Data.Common;
+using System.Diagnostics;
+using DuckDB.NET.Data;
+using Microsoft.EntityFrameworkCore;
+using OpenCxo.Data.Storage;
+
+namespace OpenCxo.Data.Analytics;
+
+/// <summary>
+/// The columnar copy of the system of record that serves heavy aggregation (DESIGN.md, analytics store): a DuckDB
+/// file kept current by seq and rebuildable from scratch, so losing it loses nothing.
+/// </summary>
+/// <remarks>
+/// One instance per file per process (register it as a singleton): DuckDB lets one process write a file, and the
+/// instance holds that file from first use until it is disposed. Interactions are copied once and never updated;
+/// merges are copied too and <c>customer_map</c> resolves any customer id to its live survivor, so a merge that
+/// re-points old rows in the system of record needs no rewrite here.
+/// </remarks>
+public sealed partial class AnalyticsStore : IAsyncDisposable
+{
+    public const string DefaultPostgresPath = "./data/opencxo-analytics.duckdb";
+
+    /// <summary>Rows per read and per DuckDB transaction: a resumable unit that keeps memory flat.</summary>
+    internal const int ChunkSize = 50_000;
+
+    private static readonly HashSet<string> OpenFiles = new(StringComparer.Ordinal);
+
+    private readonly CxoDbFactory _source;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SwapGate _swapGate = new();
+    private readonly Lock _connectionLock = new();
+    private readonly CancellationTokenSource _disposing = new();
+    private DuckDBConnection? _connection;
+    private int _disposed;
+
+    public AnalyticsStore(string path, CxoDbFactory source)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(source);
+        FilePath = Path.GetFullPath(path);
+        _source = source;
+        lock (OpenFiles)
+        {
+            if (!OpenFiles.Add(FilePath))
+            {
+                throw new InvalidOperationException(
+                    $"The analytics store {FilePath} is already open in this process; share one AnalyticsStore per file.");
+            }
+        }
+    }
+
+    public string FilePath { get; }
+
+    /// <summary>SQLite: the database file with extension .duckdb (./data/opencxo.db → ./data/opencxo.duckdb); PostgreSQL: <see cref="DefaultPostgresPath"/>.</summary>
+    public static string DefaultPathFor(DatabaseLocation location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        return location.SqlitePath is { } sqlite ? Path.ChangeExtension(sqlite, ".duckdb") : DefaultPostgresPath;
+    }
+
+    /// <summary>
+    /// Copies merges and interactions with seq above the store's watermarks. Each chunk and its watermark commit
+    /// together, so an interrupted sync resumes where it stopped and a repeated one copies nothing. Calls are
+    /// serialized.
+    /// </summary>
+    public async Task<SyncResult> SyncAsync(CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct, _disposing.Token);
+        await _writeLock.WaitAsync(cancel.Token).ConfigureAwait(false);
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            var copy = await CopyAsync(Connection(), cancel.Token).ConfigureAwait(false);
+            return copy with { Elapsed = Stopwatch.GetElapsedTime(started) };
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Copies everything into a new file beside the store and then renames it over the store, so that queries
+    /// see the old store until the new one is complete. Needs free disk space for a second copy.
+    /// </summary>
+    public async Task<SyncResult> RebuildAsync(CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct, _disposing.Token);
+        await _writeLock.WaitAsync(cancel.Token).ConfigureAwait(false);
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+
+            // Holding the store while building keeps another process from opening it meanwhile.
+            _ = Connection();
+            var building = FilePath + ".rebuild";
+            DeleteDatabaseFiles(building);
+            SyncResult copy;
+            try
+            {
+                using (var fresh = Open(building))
+                {
+                    copy = await CopyAsync(fresh, cancel.Token).ConfigureAwait(false);
+                }
+
+                await ReplaceStoreAsync(building).ConfigureAwait(false);
+            }
+            catch
+            {
+                DeleteDatabaseFiles(building);
+                throw;
+            }
+
+            return copy with { Elapsed = Stopwatch.GetElapsedTime(started) };
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _disposing.CancelAsync().ConfigureAwait(false);
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            using (await _swapGate.EnterExclusiveAsync().ConfigureAwait(false))
+            {
+                lock (_connectionLock)
+                {
+                    _connection?.Dispose();
+                    _connection = null;
+                }
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+            lock (OpenFiles)
+            {
+                OpenFiles.Remove(FilePath);
+            }
+        }
+
+        _disposing.Dispose();
+        _swapGate.Dispose();
+        _writeLock.Dispose();
+    }
+
+    private DuckDBConnection Connection()
+    {
+        lock (_connectionLock)
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0 && _connection is null, this);
+            return _connection ??= Open(FilePath);
+        }
+    }
+
+    /// <summary>
+    /// A connection of its own for one query. DuckDB.NET shares one database per data source string among a
+    /// process's connections (Duplicate() is only for in-memory databases), so this attaches to the instance the
+    /// store holds, by the same full path; another spelling of the path would open a second, unsynchronized one.
+    /// </summary>
+    private DuckDBConnection OpenReader()
+    {
+        _ = Connection();
+        var connection = new DuckDBConnection(ConnectionString(FilePath));
+        connection.Open();
+        return connection;
+    }
+
+    private static string ConnectionString(string path) => new DuckDBConnectionStringBuilder { DataSource = path }.ConnectionString;
+
+    private static DuckDBConnection Open(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var connection = new DuckDBConnection(ConnectionString(path));
+        try
+        {
+            connection.Open();
+            AnalyticsSchema.Ensure(connection);
+            return connection;
+        }
+        catch (DuckDBException e) when (e.Message.Contains("Could not set lock on file", StringComparison.Ordinal))
+        {
+            connection.Dispose();
+            throw new InvalidOperationException(
+                $"The analytics store {path} is locked: another OpenCXO process (e.g. `cxo serve`) holds it. " +
+                "Run the command through that process, or stop it first.", e);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Renames a complete store over ours once no query is using ours; readers see one or the other.</summary>
+    private async Task ReplaceStoreAsync(string built)
+    {
+        using (await _swapGate.EnterExclusiveAsync().ConfigureAwait(false))
+        {
+            lock (_connectionLock)
+            {
+                // Closing the last connection closes the DuckDB database, which checkpoints its WAL into the file.
+                _connection?.Dispose();
+                _connection = null;
+                File.Delete(FilePath + ".wal");
+                File.Move(built, FilePath, overwrite: true);
+                _connection = Open(FilePath);
+            }
+        }
+    }
+
+    private static void DeleteDatabaseFiles(string path)
+    {
+        File.Delete(path);
+        File.Delete(path + ".wal");
+    }
+
+    private async Task<SyncResult> CopyAsync(DuckDBConnection store, CancellationToken ct)
+    {
+        var state = AnalyticsSchema.ReadState(store);
+        var merges = 0L;
+        while (true)
+        {
+            var after = state.MergesSeq;
+            var chunk = await Task.Run(() => ReadMerges(after), ct).ConfigureAwait(false);
+            if (chunk.Count == 0)
+            {
+                break;
+            }
+
+            state = state with { MergesSeq = chunk[^1].Seq };
+            AppendMerges(store, chunk, state);
+            merges += chunk.Count;
+        }
+
+        if (state.CustomerMapSeq != state.MergesSeq)
+        {
+            state = AnalyticsSchema.RefreshCustomerMap(store, state);
+        }
+
+        // Reading the next chunk from the system of record overlaps with appending this one: on two cores that
+        // roughly doubles throughput, since each side is about half of the work.
+        var interactions = 0L;
+        var next = ReadInteractionsAsync(state.InteractionsSeq, ct);
+        try
+        {
+            while (true)
+            {
+                var chunk = await next.ConfigureAwait(false);
+                if (chunk.Count == 0)
+                {
+                    break;
+                }
+
+                next = chunk.Count < ChunkSize ? Task.FromResult(new List<SourceInteraction>()) : ReadInteractionsAsync(chunk[^1].Seq, ct);
+                state = state with { InteractionsSeq = chunk[^1].Seq };
+                AppendInteractions(store, chunk, state);
+                interactions += chunk.Count;
+                ct.ThrowIfCancellationRequested();
+            }
+        }
+        finally
+        {
+            await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        return new SyncResult(interactions, merges, state.InteractionsSeq, TimeSpan.Zero);
+    }
+
+    /// <summary>
+    /// Reads one chunk with plain ADO.NET on the context's own connection: EF's materializer cost about two thirds
+    /// of the read time here, and the read is half of a sync. The SQL is the same for both providers; only the time
+    /// column differs (SQLite: UTC microseconds, see <see cref="UnixMicrosConverter"/>; PostgreSQL: timestamptz).
+    /// </summary>
+    private Task<List<SourceInteraction>> ReadInteractionsAsync(long after, CancellationToken ct) =>
+        Task.Run(
+            () =>
+            {
+                using var db = _source.CreateDbContext();
+                db.Database.OpenConnection();
+                using var command = db.Database.GetDbConnection().CreateCommand();
+                command.CommandText = """
+                    SELECT seq, workspace_id, customer_id, occurred_at, department, channel, type, value_e4, currency
+                    FROM interactions
+                    WHERE seq > @after
+                    ORDER BY seq
+                    LIMIT @take
+                    """;
+                AddParameter(command, "@after", after);
+                AddParameter(command, "@take", ChunkSize);
+                var microseconds = db.Provider == DatabaseProvider.Sqlite;
+                var rows = new List<SourceInteraction>(ChunkSize);
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    rows.Add(new SourceInteraction(
+                        reader.GetInt64(0),
+                        reader.GetInt64(1),
+                        reader.GetInt64(2),
+                        microseconds ? UnixMicros.ToDateTime(reader.GetInt64(3)) : reader.GetDateTime(3),
+                        reader.GetString(4),
+                        reader.GetString(5),
+                        reader.GetString(6),
+                        reader.GetInt64(7),
+                        reader.IsDBNull(8) ? null : reader.GetString(8)));
+                }
+
+                return rows;
+            },
+            ct);
+
+    private static void AddParameter(DbCommand command, string name, long value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    private List<SourceMerge> ReadMerges(long after)
+    {
+        using var db = _source.CreateDbContext();
+        return db.CustomerMerges.AsNoTracking()
+            .Where(x => x.Seq > after)
+            .OrderBy(x => x.Seq)
+            .Take(ChunkSize)
+            .Select(x => new SourceMerge(x.Seq, x.WorkspaceId, x.SurvivorId, x.AbsorbedId, x.OccurredAt))
+            .ToList();
+    }
+
+    private static void AppendInteractions(DuckDBConnection store, List<SourceInteraction> rows, SyncState state)
+    {
+        using var transaction = store.BeginTransaction();
+        using (var appender = store.CreateAppender("interactions"))
+        {
+            foreach (var row in rows)
+            {
+                // The appender writes a DateTime's wall clock as is; TIMESTAMP columns hold UTC.
+                appender.CreateRow()
+                    .AppendValue(row.Seq)
+                    .AppendValue(row.WorkspaceId)
+                    .AppendValue(row.CustomerId)
+                    .AppendValue(AsUtc(row.OccurredAt))
+                    .AppendValue(row.Department)
+                    .AppendValue(row.Channel)
+                    .AppendValue(row.Type)
+                    .AppendValue(row.ValueE4 / 10_000m)
+                    .AppendValue(row.Currency)
+                    .EndRow();
+            }
+        }
+
+        AnalyticsSchema.SaveState(store, transaction, state);
+        transaction.Commit();
+    }
+
+    private static void AppendMerges(DuckDBConnection store, List<SourceMerge> rows, SyncState state)
+    {
+        using var transaction = store.BeginTransaction();
+        using (var appender = store.CreateAppender("customer_merges"))
+        {
+            foreach (var row in rows)
+            {
+                appender.CreateRow()
+                    .AppendValue(row.Seq)
+                    .AppendValue(row.WorkspaceId)
+                    .AppendValue(row.SurvivorId)
+                    .AppendValue(row.AbsorbedId)
+                    .AppendValue(AsUtc(row.OccurredAt))
+                    .EndRow();
+            }
+        }
+
+        AnalyticsSchema.SaveState(store, transaction, state);
+        transaction.Commit();
+    }
+
+    /// <summary>Stored times are UTC; an unspecified kind is taken as UTC, a local one is converted.</summary>
+    internal static DateTime AsUtc(DateTime time) => time.Kind switch
+    {
+        DateTimeKind.Utc => time,
+        DateTimeKind.Local => time.ToUniversalTime(),
+        _ => DateTime.SpecifyKind(time, DateTimeKind.Utc),
+    };
+
+    private readonly record struct SourceInteraction(
+        long Seq, long WorkspaceId, long CustomerId, DateTime OccurredAt, string Department, string Channel, string Type, long ValueE4, string? Currency);
+
+    private readonly record struct SourceMerge(long Seq, long WorkspaceId, long SurvivorId, long AbsorbedId, DateTime OccurredAt);
+}

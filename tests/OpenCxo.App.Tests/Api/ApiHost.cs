@@ -1,0 +1,60 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using OpenCxo.App.Hosting;
+using OpenCxo.App.Security;
+using OpenCxo.Data.Storage;
+using OpenCxo.Testing;
+
+namespace OpenCxo.App.Tests.Api;
+
+/// <summary>
+/// The real web host (the one <c>cxo serve</c> runs) on an in-memory test server, over a fresh real database of the
+/// given provider, with API keys for two workspaces.
+/// </summary>
+public sealed class ApiHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ApiHost(WebApplication app, DatabaseLocation database)
+    {
+        _app = app;
+        Database = database;
+    }
+
+    public DatabaseLocation Database { get; }
+
+    public CxoDbFactory Factory => _app.Services.GetRequiredService<CxoDbFactory>();
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<ApiHost> StartAsync(string provider)
+    {
+        var database = DatabaseLocation.Parse(await TestDatabases.NewDatabaseAsync(provider));
+        await new CxoDbFactory(database).MigrateAsync();
+        var analytics = Path.Combine(Path.GetTempPath(), "opencxo-tests", Guid.NewGuid().ToString("N") + ".duckdb");
+        var app = OpenCxoHost.Build(new HostSettings(database) { AnalyticsPath = analytics }, b => b.WebHost.UseTestServer());
+        await app.StartAsync();
+        return new ApiHost(app, database);
+    }
+
+    /// <summary>A client signed in with a new key of <paramref name="workspace"/> holding <paramref name="scopes"/>.</summary>
+    public async Task<HttpClient> ClientAsync(string workspace, params string[] scopes)
+    {
+        await using var db = Factory.CreateDbContext();
+        var key = await ApiKeyService.CreateAsync(db, workspace, "test", scopes.Length == 0 ? [Scopes.Admin] : scopes, DateTime.UtcNow);
+        var client = _app.GetTestClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key.Key);
+        return client;
+    }
+
+    public HttpClient AnonymousClient() => _app.GetTestClient();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
