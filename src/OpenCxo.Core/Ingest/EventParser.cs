@@ -242,12 +242,15 @@ public sealed partial class EventParser(IdentityNormalizer identities)
             return default;
         }
 
-        if (time.Year < 1970)
+        if (time.UtcDateTime.Year < 1970)
         {
             errors.Add(new("occurredAt", "is before 1970"));
         }
 
-        return time.UtcDateTime;
+        // Storage keeps microseconds (SQLite and PostgreSQL alike); finer ticks would order events differently
+        // in memory and on disk.
+        var utc = time.UtcDateTime;
+        return utc.AddTicks(-(utc.Ticks % 10));
     }
 
     private static bool HasOffset(string text)

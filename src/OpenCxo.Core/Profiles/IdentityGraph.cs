@@ -145,7 +145,10 @@ public sealed class IdentityGraph
         _owners.Clear();
         _spans.Clear();
         _absorbedBy.Clear();
-        _ = TakeChanges();
+        _newCustomers.Clear();
+        _newIdentities.Clear();
+        _merges.Clear();
+        _touched.Clear();
     }
 }
 

@@ -137,7 +137,10 @@ public sealed class EventIngestor(CxoDbFactory factory, TimeProvider time) : IAs
         }
     }
 
-    /// <summary>Per customer and trait, the value observed at the latest event time (ties: the greater JSON text, so arrival order never matters).</summary>
+    /// <summary>
+    /// Per customer and trait, the value observed at the latest event time (ties: the greater JSON text, so arrival order
+    /// never matters). Times are compared at the microsecond precision storage keeps.
+    /// </summary>
     private static List<TraitWrite> LatestTraits(List<CanonicalEvent> events, long[] owners)
     {
         Dictionary<(long, string), TraitWrite>? latest = null;
@@ -146,7 +149,7 @@ public sealed class EventIngestor(CxoDbFactory factory, TimeProvider time) : IAs
             foreach (var field in events[n].ProfileFields)
             {
                 latest ??= [];
-                var candidate = new TraitWrite(owners[n], field.Name, field.ValueJson, events[n].OccurredAt);
+                var candidate = new TraitWrite(owners[n], field.Name, field.ValueJson, UnixMicros.ToDateTime(UnixMicros.From(events[n].OccurredAt)));
                 if (!latest.TryGetValue((owners[n], field.Name), out var current) || candidate.IsNewerThan(current))
                 {
                     latest[(owners[n], field.Name)] = candidate;
@@ -180,7 +183,29 @@ public sealed record IngestOutcome(int Accepted, IReadOnlyList<int> Duplicates);
 internal sealed record TraitWrite(long CustomerId, string Name, string ValueJson, DateTime ObservedAt)
 {
     public bool IsNewerThan(TraitWrite other) =>
-        ObservedAt > other.ObservedAt || (ObservedAt == other.ObservedAt && string.CompareOrdinal(ValueJson, other.ValueJson) > 0);
+        ObservedAt > other.ObservedAt || (ObservedAt == other.ObservedAt && CompareAsUtf8(ValueJson, other.ValueJson) > 0);
+
+    /// <summary>Orders strings as SQLite's BINARY and PostgreSQL's "C" collation do: by UTF-8 bytes, i.e. by Unicode scalar value.</summary>
+    private static int CompareAsUtf8(string a, string b)
+    {
+        var left = a.EnumerateRunes();
+        var right = b.EnumerateRunes();
+        while (true)
+        {
+            var hasLeft = left.MoveNext();
+            var hasRight = right.MoveNext();
+            if (!hasLeft || !hasRight)
+            {
+                return hasLeft.CompareTo(hasRight);
+            }
+
+            var order = left.Current.Value.CompareTo(right.Current.Value);
+            if (order != 0)
+            {
+                return order;
+            }
+        }
+    }
 }
 
 internal sealed record IngestWrite(
