@@ -32,13 +32,15 @@ public sealed record DemoOptions(int Customers = 5000, int Seed = 42)
 /// <para>
 /// Ordering and memory: the sequence is a true streaming merge, sorted by <see cref="CanonicalEvent.OccurredAt"/> and
 /// then by <see cref="CanonicalEvent.Id"/> (ordinal) whatever the size. Each customer's life is played lazily, a few
-/// touchpoints ahead of the stream, so memory grows with the number of customers (about a kilobyte each) and not
-/// with the number of touchpoints: 125,000 customers stream about five million touchpoints in a few hundred MB.
+/// touchpoints ahead of the stream, so memory grows with the number of customers (a few kilobytes each) and not
+/// with the number of touchpoints: 125,000 customers stream 5.2 million touchpoints in under 400 MB, where holding
+/// them would take several GB. Customers whose story is over are dropped from the merge.
 /// </para>
 /// <para>
 /// Determinism: a customer's story depends only on the seed and the customer's number (one pseudo-random stream per
 /// customer, no clock, no process-randomised hashing), so two enumerations with the same options are identical and
-/// customer 17 is the same person whether the company has 1,000 customers or 100,000. Email addresses use reserved
+/// customer 17 is the same person whether the company has 1,000 customers or 100,000. (Math library functions may
+/// differ in the last bit between platforms, which can change a rare customer's story there.) Email addresses use reserved
 /// domains (<c>example.com</c>, <c>*.example</c>); phone numbers are well-formed but not reserved, so never dial them.
 /// </para>
 /// </remarks>
@@ -90,7 +92,7 @@ public static class DemoCompany
             }
         }
 
-        while (queue.TryDequeue(out var customer, out _))
+        while (queue.TryPeek(out var customer, out _))
         {
             if (customer.Head is { } head && head.OccurredAt < customer.NextEpisodeAt)
             {
@@ -101,9 +103,14 @@ public static class DemoCompany
                 customer.Play();
             }
 
+            // One sift instead of a removal and an insertion: the customer usually stays near the top.
             if (TryKey(customer, out var key))
             {
-                queue.Enqueue(customer, key);
+                queue.DequeueEnqueue(customer, key);
+            }
+            else
+            {
+                queue.Dequeue();
             }
         }
     }

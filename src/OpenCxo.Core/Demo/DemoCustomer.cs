@@ -10,7 +10,8 @@ namespace OpenCxo.Core.Demo;
 /// use, device alerts, orders, surveys, a review, a referral, churn), each knowing when it next happens. Playing the
 /// earliest one ("an episode") writes its touchpoints into a small buffer; an episode never writes anything earlier
 /// than its own start, so the customer's next touchpoint is known as soon as no episode starts before it.
-/// Memory is a few hundred bytes per customer, whatever the number of touchpoints.
+/// Memory is a few kilobytes per customer (who they are, when each process next happens, a handful of pending
+/// touchpoints), whatever the number of touchpoints.
 /// </summary>
 internal sealed class DemoCustomer
 {
@@ -61,7 +62,7 @@ internal sealed class DemoCustomer
 
     private DemoPersona _persona = null!;
     private List<ProfileField>? _profile;
-    private List<DemoProduct> _devices = [];
+    private List<DemoProduct> _devices = null!;
     private DateTime _now;
     private DateTime _busyUntil;
     private DateTime _activeUntil = DateTime.MaxValue;
@@ -75,6 +76,8 @@ internal sealed class DemoCustomer
     private bool _annual;
     private bool _subscribed;
     private bool _newsletter;
+    private bool _waveTargeted;
+    private bool _waveBanner;
     private double _openRate;
     private double _clickRate;
     private double _appSessionsPerMonth;
@@ -85,6 +88,7 @@ internal sealed class DemoCustomer
     private bool _reviewAboutNight;
     private Theme _lastTopic = Theme.General;
     private bool _lastNightFailed;
+    private int _lastNightHour = 3;
     private string _salesRep = "";
     private string _salesTeam = "";
 
@@ -427,7 +431,7 @@ internal sealed class DemoCustomer
         string? note = null;
         if (_rng.Chance(_support ? 0.6 : 0.25))
         {
-            note = DemoTexts.Write(_rng, p.Spanish, won ? TextKind.DealNote : TextKind.DealLost,
+            note = DemoTexts.Write(_rng, p.Voice, won ? TextKind.DealNote : TextKind.DealLost,
                 _support ? Theme.Night : _rng.Chance(0.5) ? Theme.Price : Theme.General, won ? Mood.Positive : Mood.Negative, Slots());
         }
 
@@ -491,7 +495,7 @@ internal sealed class DemoCustomer
     {
         _subscribed = true;
         StartMarketing(from, DateTime.MaxValue);
-        _next[Billing] = firstRenewal;
+        _next[Billing] = Later(firstRenewal);
         ScheduleIssue(from);
         if (_persona.App is not null)
         {
@@ -540,26 +544,35 @@ internal sealed class DemoCustomer
         ScheduleWave();
     }
 
+    /// <summary>
+    /// Finds the next wave that reaches this customer, deciding now whether each one does: a wave that reaches nobody
+    /// is not an episode, which keeps the merge's work proportional to touchpoints.
+    /// </summary>
     private void ScheduleWave()
     {
         var waves = _calendar.Waves;
-        if (_waveIndex >= waves.Count || waves[_waveIndex].Day >= _activeUntil)
+        while (_waveIndex < waves.Count && waves[_waveIndex].Day < _activeUntil)
         {
-            return;
-        }
+            var wave = waves[_waveIndex];
+            _waveTargeted = wave.IsNewsletter ? _newsletter : _rng.Chance(wave.Reach);
+            _waveBanner = _persona.App is not null && _rng.Chance(0.03);
+            if (_waveTargeted || _waveBanner)
+            {
+                _next[Marketing] = Later(DemoClock.NextLocal(_persona.Zone, wave.Day, 9 + _rng.Next(2), _rng.Next(60), _rng.Next(60)));
+                return;
+            }
 
-        var day = waves[_waveIndex].Day;
-        _next[Marketing] = Later(DemoClock.NextLocal(_persona.Zone, day, 9 + _rng.Next(2), _rng.Next(60), _rng.Next(60)));
+            _waveIndex++;
+        }
     }
 
     private void PlayWave()
     {
         var wave = _calendar.Waves[_waveIndex++];
         var p = _persona;
-        var targeted = wave.IsNewsletter ? _newsletter : _rng.Chance(wave.Reach);
-        if (targeted)
+        var attributes = CampaignAttributes(wave.Campaign);
+        if (_waveTargeted)
         {
-            var attributes = CampaignAttributes(wave.Campaign);
             Emit(_now, Department.Marketing, wave.Channel, "campaign.sent", p.EmailOnly, attributes: attributes);
             if (wave.Channel == Channel.Email)
             {
@@ -579,10 +592,10 @@ internal sealed class DemoCustomer
             }
         }
 
-        if (_rng.Chance(0.03) && p.App is not null)
+        if (_waveBanner)
         {
-            // Banner in the app or on the site, clicked while signed in.
-            Emit(_now.AddHours(_rng.Uniform(1, 48)), Department.Marketing, Channel.Web, "campaign.clicked", p.EmailOnly, attributes: CampaignAttributes(wave.Campaign));
+            // A banner on the site, clicked while signed in.
+            Emit(_now.AddHours(_rng.Uniform(1, 48)), Department.Marketing, Channel.Web, "campaign.clicked", p.EmailOnly, attributes: attributes);
         }
 
         ScheduleWave();
@@ -600,7 +613,7 @@ internal sealed class DemoCustomer
             Trigger(Theme.Billing, ServiceHours(_now.AddDays(_rng.Uniform(0.2, 3))), night: false);
         }
 
-        _next[Billing] = _annual ? _now.AddYears(1) : _now.AddMonths(1);
+        _next[Billing] = Later(_annual ? _now.AddYears(1) : _now.AddMonths(1));
     }
 
     private void ScheduleOrder(DateTime from)
@@ -723,7 +736,7 @@ internal sealed class DemoCustomer
             ? (p.Phone is not null && _rng.Chance(0.8) ? Channel.Phone : Channel.Chat)
             : (Channel)_rng.Weighted([12, 8, 0, p.Phone is null ? 0 : 50, 30]);
         var slots = Slots(topic, DemoClock.LocalHour(p.Zone, t));
-        var text = DemoTexts.Write(_rng, p.Spanish, TextKind.Ticket, night && _support ? Theme.Night : topic, Mood.Negative, slots);
+        var text = DemoTexts.Write(_rng, p.Voice, TextKind.Ticket, night && _support ? Theme.Night : topic, Mood.Negative, slots);
         var priority = night || topic == Theme.FalseAlarm ? "high" : topic is Theme.Device or Theme.Delivery ? "normal" : "low";
         Emit(t, Department.Service, channel, "ticket.opened", p.HelpdeskKeys, 0, text, Attributes(w =>
         {
@@ -790,7 +803,7 @@ internal sealed class DemoCustomer
             t = reopenNight ? NightTime(t.AddDays(_rng.Uniform(1, 10))) : ServiceHours(t.AddDays(_rng.Uniform(1, 10)));
             var reopenChannel = reopenNight || p.Phone is not null && _rng.Chance(0.6) ? (p.Phone is null ? Channel.Chat : Channel.Phone) : Channel.Email;
             Emit(t, Department.Service, reopenChannel, "ticket.reopened", p.HelpdeskKeys, 0,
-                DemoTexts.Write(_rng, p.Spanish, TextKind.Reopen, reopenNight ? Theme.Night : Theme.General, Mood.Negative, Slots(topic, DemoClock.LocalHour(p.Zone, t))),
+                DemoTexts.Write(_rng, p.Voice, TextKind.Reopen, reopenNight ? Theme.Night : Theme.General, Mood.Negative, Slots(topic, DemoClock.LocalHour(p.Zone, t))),
                 Attributes(w => w.WriteString("ticketId", ticketId)));
             Shift(-0.08);
             var contactChannel = reopenChannel == Channel.Email ? Channel.Chat : reopenChannel;
@@ -867,7 +880,7 @@ internal sealed class DemoCustomer
         var hour = DemoClock.LocalHour(p.Zone, end);
         var slots = Slots(topic, hour) with { Times = number + 1 };
         var summaryTheme = team == "night" && !resolved && _rng.Chance(0.8) ? Theme.Night : topic;
-        var summary = DemoTexts.Write(_rng, p.Spanish, TextKind.Summary, summaryTheme, resolved ? Mood.Positive : Mood.Negative, slots);
+        var summary = DemoTexts.Write(_rng, p.Voice, TextKind.Summary, summaryTheme, resolved ? Mood.Positive : Mood.Negative, slots);
         Emit(end, Department.Service, channel, channel == Channel.Phone ? "call.completed" : "chat.completed",
             channel == Channel.Phone ? p.PhoneKeys : p.HelpdeskKeys, 0, summary, Attributes(w =>
             {
@@ -883,7 +896,12 @@ internal sealed class DemoCustomer
                 w.WriteString("topic", TopicName(topic));
             }));
 
-        Shift(resolved ? 0.03 : team == "night" ? -0.2 : -0.04);
+        if (team == "night" && !resolved)
+        {
+            _lastNightHour = hour;
+        }
+
+        Shift(resolved ? 0.03 : team == "night" ? -0.17 : -0.04);
         return (end, resolved);
     }
 
@@ -1014,7 +1032,7 @@ internal sealed class DemoCustomer
         string? text = null;
         if (_rng.Chance(survey == "nps" ? 0.55 : 0.45))
         {
-            text = DemoTexts.Write(_rng, p.Spanish, TextKind.Survey, FeedbackTheme(mood), mood, Slots(_lastTopic, DemoClock.LocalHour(p.Zone, at)));
+            text = DemoTexts.Write(_rng, p.Voice, TextKind.Survey, FeedbackTheme(mood), mood, Slots(_lastTopic, _lastNightHour));
         }
 
         Emit(at, Department.Other, _rng.Chance(0.7) ? Channel.Email : Channel.Web, "survey.response", p.EmailOnly, 0, text, Attributes(w =>
@@ -1042,7 +1060,7 @@ internal sealed class DemoCustomer
         var social = _rng.Chance(0.45);
         var platform = social ? _rng.Pick(["facebook", "instagram", "x"]) : _rng.Pick(["google", "trustpilot", "app-store"]);
         Emit(_now, Department.Marketing, social ? Channel.Social : Channel.Web, "review.posted", p.EmailOnly, 0,
-            DemoTexts.Write(_rng, p.Spanish, TextKind.Review, theme, mood, Slots(_lastTopic, DemoClock.LocalHour(p.Zone, _now))),
+            DemoTexts.Write(_rng, p.Voice, TextKind.Review, theme, mood, Slots(_lastTopic, _lastNightHour)),
             Attributes(w =>
             {
                 w.WriteNumber("rating", rating);
@@ -1096,7 +1114,7 @@ internal sealed class DemoCustomer
         var segment = _segment switch { DemoSegment.Consumer => 1.0, DemoSegment.Smb => 0.85, _ => 0.5 };
         var hazard = 0.016 * segment * Math.Exp(-1.5 * _satisfaction);
         var from = _busyUntil > _now ? _busyUntil : _now;
-        _next[Churn] = Later(from.AddDays(_rng.Exponential(DaysPerMonth / hazard)));
+        _next[Churn] = Later(from.AddDays(Math.Min(_rng.Exponential(DaysPerMonth / hazard), 36_500)));
     }
 
     private void PlayChurn()
@@ -1127,7 +1145,7 @@ internal sealed class DemoCustomer
         };
         var channel = p.Phone is not null && _rng.Chance(0.5) ? Channel.Phone : _rng.Chance(0.7) ? Channel.Web : Channel.Email;
         var text = _rng.Chance(0.55)
-            ? DemoTexts.Write(_rng, p.Spanish, TextKind.Cancellation, reason, reason is Theme.Moving or Theme.Competitor or Theme.General ? Mood.Mixed : Mood.Negative, Slots())
+            ? DemoTexts.Write(_rng, p.Voice, TextKind.Cancellation, reason, reason is Theme.Moving or Theme.Competitor or Theme.General ? Mood.Mixed : Mood.Negative, Slots())
             : null;
         Emit(_now, Department.Service, channel, "subscription.cancelled", p.CrmKeys, DemoCatalog.PlanPrice(_plan, p.Currency) * _sites, text,
             SubscriptionAttributes(reasonName), [Field("status", "cancelled")]);
@@ -1150,6 +1168,7 @@ internal sealed class DemoCustomer
         string? attributes = null,
         ProfileField[]? profile = null)
     {
+        at = WholeSecond(at);
         if (at < _calendar.Start || at >= _calendar.End)
         {
             return;
@@ -1254,9 +1273,20 @@ internal sealed class DemoCustomer
     // ---- Time --------------------------------------------------------------------------------------------------
 
     /// <summary>Nothing is scheduled before the episode being played: that is what keeps the stream in order.</summary>
-    private DateTime Later(DateTime at) => at < _now ? _now : at;
+    private DateTime Later(DateTime at)
+    {
+        at = WholeSecond(at);
+        return at < _now ? _now : at;
+    }
 
-    private DateTime Between(DateTime from, DateTime to) => from.AddSeconds(Math.Floor(_rng.NextDouble() * (to - from).TotalSeconds));
+    /// <summary>Times are kept to whole seconds, rounded up so that nothing moves before the episode that wrote it.</summary>
+    private static DateTime WholeSecond(DateTime at)
+    {
+        var extra = at.Ticks % TimeSpan.TicksPerSecond;
+        return extra == 0 || at.Ticks > DateTime.MaxValue.Ticks - TimeSpan.TicksPerSecond ? at : new DateTime(at.Ticks - extra + TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+    }
+
+    private DateTime Between(DateTime from, DateTime to) => WholeSecond(from.AddSeconds(Math.Floor(_rng.NextDouble() * (to - from).TotalSeconds)));
 
     /// <summary>The first moment at or after <paramref name="after"/> at the given local hour (random minute and second).</summary>
     private DateTime LocalTime(DateTime after, int hour) =>

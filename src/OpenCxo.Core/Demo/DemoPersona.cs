@@ -221,6 +221,8 @@ internal sealed class DemoPersona
 
     public string Language => Spanish ? "es" : "en";
 
+    public Voice Voice => !Spanish ? Voice.English : Country == "MX" ? Voice.Mexico : Voice.Spain;
+
     public string Country { get; }
 
     public string City { get; }

@@ -35,6 +35,14 @@ internal enum Theme
     General,
 }
 
+/// <summary>Whose words: Spanish from Spain, from Mexico, or English.</summary>
+internal enum Voice
+{
+    Spain,
+    Mexico,
+    English,
+}
+
 internal enum Mood
 {
     Positive,
@@ -80,7 +88,7 @@ internal static class DemoTexts
         (TextKind.Ticket, Theme.Night, Mood.Negative, "Trabajo de noche y necesito que alguien me ayude ahora, no mañana a las nueve.", "I work nights and need help now, not tomorrow at nine."),
 
         // Call and chat summaries: the agent's short note.
-        (TextKind.Summary, Theme.General, Mood.Positive, "Cliente llama por {topic}. Se resuelve en la llamada.", "Customer called about {topic}. Fixed on the call."),
+        (TextKind.Summary, Theme.General, Mood.Positive, "Cliente contacta por {topic}. Se resuelve en el primer contacto.", "Customer got in touch about {topic}. Fixed first time."),
         (TextKind.Summary, Theme.Device, Mood.Positive, "Se guía al cliente paso a paso y {product} vuelve a funcionar. Queda satisfecho.", "Walked the customer through it step by step; {product} is working again. Happy with the help."),
         (TextKind.Summary, Theme.General, Mood.Positive, "Consulta sobre {topic} aclarada. Se envía resumen por correo.", "Question about {topic} answered. Summary sent by email."),
         (TextKind.Summary, Theme.Billing, Mood.Positive, "Se aplica un abono de {amount} y se confirma con el cliente.", "Credit of {amount} applied and confirmed with the customer."),
@@ -91,9 +99,9 @@ internal static class DemoTexts
         (TextKind.Summary, Theme.App, Mood.Positive, "Se reinstala la app y se borra la caché; vuelve a funcionar.", "Reinstalled the app and cleared the cache; working again."),
         (TextKind.Summary, Theme.Account, Mood.Positive, "Se restablece la contraseña y el cliente accede sin problema.", "Password reset; the customer can log in again."),
         (TextKind.Summary, Theme.Delivery, Mood.Positive, "Se localiza el pedido con la agencia de transporte; llegará mañana.", "Tracked the parcel down with the courier; it arrives tomorrow."),
-        (TextKind.Summary, Theme.General, Mood.Negative, "Cliente llama por {topic}. No se puede resolver ahora; se escala a segundo nivel.", "Customer called about {topic}. Couldn't fix it now; escalated to L2."),
+        (TextKind.Summary, Theme.General, Mood.Negative, "Cliente contacta por {topic}. No se puede resolver ahora; se escala a segundo nivel.", "Customer got in touch about {topic}. Couldn't fix it now; escalated to L2."),
         (TextKind.Summary, Theme.General, Mood.Negative, "Incidencia abierta con el proveedor. Se llamará al cliente en {days} días.", "Case opened with the supplier. We'll call the customer back in {days} days."),
-        (TextKind.Summary, Theme.General, Mood.Negative, "Cliente molesto: es la vez número {times} que llama por lo mismo. Se deja nota al equipo técnico.", "Customer frustrated: this is call number {times} about the same issue. Note left for the tech team."),
+        (TextKind.Summary, Theme.General, Mood.Negative, "Cliente molesto: es la vez número {times} que nos contacta por lo mismo. Se deja nota al equipo técnico.", "Customer frustrated: contact number {times} about the same issue. Note left for the tech team."),
         (TextKind.Summary, Theme.General, Mood.Negative, "Sin acceso a la herramienta de diagnóstico; queda pendiente de revisión.", "Diagnostics tool unavailable; pending review."),
         (TextKind.Summary, Theme.Device, Mood.Negative, "Se propone cambiar {product}; pendiente de aprobación.", "Replacement of {product} proposed; waiting for approval."),
         (TextKind.Summary, Theme.App, Mood.Negative, "Fallo conocido de la versión actual de la app; se espera parche.", "Known bug in the current app version; waiting for a patch."),
@@ -185,6 +193,21 @@ internal static class DemoTexts
     private static readonly string[] OpenersEn = ["", "", "", "Hi. ", "Hello. ", "Good morning. ", "Hi there. "];
     private static readonly string[] ClosersEn = ["", "", "", " Thanks.", " Regards.", " Can you help?", " This is urgent.", " Please get back to me soon."];
 
+    // Spain's vosotros and a few words Mexicans say differently; everything else reads the same on both sides.
+    private static readonly (string Spain, string Mexico)[] MexicanSpanish =
+    [
+        ("Me habéis cobrado", "Me cobraron"),
+        ("que me devolváis", "que me devuelvan"),
+        ("¿Me lo podéis explicar?", "¿Me lo pueden explicar?"),
+        ("Revisad la facturación", "Revisen la facturación"),
+        ("Me ha llegado la caja", "Me llegó la caja"),
+        ("He probado a reiniciarlo", "Ya intenté reiniciarlo"),
+        ("Ya la he reinstalado", "Ya la reinstalé"),
+        ("el móvil", "el celular"),
+        ("la cuota", "la mensualidad"),
+        ("para la gestoría", "para mi contador"),
+    ];
+
     private static readonly string[] MonthsEs =
         ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"];
 
@@ -209,8 +232,9 @@ internal static class DemoTexts
     /// A text of the given kind about <paramref name="theme"/> in the given mood; falls back to any theme of the
     /// mood, then to the kind, when nothing more precise was written.
     /// </summary>
-    public static string Write(DemoRandom rng, bool spanish, TextKind kind, Theme theme, Mood mood, in TextSlots slots)
+    public static string Write(DemoRandom rng, Voice voice, TextKind kind, Theme theme, Mood mood, in TextSlots slots)
     {
+        var spanish = voice != Voice.English;
         if (kind == TextKind.Summary && theme != Theme.Night && rng.Chance(0.4))
         {
             theme = Theme.General;
@@ -222,6 +246,14 @@ internal static class DemoTexts
             : ByKind[kind];
         var template = rng.Pick(spanish ? choices.Es : choices.En);
         var text = Fill(template, spanish, slots);
+        if (voice == Voice.Mexico)
+        {
+            foreach (var (spain, mexico) in MexicanSpanish)
+            {
+                text = text.Replace(spain, mexico, StringComparison.Ordinal);
+            }
+        }
+
         if (kind is TextKind.Ticket or TextKind.Reopen && rng.Chance(0.5))
         {
             text = rng.Pick(spanish ? OpenersEs : OpenersEn) + text + rng.Pick(spanish ? ClosersEs : ClosersEn);
