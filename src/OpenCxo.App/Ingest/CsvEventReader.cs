@@ -41,6 +41,12 @@ internal static class CsvEventReader
                 RejectMalformed(malformed, run);
                 var line = csv.LineNumber;
                 run.Advance(line);
+                if (csv.FieldCount == 1 && csv.RawRecord.Trim(" \t"u8).IsEmpty)
+                {
+                    // A line of spaces is blank, as in JSON Lines.
+                    continue;
+                }
+
                 if (csv.FieldCount != columns.Count)
                 {
                     run.Reject(line, [new("$", $"has {csv.FieldCount} {(csv.FieldCount == 1 ? "field" : "fields")}, the header has {columns.Count}")], csv.RawRecord);
@@ -55,10 +61,13 @@ internal static class CsvEventReader
         }
         catch (CsvFormatException e)
         {
-            // Raised for a record longer than MaxRecordSize, after which the reader cannot go on: usually a quote that is never closed.
+            // With malformed records skipped, the reader throws for a record longer than MaxRecordSize, and cannot go
+            // on after it: almost always a quote that is never closed.
             var where = e.LineNumber > 0 ? $"line {e.LineNumber}" : $"byte {e.ByteOffset}";
-            throw new ImportException(
-                $"{path}, {where}: a record longer than {Utf8LineReader.MaxLineBytes / (1024 * 1024)} MB, probably a quote that is never closed", e);
+            var what = e.Message.Contains(nameof(CsvReaderOptions.MaxRecordSize), StringComparison.Ordinal)
+                ? $"a record longer than {Utf8LineReader.MaxLineBytes / (1024 * 1024)} MB, probably a quote that is never closed"
+                : e.Message;
+            throw new ImportException($"{path}, {where}: {what}", e);
         }
     }
 

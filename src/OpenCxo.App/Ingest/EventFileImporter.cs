@@ -23,6 +23,11 @@ public sealed class EventFileImporter(EventParser parser, EventIngestor ingestor
     /// <summary>Events per storage transaction.</summary>
     public int BatchSize { get; init; } = 20_000;
 
+    /// <summary>
+    /// Imports <paramref name="path"/> into the workspace. Bad lines do not stop the import; an
+    /// <see cref="ImportException"/> is thrown only when the file as a whole cannot be read (missing, unknown type,
+    /// a CSV header with an unknown column, a JSON array instead of JSON Lines, a CSV quote never closed).
+    /// </summary>
     public async Task<ImportSummary> ImportAsync(string path, long workspaceId, IProgress<ImportProgress>? progress, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -37,8 +42,17 @@ public sealed class EventFileImporter(EventParser parser, EventIngestor ingestor
         var rejectedPath = path + RejectedSuffix;
         File.Delete(rejectedPath);
 
-        // Unbuffered: both readers read in large blocks of their own.
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        FileStream file;
+        try
+        {
+            // Unbuffered: both readers read in large blocks of their own.
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ImportException($"{path}: cannot be read: {e.Message}", e);
+        }
+
         await using var fileScope = file.ConfigureAwait(false);
         Stream input = compressed ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: true) : file;
         await using var inputScope = input.ConfigureAwait(false);
@@ -52,30 +66,8 @@ public sealed class EventFileImporter(EventParser parser, EventIngestor ingestor
             FullMode = BoundedChannelFullMode.Wait,
         });
         var run = new ImportRun(new EventValidator(parser), rejected, batches.Writer, BatchSize, progress, file);
-
         var store = Task.Run(() => StoreAsync(batches.Reader, workspaceId, stop), CancellationToken.None);
-        var read = Task.Run(async () =>
-        {
-            try
-            {
-                if (format == EventFileFormat.Csv)
-                {
-                    await CsvEventReader.ReadAsync(input, path, run, stop.Token).ConfigureAwait(false);
-                }
-                else
-                {
-                    await JsonLinesEventReader.ReadAsync(input, path, run, stop.Token).ConfigureAwait(false);
-                }
-
-                await run.CompleteAsync(stop.Token).ConfigureAwait(false);
-            }
-            finally
-            {
-                // Let storage finish the batches already validated, also when reading failed part-way.
-                batches.Writer.TryComplete();
-            }
-        }, CancellationToken.None);
-
+        var read = Task.Run(() => ReadAsync(format, input, path, run, batches.Writer, stop.Token), CancellationToken.None);
         try
         {
             await Task.WhenAll(read, store).ConfigureAwait(false);
@@ -99,6 +91,47 @@ public sealed class EventFileImporter(EventParser parser, EventIngestor ingestor
             rejected.Count,
             Math.Round(clock.Elapsed.TotalSeconds, 3),
             rejected.Count > 0 ? rejectedPath : null);
+    }
+
+    private static async Task ReadAsync(
+        EventFileFormat format, Stream input, string path, ImportRun run, ChannelWriter<List<CanonicalEvent>> batches, CancellationToken ct)
+    {
+        try
+        {
+            try
+            {
+                await ReadEventsAsync(format, input, path, run, ct).ConfigureAwait(false);
+            }
+            catch (ImportException)
+            {
+                // Nothing more can be read, but the events validated up to here are still imported.
+                await run.CompleteAsync(ct).ConfigureAwait(false);
+                throw;
+            }
+
+            await run.CompleteAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Storage finishes the batches already in the channel, also when reading failed part-way.
+            batches.TryComplete();
+        }
+    }
+
+    private static async Task ReadEventsAsync(EventFileFormat format, Stream input, string path, ImportRun run, CancellationToken ct)
+    {
+        try
+        {
+            var reading = format == EventFileFormat.Csv
+                ? CsvEventReader.ReadAsync(input, path, run, ct)
+                : JsonLinesEventReader.ReadAsync(input, path, run, ct);
+            await reading.ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            // GZipStream on a file that is not gzip, or is damaged.
+            throw new ImportException($"{path}: {e.Message}", e);
+        }
     }
 
     private async Task<(long Imported, long Duplicates)> StoreAsync(ChannelReader<List<CanonicalEvent>> batches, long workspaceId, CancellationTokenSource stop)
@@ -131,7 +164,10 @@ public sealed record ImportSummary(long Imported, long Duplicates, long Rejected
 /// <summary>Bytes of the file read so far (compressed bytes for a .gz file) and lines read, for a progress bar.</summary>
 public sealed record ImportProgress(long BytesRead, long TotalBytes, long Lines);
 
-/// <summary>A file that cannot be imported at all: missing, of an unknown type, or with a header that would lose data.</summary>
+/// <summary>
+/// A file that cannot be imported (missing, of an unknown type, a header that would lose data) or cannot be read past
+/// some point; the message says which, and what was imported before it.
+/// </summary>
 public sealed class ImportException : Exception
 {
     public ImportException()

@@ -111,9 +111,14 @@ internal sealed class EventValidator(EventParser parser)
                 }
             }
         }
+        catch (JsonException e) when (offset >= 0 && e.BytePositionInLine == offset)
+        {
+            // The invalid byte is where a value should start: that value's field.
+            return PathOf(containers, name);
+        }
         catch (JsonException)
         {
-            // Only reached for text the parser accepted; a path is a courtesy, "$" will do.
+            // A path is a courtesy; "$" will do.
         }
 
         return "$";

@@ -52,6 +52,14 @@ public static class EventsEndpoint
             buffer.Write(chunk.Span);
         }
 
+        if (!System.Text.Unicode.Utf8.IsValid(buffer.WrittenSpan))
+        {
+            return TypedResults.Problem(
+                title: "The body is not valid UTF-8",
+                detail: $"invalid UTF-8 at byte {Utf8Text.FirstInvalidByte(buffer.WrittenSpan) + 1} of the body",
+                statusCode: StatusCodes.Status400BadRequest);
+        }
+
         JsonDocument document;
         try
         {
@@ -85,7 +93,7 @@ public static class EventsEndpoint
             var index = 0;
             foreach (var element in events.EnumerateArray())
             {
-                if (parser.TryParse(element, out var parsed, out var errors))
+                if (TryParse(parser, element, out var parsed, out var errors))
                 {
                     valid.Add(parsed!);
                 }
@@ -104,6 +112,21 @@ public static class EventsEndpoint
             }
 
             return TypedResults.Ok(new EventsResponse(outcome.Accepted, outcome.Duplicates.Count, rejected));
+        }
+    }
+
+    private static bool TryParse(EventParser parser, JsonElement element, out CanonicalEvent? parsed, out List<FieldError> errors)
+    {
+        try
+        {
+            return parser.TryParse(element, out parsed, out errors);
+        }
+        catch (InvalidOperationException)
+        {
+            // JsonElement.GetString throws on an escaped lone surrogate (\ud800): valid JSON, but not text.
+            parsed = null;
+            errors = [new("$", "contains a \\u escape of half a surrogate pair, which is not text")];
+            return false;
         }
     }
 

@@ -111,6 +111,19 @@ public sealed class ApiTests
         var large = await client.PostAsync("/api/v1/events", new StringContent(huge, Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, large.StatusCode);
 
+        var invalidUtf8 = Encoding.UTF8.GetBytes("{\"events\":[{\"id\":\"bad-\u00e9\"}]}").ToList();
+        invalidUtf8.InsertRange(20, new byte[] { 0xC3, 0x28 });
+        var notUtf8 = await client.PostAsync("/api/v1/events", new ByteArrayContent([.. invalidUtf8]) { Headers = { ContentType = new("application/json") } });
+        Assert.Equal(HttpStatusCode.BadRequest, notUtf8.StatusCode);
+        Assert.Contains("UTF-8", (string)(await notUtf8.Content.ReadFromJsonAsync<JsonObject>())!["title"]!, StringComparison.Ordinal);
+
+        var surrogate = "{\"events\":[" + Event("lone", email: "s@example.com").ToJsonString().Replace("\"lone\"", "\"lone\\ud800\"", StringComparison.Ordinal) + "," + Event("fine", email: "s@example.com").ToJsonString() + "]}";
+        var halfPair = await client.PostAsync("/api/v1/events", new StringContent(surrogate, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, halfPair.StatusCode);
+        var halfPairResult = (await halfPair.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal(1, (int)halfPairResult["accepted"]!);
+        Assert.Equal(0, (int)halfPairResult["rejected"]![0]!["index"]!);
+
         // 1 MB text: within the body limit, rejected by the field limit, the other event still stored.
         var result = await PostAsync(client, Event("long", email: "a@example.com", text: new string('y', 1_000_000)), Event("short", email: "a@example.com"));
         Assert.Equal(1, (int)result["accepted"]!);
