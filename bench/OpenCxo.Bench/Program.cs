@@ -108,6 +108,18 @@ internal static class Bench
         var rawSeconds = RawSqliteInsert(raw, parsed);
         Console.WriteLine($"sqlite raw INSERT:        {rawSeconds,7:0.00} s  {parsed.Count / rawSeconds,10:N0} rows/s");
 
+        var only = await FreshSqliteAsync(work, "ingest-only");
+        await using (var ingestOnly = new EventIngestor(new CxoDbFactory(only), TimeProvider.System))
+        {
+            var clock = Stopwatch.StartNew();
+            foreach (var chunk in parsed.Chunk(20_000))
+            {
+                await ingestOnly.IngestAsync(1, chunk);
+            }
+
+            Console.WriteLine($"sqlite ingest of parsed events: {clock.Elapsed.TotalSeconds,7:0.00} s  {parsed.Count / clock.Elapsed.TotalSeconds,10:N0} events/s  ratio {clock.Elapsed.TotalSeconds / rawSeconds:0.00}x raw");
+        }
+
         var target = await FreshSqliteAsync(work, "import");
         var (importSeconds, imported) = await ImportFileAsync(target, parser, file);
         Console.WriteLine($"sqlite cxo import (e2e):  {importSeconds,7:0.00} s  {imported / importSeconds,10:N0} events/s  ratio {importSeconds / rawSeconds:0.00}x raw");

