@@ -9,6 +9,12 @@ public sealed record AnalyticsOptions
     /// <summary>How often the analytics store catches up even when nothing signalled new data (other writers, e.g. a CLI import).</summary>
     public TimeSpan SyncInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The least time between two syncs, so a stream of small ingest requests is copied in a few larger chunks
+    /// (the stats endpoint catches up by itself before answering, so answers are never stale).
+    /// </summary>
+    public TimeSpan MinimumGap { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>The DuckDB file; empty = beside the SQLite file (or ./data/opencxo-analytics.duckdb for PostgreSQL).</summary>
     public string? Path { get; init; }
 }
@@ -58,6 +64,7 @@ public sealed partial class AnalyticsSyncService(AnalyticsStore store, Analytics
                 LogFailed(logger, e);
             }
 
+            await Task.Delay(options.Value.MinimumGap, stoppingToken).ConfigureAwait(false);
             await signal.WaitAsync(options.Value.SyncInterval, stoppingToken).ConfigureAwait(false);
         }
     }

@@ -29,6 +29,9 @@ public static class OpenCxoHost
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(settings.Urls);
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        // Request-level framework logs cost more than an ingest request itself; keep start-up and warnings.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         builder.Services.AddOpenCxoCore(settings);
         builder.Services.AddOpenCxoSecurity();
         builder.Services.AddProblemDetails();
