@@ -37,7 +37,7 @@ public static class Cli
 
     private static JsonSerializerOptions CreateJsonOutput()
     {
-        var options = new JsonSerializerOptions { WriteIndented = true };
+        var options = new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         OpenCxoHost.ConfigureJson(options);
         return options;
     }
@@ -75,7 +75,7 @@ public static class Cli
         }
         catch (ArgumentException e)
         {
-            return Usage(e.Message);
+            return Usage(e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal));
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or System.Data.Common.DbException)
         {

@@ -17,7 +17,7 @@ public static class DemoLoader
     private const int BatchSize = 20_000;
 
     /// <summary>For <c>serve --demo</c>: load the demo company if the default workspace is empty, and print a fresh demo key.</summary>
-    public static async Task PrepareAsync(IServiceProvider services, TextWriter output, CancellationToken cancellationToken)
+    public static async Task PrepareAsync(IServiceProvider services, string urls, TextWriter output, CancellationToken cancellationToken)
     {
         var factory = services.GetRequiredService<CxoDbFactory>();
         var ingestor = services.GetRequiredService<EventIngestor>();
@@ -35,7 +35,8 @@ public static class DemoLoader
         await ApiKeyService.RevokeByNameAsync(db, workspace.Id, DemoKeyName, now, cancellationToken).ConfigureAwait(false);
         var key = await ApiKeyService.CreateAsync(db, workspace.Slug, DemoKeyName, [Scopes.Admin], now, cancellationToken).ConfigureAwait(false);
         output.WriteLine($"Demo API key (admin, replaced at every start): {key.Key}");
-        output.WriteLine("Try: curl -H \"Authorization: Bearer " + key.Key + "\" http://localhost:5080/api/v1/stats/interactions?groupBy=department");
+        var baseUrl = urls.Split(';', StringSplitOptions.RemoveEmptyEntries)[0].TrimEnd('/');
+        output.WriteLine($"Try: curl -H \"Authorization: Bearer {key.Key}\" \"{baseUrl}/api/v1/stats/interactions?groupBy=department\"");
     }
 
     public static async Task<(long Events, double Seconds)> LoadAsync(EventIngestor ingestor, long workspaceId, DemoOptions options, CancellationToken cancellationToken)

@@ -16,19 +16,12 @@ public static class ServeCommand
         {
             var settings = Cli.Cli.Settings(result) with { Urls = result.GetValue(urls)! };
             var factory = new CxoDbFactory(settings.Database);
-            if (settings.Database.Provider == DatabaseProvider.Sqlite)
-            {
-                await factory.MigrateAsync(cancellationToken).ConfigureAwait(false);
-            }
-            else if ((await factory.PendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).Count > 0)
-            {
-                return Cli.Cli.Fail("the PostgreSQL database needs migrations: run 'cxo db migrate --db postgres:…' first");
-            }
+            await Security.ApiKeyCommand.MigrateIfEmbeddedAsync(factory, cancellationToken).ConfigureAwait(false);
 
             await using var app = OpenCxoHost.Build(settings);
             if (result.GetValue(demo))
             {
-                await DemoLoader.PrepareAsync(app.Services, Console.Out, cancellationToken).ConfigureAwait(false);
+                await DemoLoader.PrepareAsync(app.Services, settings.Urls, Console.Out, cancellationToken).ConfigureAwait(false);
             }
 
             Console.Out.WriteLine($"OpenCXO listening on {settings.Urls} (database {settings.Database}); Ctrl+C stops.");

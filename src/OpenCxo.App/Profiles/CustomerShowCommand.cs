@@ -41,6 +41,10 @@ public static class CustomerShowCommand
             {
                 Cli.Cli.WriteJson(new { profile, recent = timeline!.Items });
             }
+            else if (Console.IsOutputRedirected)
+            {
+                RenderPlain(profile, timeline!.Items);
+            }
             else
             {
                 Render(profile, timeline!.Items);
@@ -58,9 +62,11 @@ public static class CustomerShowCommand
             return await CustomerProfiles.FindByIdentityAsync(db, workspaceId, IdentityKey.Email(email), cancellationToken).ConfigureAwait(false);
         }
 
-        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && text.Length < 12)
+        // Digits may be a customer id or a national phone number: an existing customer id wins, then the phone.
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            && await CustomerProfiles.ResolveIdAsync(db, workspaceId, id, cancellationToken).ConfigureAwait(false) is { } byId)
         {
-            return await CustomerProfiles.ResolveIdAsync(db, workspaceId, id, cancellationToken).ConfigureAwait(false);
+            return byId;
         }
 
         if (IdentityNormalizer.TryParseExternalLookup(text, out var external, out _)
@@ -72,6 +78,28 @@ public static class CustomerShowCommand
         return normalizer.TryNormalizePhone(text, out var phone, out _)
             ? await CustomerProfiles.FindByIdentityAsync(db, workspaceId, IdentityKey.Phone(phone), cancellationToken).ConfigureAwait(false)
             : null;
+    }
+
+    /// <summary>For pipes and files: one fact per line, touchpoints tab-separated, nothing wrapped.</summary>
+    private static void RenderPlain(CustomerProfile p, IReadOnlyList<TimelineEntry> recent)
+    {
+        var o = Console.Out;
+        o.WriteLine($"{(p.Attributes.TryGetValue("name", out var n) ? n.ToString() : "Customer")} (id {p.Id})");
+        o.WriteLine($"emails\t{string.Join(", ", p.Emails)}");
+        o.WriteLine($"phones\t{string.Join(", ", p.Phones)}");
+        o.WriteLine($"externalIds\t{string.Join(", ", p.ExternalIds.SelectMany(x => x.Value.Select(v => $"{x.Key}:{v}")))}");
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"firstSeen\t{p.FirstSeen:O}"));
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"lastSeen\t{p.LastSeen:O}"));
+        o.WriteLine($"attributes\t{string.Join(", ", p.Attributes.Select(a => $"{a.Key}={a.Value}"))}");
+        o.WriteLine($"touchpoints\t{p.Touchpoints.Total}: {string.Join(", ", p.Touchpoints.ByDepartment.Select(x => $"{x.Key} {x.Value}"))}");
+        o.WriteLine($"channels\t{string.Join(", ", p.Touchpoints.ByChannel.Select(x => $"{x.Key} {x.Value}"))}");
+        o.WriteLine($"lifetimeValue\t{string.Join("; ", p.LifetimeValue.Select(v => string.Create(CultureInfo.InvariantCulture, $"{v.Net:0.00} {v.Currency}")))}");
+        o.WriteLine($"mergedProfiles\t{string.Join(", ", p.Merges.Select(m => m.AbsorbedId))}");
+        o.WriteLine("When (UTC)\tDepartment\tChannel\tType\tValue\tText");
+        foreach (var e in recent)
+        {
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{e.OccurredAt:yyyy-MM-dd HH:mm}\t{e.Department}\t{e.Channel}\t{e.Type}\t{(e.Value == 0 ? "" : $"{e.Value:0.00} {e.Currency}")}\t{e.Text?.ReplaceLineEndings(" ")}"));
+        }
     }
 
     private static void Render(CustomerProfile p, IReadOnlyList<TimelineEntry> recent)

@@ -42,5 +42,9 @@ public static class ApiKeyCommand
         {
             await factory.MigrateAsync(cancellationToken).ConfigureAwait(false);
         }
+        else if ((await factory.PendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).Count > 0)
+        {
+            throw new InvalidOperationException("the PostgreSQL database needs migrations: run 'cxo db migrate --db postgres:…' first");
+        }
     }
 }
