@@ -15,7 +15,7 @@ public static class AnalyticsCommand
         {
             var location = Cli.Cli.Database(result);
             var factory = new CxoDbFactory(location);
-            await ApiKeyCommand.MigrateIfEmbeddedAsync(factory, cancellationToken).ConfigureAwait(false);
+            await Cli.Cli.PrepareDatabaseAsync(factory, cancellationToken).ConfigureAwait(false);
             var file = result.GetValue(path) ?? AnalyticsStore.DefaultPathFor(location);
             await using var store = new AnalyticsStore(file, factory);
             var done = await store.RebuildAsync(cancellationToken).ConfigureAwait(false);

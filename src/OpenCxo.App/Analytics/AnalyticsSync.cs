@@ -14,9 +14,6 @@ public sealed record AnalyticsOptions
     /// (the stats endpoint catches up by itself before answering, so answers are never stale).
     /// </summary>
     public TimeSpan MinimumGap { get; init; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>The DuckDB file; empty = beside the SQLite file (or ./data/opencxo-analytics.duckdb for PostgreSQL).</summary>
-    public string? Path { get; init; }
 }
 
 /// <summary>Wakes the sync loop when events were accepted, so the analytics store follows within moments.</summary>

@@ -82,4 +82,17 @@ public static class Cli
             return Fail(e.Message);
         }
     }
+
+    /// <summary>The embedded SQLite file is migrated by whatever verb touches it first; PostgreSQL only by 'cxo db migrate'.</summary>
+    public static async Task PrepareDatabaseAsync(CxoDbFactory factory, CancellationToken cancellationToken)
+    {
+        if (factory.Location.Provider == DatabaseProvider.Sqlite)
+        {
+            await factory.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else if ((await factory.PendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).Count > 0)
+        {
+            throw new InvalidOperationException("the PostgreSQL database needs migrations: run 'cxo db migrate --db postgres:…' first");
+        }
+    }
 }

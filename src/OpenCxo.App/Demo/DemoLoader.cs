@@ -77,7 +77,7 @@ public static class DemoLoader
 
             var settings = Cli.Cli.Settings(result);
             var factory = new CxoDbFactory(settings.Database);
-            await ApiKeyCommand.MigrateIfEmbeddedAsync(factory, cancellationToken).ConfigureAwait(false);
+            await Cli.Cli.PrepareDatabaseAsync(factory, cancellationToken).ConfigureAwait(false);
             await using var db = factory.CreateDbContext();
             var space = await Workspaces.GetOrCreateAsync(db, result.GetValue(workspace)!, DateTime.UtcNow, cancellationToken).ConfigureAwait(false);
             await using var ingestor = new EventIngestor(factory, TimeProvider.System);

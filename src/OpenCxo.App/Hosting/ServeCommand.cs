@@ -16,7 +16,7 @@ public static class ServeCommand
         {
             var settings = Cli.Cli.Settings(result) with { Urls = result.GetValue(urls)! };
             var factory = new CxoDbFactory(settings.Database);
-            await Security.ApiKeyCommand.MigrateIfEmbeddedAsync(factory, cancellationToken).ConfigureAwait(false);
+            await Cli.Cli.PrepareDatabaseAsync(factory, cancellationToken).ConfigureAwait(false);
 
             await using var app = OpenCxoHost.Build(settings);
             if (result.GetValue(demo))

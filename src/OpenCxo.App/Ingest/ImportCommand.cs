@@ -30,7 +30,7 @@ public static class ImportCommand
 
             var settings = Cli.Cli.Settings(result);
             var factory = new CxoDbFactory(settings.Database);
-            await ApiKeyCommand.MigrateIfEmbeddedAsync(factory, cancellationToken).ConfigureAwait(false);
+            await Cli.Cli.PrepareDatabaseAsync(factory, cancellationToken).ConfigureAwait(false);
             long workspaceId;
             await using (var db = factory.CreateDbContext())
             {

@@ -20,7 +20,7 @@ public static class CustomerShowCommand
         {
             var settings = Cli.Cli.Settings(result);
             var factory = new CxoDbFactory(settings.Database);
-            await ApiKeyCommand.MigrateIfEmbeddedAsync(factory, cancellationToken).ConfigureAwait(false);
+            await Cli.Cli.PrepareDatabaseAsync(factory, cancellationToken).ConfigureAwait(false);
             await using var db = factory.CreateDbContext();
             var space = await Workspaces.FindAsync(db, result.GetValue(workspace)!, cancellationToken).ConfigureAwait(false);
             if (space is null)

@@ -15,7 +15,7 @@ public static class ApiKeyCommand
         create.SetAction((result, cancellationToken) => Cli.Cli.RunAsync(async () =>
         {
             var factory = new CxoDbFactory(Cli.Cli.Database(result));
-            await MigrateIfEmbeddedAsync(factory, cancellationToken).ConfigureAwait(false);
+            await Cli.Cli.PrepareDatabaseAsync(factory, cancellationToken).ConfigureAwait(false);
             await using var db = factory.CreateDbContext();
             var list = result.GetValue(scopes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var key = await ApiKeyService.CreateAsync(db, result.GetValue(workspace)!, result.GetValue(name)!, list, DateTime.UtcNow, cancellationToken).ConfigureAwait(false);
@@ -33,18 +33,5 @@ public static class ApiKeyCommand
             return Cli.Cli.Ok;
         }));
         return new Command("apikey", "Manage API keys") { create };
-    }
-
-    /// <summary>The embedded SQLite file is migrated by whatever verb touches it first; PostgreSQL only by 'cxo db migrate'.</summary>
-    public static async Task MigrateIfEmbeddedAsync(CxoDbFactory factory, CancellationToken cancellationToken)
-    {
-        if (factory.Location.Provider == DatabaseProvider.Sqlite)
-        {
-            await factory.MigrateAsync(cancellationToken).ConfigureAwait(false);
-        }
-        else if ((await factory.PendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).Count > 0)
-        {
-            throw new InvalidOperationException("the PostgreSQL database needs migrations: run 'cxo db migrate --db postgres:…' first");
-        }
     }
 }

@@ -339,73 +339,16 @@ public sealed class DemoCompanyTests(DefaultDemoCompany company) : IClassFixture
         e.AttributesJson,
         string.Join(",", e.ProfileFields.Select(f => f.Name + "=" + f.ValueJson)));
 
-    /// <summary>An event back in the canonical JSON shape a sender would post (DESIGN.md, "Vocabulary").</summary>
+    /// <summary>An event back in the canonical JSON shape a sender would post, written by the product's own writer.</summary>
     private static string ToCanonicalJson(CanonicalEvent e)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream))
         {
-            json.WriteStartObject();
-            json.WriteString("id", e.Id);
-            json.WriteStartObject("customer");
-            foreach (var key in e.Identities.Where(k => !k.IsExternal))
-            {
-                json.WriteString(key.Kind, key.Value);
-            }
-
-            if (e.Identities.Any(k => k.IsExternal))
-            {
-                json.WriteStartObject("externalIds");
-                foreach (var key in e.Identities.Where(k => k.IsExternal))
-                {
-                    json.WriteString(key.System!, key.Value);
-                }
-
-                json.WriteEndObject();
-            }
-
-            if (e.ProfileFields.Count > 0)
-            {
-                json.WriteStartObject("attributes");
-                foreach (var field in e.ProfileFields)
-                {
-                    json.WritePropertyName(field.Name);
-                    json.WriteRawValue(field.ValueJson);
-                }
-
-                json.WriteEndObject();
-            }
-
-            json.WriteEndObject();
-            json.WriteString("occurredAt", e.OccurredAt.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture));
-            json.WriteString("department", e.Department.Name());
-            json.WriteString("channel", e.Channel.Name());
-            json.WriteString("type", e.Type);
-            if (e.Value != 0)
-            {
-                json.WriteNumber("value", e.Value);
-            }
-
-            if (e.Currency is not null)
-            {
-                json.WriteString("currency", e.Currency);
-            }
-
-            if (e.Text is not null)
-            {
-                json.WriteString("text", e.Text);
-            }
-
-            if (e.AttributesJson is not null)
-            {
-                json.WritePropertyName("attributes");
-                json.WriteRawValue(e.AttributesJson);
-            }
-
-            json.WriteEndObject();
+            CanonicalEventWriter.Write(json, e);
         }
 
-        return Encoding.UTF8.GetString(stream.ToArray());
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
     private static double Median(IEnumerable<int> values)
