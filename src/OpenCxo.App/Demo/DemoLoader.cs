@@ -14,7 +14,7 @@ namespace OpenCxo.App.Demo;
 public static class DemoLoader
 {
     public const string DemoKeyName = "demo";
-    private const int BatchSize = 20_000;
+    private const int BatchSize = 10_000;
 
     /// <summary>For <c>serve --demo</c>: load the demo company if the default workspace is empty, and print a fresh demo key.</summary>
     public static async Task PrepareAsync(IServiceProvider services, string urls, TextWriter output, CancellationToken cancellationToken)
@@ -42,14 +42,14 @@ public static class DemoLoader
     public static async Task<(long Events, double Seconds)> LoadAsync(EventIngestor ingestor, long workspaceId, DemoOptions options, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        long total = 0;
+        await using var session = ingestor.BeginSession(workspaceId);
         foreach (var batch in DemoCompany.Generate(options).Chunk(BatchSize))
         {
-            var outcome = await ingestor.IngestAsync(workspaceId, batch, cancellationToken).ConfigureAwait(false);
-            total += outcome.Accepted;
+            await session.IngestAsync(batch, cancellationToken).ConfigureAwait(false);
         }
 
-        return (total, clock.Elapsed.TotalSeconds);
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return (session.Accepted, clock.Elapsed.TotalSeconds);
     }
 
     public static Command Create()

@@ -20,8 +20,11 @@ public sealed class EventFileImporter(EventParser parser, EventIngestor ingestor
 {
     public const string RejectedSuffix = ".rejected.jsonl";
 
-    /// <summary>Events per storage transaction.</summary>
-    public int BatchSize { get; init; } = 20_000;
+    /// <summary>Events handed from the reader to storage at a time.</summary>
+    public int BatchSize { get; init; } = 10_000;
+
+    /// <summary>Events per storage transaction (see <see cref="IngestSession"/>).</summary>
+    public int CommitEvery { get; init; } = 250_000;
 
     /// <summary>
     /// Imports <paramref name="path"/> into the workspace. Bad lines do not stop the import; an
@@ -138,16 +141,14 @@ public sealed class EventFileImporter(EventParser parser, EventIngestor ingestor
     {
         try
         {
-            long imported = 0;
-            long duplicates = 0;
+            await using var session = ingestor.BeginSession(workspaceId, CommitEvery);
             await foreach (var batch in batches.ReadAllAsync(stop.Token).ConfigureAwait(false))
             {
-                var outcome = await ingestor.IngestAsync(workspaceId, batch, stop.Token).ConfigureAwait(false);
-                imported += outcome.Accepted;
-                duplicates += outcome.Duplicates.Count;
+                await session.IngestAsync(batch, stop.Token).ConfigureAwait(false);
             }
 
-            return (imported, duplicates);
+            await session.CommitAsync(stop.Token).ConfigureAwait(false);
+            return (session.Accepted, session.Duplicates);
         }
         catch
         {

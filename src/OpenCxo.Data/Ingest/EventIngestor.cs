@@ -6,13 +6,18 @@ namespace OpenCxo.Data.Ingest;
 
 /// <summary>
 /// Stores validated events: drops those whose id the workspace already has, ties each to one customer with the
-/// rules of <see cref="IdentityGraph"/>, and writes customers, identities, merges, traits and interactions in one
-/// transaction per batch, through the provider's bulk path (SQLite prepared statements, PostgreSQL binary COPY).
+/// rules of <see cref="IdentityGraph"/>, and writes customers, identities, merges, traits and interactions through
+/// the provider's bulk path (SQLite prepared statements, PostgreSQL binary COPY).
 /// <para>
-/// One instance per database and process. Batches are serialised: in-process by a semaphore, across processes by
+/// One instance per database and process, and one writer at a time: in-process by a semaphore, across processes by
 /// the database (SQLite's write lock, a PostgreSQL advisory lock), so two requests racing with the same event id
-/// store it once. The identity graph of each workspace is cached between batches and dropped when another writer
-/// has committed in between (the ingest generation changed) or when it grows past <see cref="CacheLimit"/> keys.
+/// store it once. Requests that queue up behind the writer are written together in one transaction (group commit):
+/// with random index inserts, what a transaction costs is mostly the index pages it dirties, not its rows. A bulk
+/// import opens an <see cref="IngestSession"/>, which keeps one transaction open over many batches.
+/// </para>
+/// <para>
+/// The identity graph of each workspace is cached between transactions and dropped when another writer has
+/// committed in between (the ingest generation changed) or when it grows past <see cref="CacheLimit"/> keys.
 /// </para>
 /// </summary>
 public sealed class EventIngestor(CxoDbFactory factory, TimeProvider time) : IAsyncDisposable
@@ -20,10 +25,16 @@ public sealed class EventIngestor(CxoDbFactory factory, TimeProvider time) : IAs
     /// <summary>Identity keys kept in memory per workspace before the cache is dropped (bounds memory on huge imports).</summary>
     public int CacheLimit { get; init; } = 1_000_000;
 
+    /// <summary>Most events written in one transaction for queued requests.</summary>
+    public int GroupLimit { get; init; } = 50_000;
+
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _queueLock = new();
+    private readonly List<Job> _queue = [];
     private readonly Dictionary<long, CachedGraph> _graphs = [];
     private IIngestStore? _store;
 
+    /// <summary>Stores one batch durably: the outcome is returned once its transaction has committed.</summary>
     public async Task<IngestOutcome> IngestAsync(long workspaceId, IReadOnlyList<CanonicalEvent> events, CancellationToken cancellationToken = default)
     {
         if (events.Count == 0)
@@ -31,133 +42,168 @@ public sealed class EventIngestor(CxoDbFactory factory, TimeProvider time) : IAs
             return new IngestOutcome(0, []);
         }
 
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var job = new Job(workspaceId, events);
+        lock (_queueLock)
+        {
+            _queue.Add(job);
+        }
+
         try
         {
-            _store ??= factory.Location.Provider == DatabaseProvider.Sqlite
-                ? new SqliteIngestStore(factory.Location)
-                : new PostgresIngestStore(factory.Location);
-            return await IngestLockedAsync(_store, workspaceId, events, cancellationToken).ConfigureAwait(false);
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            lock (_queueLock)
+            {
+                if (_queue.Remove(job))
+                {
+                    throw;
+                }
+            }
+
+            // Another writer has already taken the job into its transaction.
+            return await job.Outcome.Task.ConfigureAwait(false);
+        }
+
+        try
+        {
+            // Every queued job of the first job's workspace, in arrival order, up to the group limit; the loop ends
+            // because this caller's own job is queued.
+            while (!job.Outcome.Task.IsCompleted)
+            {
+                await WriteGroupAsync(TakeGroup()).ConfigureAwait(false);
+            }
         }
         finally
         {
             _gate.Release();
         }
+
+        return await job.Outcome.Task.ConfigureAwait(false);
     }
 
-    private async Task<IngestOutcome> IngestLockedAsync(IIngestStore store, long workspaceId, IReadOnlyList<CanonicalEvent> events, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a bulk import into one workspace: batches are written into a transaction that is committed every
+    /// <paramref name="commitEvery"/> events (sooner when other requests are waiting), and at <see cref="IngestSession.CommitAsync"/>.
+    /// </summary>
+    public IngestSession BeginSession(long workspaceId, int commitEvery = 250_000) => new(this, workspaceId, commitEvery);
+
+    private List<Job> TakeGroup()
     {
+        lock (_queueLock)
+        {
+            var workspaceId = _queue[0].WorkspaceId;
+            var group = new List<Job>();
+            var events = 0;
+            for (var i = 0; i < _queue.Count && (group.Count == 0 || events + _queue[i].Events.Count <= GroupLimit); i++)
+            {
+                if (_queue[i].WorkspaceId == workspaceId)
+                {
+                    group.Add(_queue[i]);
+                    events += _queue[i].Events.Count;
+                }
+            }
+
+            _queue.RemoveAll(group.Contains);
+            return group;
+        }
+    }
+
+    /// <summary>Whether requests are queued for the writer (an import session then commits early to let them in).</summary>
+    internal bool HasWaiters
+    {
+        get
+        {
+            lock (_queueLock)
+            {
+                return _queue.Count > 0;
+            }
+        }
+    }
+
+    private async Task WriteGroupAsync(List<Job> group)
+    {
+        // Queued callers' jobs are in this transaction: one caller's cancellation must not fail the others.
+        IngestTransaction transaction;
+        try
+        {
+            transaction = await OpenAsync(group[0].WorkspaceId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            foreach (var job in group)
+            {
+                job.Outcome.TrySetException(e);
+            }
+
+            return;
+        }
+
+        try
+        {
+            var outcomes = new List<IngestOutcome>(group.Count);
+            foreach (var job in group)
+            {
+                outcomes.Add(await transaction.WriteAsync(job.Events, CancellationToken.None).ConfigureAwait(false));
+            }
+
+            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            for (var i = 0; i < group.Count; i++)
+            {
+                group[i].Outcome.TrySetResult(outcomes[i]);
+            }
+        }
+        catch (Exception e)
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            if (group.Count == 1)
+            {
+                group[0].Outcome.TrySetException(e);
+                return;
+            }
+
+            // One request's failure must not fail the others it was grouped with: each again, alone.
+            foreach (var job in group)
+            {
+                await WriteGroupAsync([job]).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        await transaction.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Begins a transaction for one workspace; the caller holds the gate.</summary>
+    private async Task<IngestTransaction> OpenAsync(long workspaceId, CancellationToken cancellationToken)
+    {
+        _store ??= factory.Location.Provider == DatabaseProvider.Sqlite
+            ? new SqliteIngestStore(factory.Location)
+            : new PostgresIngestStore(factory.Location);
         if (!_graphs.TryGetValue(workspaceId, out var cached))
         {
             cached = new CachedGraph();
             _graphs[workspaceId] = cached;
         }
 
-        var graph = cached.Graph;
-        await using var batch = await store.BeginAsync(workspaceId, cancellationToken).ConfigureAwait(false);
+        var batch = await _store.BeginAsync(workspaceId, cancellationToken).ConfigureAwait(false);
+        var transaction = new IngestTransaction(batch, cached, time);
         try
         {
             var generation = await batch.ReadGenerationAsync(cancellationToken).ConfigureAwait(false);
-            if (generation != cached.Generation || graph.KeyCount > CacheLimit)
+            if (generation != cached.Generation || cached.Graph.KeyCount > CacheLimit)
             {
-                graph.Clear();
+                cached.Graph.Clear();
             }
 
-            // Duplicates: an id seen earlier in this batch, or already stored.
-            var duplicates = new List<int>();
-            var fresh = new List<int>(events.Count);
-            var seen = new HashSet<string>(events.Count, StringComparer.Ordinal);
-            for (var i = 0; i < events.Count; i++)
-            {
-                if (seen.Add(events[i].Id))
-                {
-                    fresh.Add(i);
-                }
-                else
-                {
-                    duplicates.Add(i);
-                }
-            }
-
-            var stored = await batch.ExistingEventIdsAsync([.. fresh.Select(i => events[i].Id)], cancellationToken).ConfigureAwait(false);
-            if (stored.Count > 0)
-            {
-                duplicates.AddRange(fresh.Where(i => stored.Contains(events[i].Id)));
-                fresh.RemoveAll(i => stored.Contains(events[i].Id));
-                duplicates.Sort();
-            }
-
-            if (fresh.Count == 0)
-            {
-                await batch.RollbackAsync(cancellationToken).ConfigureAwait(false);
-                return new IngestOutcome(0, duplicates);
-            }
-
-            var unknown = new HashSet<IdentityKey>();
-            foreach (var i in fresh)
-            {
-                foreach (var key in events[i].Identities)
-                {
-                    if (!graph.Knows(key))
-                    {
-                        unknown.Add(key);
-                    }
-                }
-            }
-
-            await batch.LoadIdentitiesAsync(unknown, graph, cancellationToken).ConfigureAwait(false);
-            var nextCustomerId = await batch.MaxCustomerIdAsync(cancellationToken).ConfigureAwait(false);
-            var accepted = new List<CanonicalEvent>(fresh.Count);
-            var owners = new long[fresh.Count];
-            for (var n = 0; n < fresh.Count; n++)
-            {
-                var e = events[fresh[n]];
-                owners[n] = graph.Resolve(e.Identities, e.OccurredAt, e.Id, () => ++nextCustomerId);
-                accepted.Add(e);
-            }
-
-            // Owners may have been merged by a later event of the batch: point every row at the live customer.
-            for (var n = 0; n < owners.Length; n++)
-            {
-                owners[n] = graph.Find(owners[n]);
-            }
-
-            var changes = graph.TakeChanges();
-            var traits = LatestTraits(accepted, owners);
-            await batch.WriteAsync(new IngestWrite(changes, accepted, owners, traits, time.GetUtcNow().UtcDateTime), cancellationToken).ConfigureAwait(false);
-            cached.Generation = await batch.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return new IngestOutcome(accepted.Count, duplicates);
+            return transaction;
         }
         catch
         {
-            // The cache may hold what was just rolled back.
-            graph.Clear();
-            cached.Generation = -1;
+            await transaction.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-    }
-
-    /// <summary>
-    /// Per customer and trait, the value observed at the latest event time (ties: the greater JSON text, so arrival order
-    /// never matters). Times are compared at the microsecond precision storage keeps.
-    /// </summary>
-    private static List<TraitWrite> LatestTraits(List<CanonicalEvent> events, long[] owners)
-    {
-        Dictionary<(long, string), TraitWrite>? latest = null;
-        for (var n = 0; n < events.Count; n++)
-        {
-            foreach (var field in events[n].ProfileFields)
-            {
-                latest ??= [];
-                var candidate = new TraitWrite(owners[n], field.Name, field.ValueJson, UnixMicros.ToDateTime(UnixMicros.From(events[n].OccurredAt)));
-                if (!latest.TryGetValue((owners[n], field.Name), out var current) || candidate.IsNewerThan(current))
-                {
-                    latest[(owners[n], field.Name)] = candidate;
-                }
-            }
-        }
-
-        return latest is null ? [] : [.. latest.Values];
     }
 
     public async ValueTask DisposeAsync()
@@ -170,11 +216,35 @@ public sealed class EventIngestor(CxoDbFactory factory, TimeProvider time) : IAs
         _gate.Dispose();
     }
 
-    private sealed class CachedGraph
+    private sealed class Job(long workspaceId, IReadOnlyList<CanonicalEvent> events)
     {
-        public IdentityGraph Graph { get; } = new();
-        public long Generation { get; set; } = -1;
+        public long WorkspaceId { get; } = workspaceId;
+        public IReadOnlyList<CanonicalEvent> Events { get; } = events;
+        public TaskCompletionSource<IngestOutcome> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
+
+    /// <summary>An import session's way in: the gate, and transactions, without the queue.</summary>
+    internal async Task<IngestTransaction> EnterAsync(long workspaceId, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await OpenAsync(workspaceId, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _gate.Release();
+            throw;
+        }
+    }
+
+    internal void Leave() => _gate.Release();
+}
+
+internal sealed class CachedGraph
+{
+    public IdentityGraph Graph { get; } = new();
+    public long Generation { get; set; } = -1;
 }
 
 /// <summary>How many events of a batch were stored, and the positions of those that were duplicates.</summary>
@@ -186,7 +256,7 @@ internal sealed record TraitWrite(long CustomerId, string Name, string ValueJson
         ObservedAt > other.ObservedAt || (ObservedAt == other.ObservedAt && CompareAsUtf8(ValueJson, other.ValueJson) > 0);
 
     /// <summary>Orders strings as SQLite's BINARY and PostgreSQL's "C" collation do: by UTF-8 bytes, i.e. by Unicode scalar value.</summary>
-    private static int CompareAsUtf8(string a, string b)
+    public static int CompareAsUtf8(string a, string b)
     {
         var left = a.EnumerateRunes();
         var right = b.EnumerateRunes();
@@ -208,12 +278,15 @@ internal sealed record TraitWrite(long CustomerId, string Name, string ValueJson
     }
 }
 
+/// <summary>One batch's rows: new customers, merges and identities (spans in <see cref="IdentityChanges.Spans"/> are not used), and interactions.</summary>
 internal sealed record IngestWrite(
     IdentityChanges Changes,
     IReadOnlyList<CanonicalEvent> Events,
     long[] Owners,
-    IReadOnlyList<TraitWrite> Traits,
     DateTime ReceivedAt);
+
+/// <summary>A transaction's profile changes, one per live customer (and trait): latest traits and widened spans.</summary>
+internal sealed record ProfileWrite(IReadOnlyList<TraitWrite> Traits, IReadOnlyList<(long CustomerId, CustomerSpan Span)> Spans);
 
 /// <summary>A provider's bulk path. A store outlives batches (prepared statements, connection); a batch is one transaction.</summary>
 internal interface IIngestStore : IAsyncDisposable
@@ -233,6 +306,9 @@ internal interface IIngestBatch : IAsyncDisposable
     Task<long> MaxCustomerIdAsync(CancellationToken cancellationToken);
 
     Task WriteAsync(IngestWrite write, CancellationToken cancellationToken);
+
+    /// <summary>Upserts traits (latest observation wins) and widens customers' first and last touchpoints.</summary>
+    Task WriteProfilesAsync(ProfileWrite write, CancellationToken cancellationToken);
 
     /// <summary>Bumps and returns the workspace's ingest generation, and commits.</summary>
     Task<long> CommitAsync(CancellationToken cancellationToken);

@@ -23,7 +23,8 @@ internal static class IngestSql
             SELECT workspace_id, @s, name, value_json, observed_at FROM customer_traits WHERE workspace_id = @w AND customer_id = @a
         {TraitUpsert(compare)};
         DELETE FROM customer_traits WHERE workspace_id = @w AND customer_id = @a;
-        UPDATE customers SET merged_into = @s WHERE workspace_id = @w AND (id = @a OR merged_into = @a);
+        UPDATE customers SET merged_into = @s WHERE id = @a;
+        UPDATE customers SET merged_into = @s WHERE merged_into = @a;
         INSERT INTO customer_merges (workspace_id, survivor_id, absorbed_id, event_id, occurred_at, merged_at) VALUES (@w, @s, @a, @e, @o, @m);
         """;
 

@@ -102,7 +102,6 @@ internal sealed class PostgresIngestStore(DatabaseLocation location) : IIngestSt
 
         public async Task WriteAsync(IngestWrite write, CancellationToken cancellationToken)
         {
-            var created = new HashSet<long>();
             if (write.Changes.NewCustomers.Count > 0)
             {
                 using var copy = await connection.BeginBinaryImportAsync(
@@ -115,7 +114,6 @@ internal sealed class PostgresIngestStore(DatabaseLocation location) : IIngestSt
                     copy.Write(customer.Span.FirstSeen, NpgsqlDbType.TimestampTz);
                     copy.Write(customer.Span.LastSeen, NpgsqlDbType.TimestampTz);
                     copy.Write(write.ReceivedAt, NpgsqlDbType.TimestampTz);
-                    created.Add(customer.Id);
                 }
 
                 await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -173,7 +171,10 @@ internal sealed class PostgresIngestStore(DatabaseLocation location) : IIngestSt
 
                 await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
             }
+        }
 
+        public async Task WriteProfilesAsync(ProfileWrite write, CancellationToken cancellationToken)
+        {
             if (write.Traits.Count > 0)
             {
                 await using var traits = Command($"""
@@ -188,8 +189,8 @@ internal sealed class PostgresIngestStore(DatabaseLocation location) : IIngestSt
                 await traits.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            var spans = write.Changes.Spans.Where(s => !created.Contains(s.CustomerId)).ToArray();
-            if (spans.Length > 0)
+            var spans = write.Spans;
+            if (spans.Count > 0)
             {
                 await using var update = Command("""
                     UPDATE customers c SET first_seen = LEAST(c.first_seen, u.f), last_seen = GREATEST(c.last_seen, u.l)

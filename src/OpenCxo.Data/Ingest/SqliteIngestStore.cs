@@ -158,7 +158,6 @@ internal sealed class SqliteIngestStore : IIngestStore
         public Task WriteAsync(IngestWrite write, CancellationToken cancellationToken)
         {
             var received = UnixMicros.From(write.ReceivedAt);
-            var created = new HashSet<long>();
 
             var insertCustomer = Use(store._insertCustomer);
             foreach (var customer in write.Changes.NewCustomers)
@@ -169,7 +168,6 @@ internal sealed class SqliteIngestStore : IIngestStore
                 insertCustomer.Parameters[3].Value = UnixMicros.From(customer.Span.LastSeen);
                 insertCustomer.Parameters[4].Value = received;
                 insertCustomer.ExecuteNonQuery();
-                created.Add(customer.Id);
             }
 
             var merge = Use(store._merge);
@@ -215,6 +213,11 @@ internal sealed class SqliteIngestStore : IIngestStore
                 insert.ExecuteNonQuery();
             }
 
+            return Task.CompletedTask;
+        }
+
+        public Task WriteProfilesAsync(ProfileWrite write, CancellationToken cancellationToken)
+        {
             var trait = Use(store._upsertTrait);
             foreach (var t in write.Traits)
             {
@@ -227,13 +230,8 @@ internal sealed class SqliteIngestStore : IIngestStore
             }
 
             var span = Use(store._span);
-            foreach (var (customerId, s) in write.Changes.Spans)
+            foreach (var (customerId, s) in write.Spans)
             {
-                if (created.Contains(customerId))
-                {
-                    continue;
-                }
-
                 span.Parameters[0].Value = UnixMicros.From(s.FirstSeen);
                 span.Parameters[1].Value = UnixMicros.From(s.LastSeen);
                 span.Parameters[2].Value = customerId;

@@ -319,4 +319,95 @@ public class EventIngestorTests(SharedIngestDatabases databases) : IClassFixture
         Assert.Equal(1, outcome.Accepted);
         Assert.Equal(Expected([Event("e1", At(9), [Ana])]), await workspace.CanonicalAsync());
     }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Requests_queued_together_do_not_share_a_failure(string provider)
+    {
+        var workspace = await databases.NewWorkspaceAsync(provider);
+        await using var ingestor = workspace.Database.NewIngestor();
+        var good = RandomEvents(new Random(41), 40).Chunk(2).ToArray();
+        var bad = new[] { Event("bad-1", At(9), [Ana]), Event("bad-2", At(10), []) };
+
+        // Sent at once, the requests queue behind the writer and are written in groups; the bad one fails alone.
+        var requests = good.Select(batch => Task.Run(() => ingestor.IngestAsync(workspace.Id, batch))).ToList();
+        var failing = Task.Run(() => ingestor.IngestAsync(workspace.Id, bad));
+        var outcomes = await Task.WhenAll(requests);
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => failing);
+        Assert.All(outcomes, o => Assert.Equal(2, o.Accepted));
+        Assert.Equal(Expected([.. good.SelectMany(b => b)]), await workspace.CanonicalAsync());
+        await workspace.AssertConsistentAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Session_keeps_what_it_committed_and_rolls_back_the_rest(string provider)
+    {
+        var workspace = await databases.NewWorkspaceAsync(provider);
+        await using var ingestor = workspace.Database.NewIngestor();
+        var events = FiveEvents();
+
+        await using (var session = ingestor.BeginSession(workspace.Id, commitEvery: 3))
+        {
+            await session.IngestAsync(events[..2], CancellationToken.None);
+            Assert.Equal(0, session.Accepted);
+            await session.IngestAsync(events[2..3], CancellationToken.None);
+            Assert.Equal(3, session.Accepted);
+            await session.IngestAsync(events[3..], CancellationToken.None);
+            Assert.Equal(3, session.Accepted);
+        }
+
+        Assert.Equal(Expected(events[..3]), await workspace.CanonicalAsync());
+        await workspace.AssertConsistentAsync();
+
+        // The ingestor is free again, and its cached graph holds nothing of what was rolled back.
+        var outcome = await ingestor.IngestAsync(workspace.Id, events);
+        Assert.Equal(2, outcome.Accepted);
+        Assert.Equal(Expected(events), await workspace.CanonicalAsync());
+        await workspace.AssertConsistentAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Session_finds_duplicates_in_its_own_open_transaction(string provider)
+    {
+        var workspace = await databases.NewWorkspaceAsync(provider);
+        await using var ingestor = workspace.Database.NewIngestor();
+        var events = FiveEvents();
+
+        await using var session = ingestor.BeginSession(workspace.Id);
+        await session.IngestAsync(events[..2], CancellationToken.None);
+        var outcome = await session.IngestAsync([events[1], events[2]], CancellationToken.None);
+        await session.CommitAsync(CancellationToken.None);
+
+        Assert.Equal(1, outcome.Accepted);
+        Assert.Equal([0], outcome.Duplicates);
+        Assert.Equal(3, session.Accepted);
+        Assert.Equal(1, session.Duplicates);
+        Assert.Equal(Expected(events[..3]), await workspace.CanonicalAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Session_failure_rolls_back_its_open_transaction_only(string provider)
+    {
+        var workspace = await databases.NewWorkspaceAsync(provider);
+        await using var ingestor = workspace.Database.NewIngestor();
+        var events = FiveEvents();
+
+        await using var session = ingestor.BeginSession(workspace.Id, commitEvery: 2);
+        await session.IngestAsync(events[..2], CancellationToken.None);
+        await session.IngestAsync(events[2..3], CancellationToken.None);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => session.IngestAsync([Event("x", At(20), [])], CancellationToken.None));
+        Assert.Equal(2, session.Accepted);
+
+        // The failed transaction took e2 with it; the session goes on with a new one.
+        await session.IngestAsync(events[2..], CancellationToken.None);
+        await session.CommitAsync(CancellationToken.None);
+
+        Assert.Equal(5, session.Accepted);
+        Assert.Equal(Expected(events), await workspace.CanonicalAsync());
+        await workspace.AssertConsistentAsync();
+    }
 }

@@ -30,6 +30,12 @@ public class IngestOrderIndependenceTests
 
         /// <summary>One ingestor with <see cref="EventIngestor.CacheLimit"/> 0: it drops its graph before every batch.</summary>
         NoCache,
+
+        /// <summary>An import session committing every 10 events: traits and spans are written once per transaction, after merges.</summary>
+        Session,
+
+        /// <summary>All batches sent at once to one ingestor: queued requests are written together (group commit).</summary>
+        Concurrent,
     }
 
     private sealed record Arrival(string Name, int BatchSize, Writers Writers, Func<List<CanonicalEvent>, Random, CanonicalEvent[]> Arrange);
@@ -43,6 +49,9 @@ public class IngestOrderIndependenceTests
         new("reversed, halves, new ingestor per half", EventsPerStream / 2, Writers.OnePerBatch, (events, _) => [.. Enumerable.Reverse(events)]),
         new("shuffled, batches of 7, two ingestors taking turns", 7, Writers.TwoTakingTurns, Shuffle),
         new("oldest first, batches of 7, no cache", 7, Writers.NoCache, (events, _) => [.. events.OrderBy(e => e.OccurredAt)]),
+        new("shuffled, batches of 3, import session", 3, Writers.Session, Shuffle),
+        new("newest first, batches of 2, import session", 2, Writers.Session, (events, _) => [.. events.OrderByDescending(e => e.OccurredAt)]),
+        new("shuffled, batches of 2, all at once", 2, Writers.Concurrent, Shuffle),
     ];
 
     private static CanonicalEvent[] Shuffle(List<CanonicalEvent> events, Random random)
@@ -74,6 +83,27 @@ public class IngestOrderIndependenceTests
             {
                 var workspaceId = s + 1;
                 var batches = arrival.Arrange(streams[s], new Random((s * 100) + a)).Chunk(arrival.BatchSize).ToArray();
+                if (arrival.Writers == Writers.Session)
+                {
+                    await using var session = first.BeginSession(workspaceId, commitEvery: 10);
+                    foreach (var batch in batches)
+                    {
+                        var pending = await session.IngestAsync(batch, CancellationToken.None);
+                        Assert.Equal(batch.Length, pending.Accepted);
+                    }
+
+                    await session.CommitAsync(CancellationToken.None);
+                    Assert.Equal(EventsPerStream, session.Accepted);
+                    continue;
+                }
+
+                if (arrival.Writers == Writers.Concurrent)
+                {
+                    var outcomes = await Task.WhenAll(batches.Select(batch => Task.Run(() => first.IngestAsync(workspaceId, batch))));
+                    Assert.Equal(batches.Select(b => b.Length), outcomes.Select(o => o.Accepted));
+                    continue;
+                }
+
                 for (var b = 0; b < batches.Length; b++)
                 {
                     IngestOutcome outcome;

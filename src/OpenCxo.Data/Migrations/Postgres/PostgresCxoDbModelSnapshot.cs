@@ -149,6 +149,9 @@ namespace OpenCxo.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("MergedInto")
+                        .HasFilter("merged_into IS NOT NULL");
+
                     b.HasIndex("WorkspaceId", "Id");
 
                     b.ToTable("customers", (string)null);
