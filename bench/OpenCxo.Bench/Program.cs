@@ -27,6 +27,9 @@ switch (verb)
     case "import":
         await Bench.ImportAsync(work, Bench.Arg(args, "--events", 1_000_000), Bench.ArgText(args, "--postgres"));
         break;
+    case "parse":
+        Bench.Parse(work, Bench.Arg(args, "--events", 200_000));
+        break;
     case "http":
         await Bench.HttpAsync(work, Bench.Arg(args, "--events", 200_000), Bench.Arg(args, "--clients", 4));
         break;
@@ -86,6 +89,29 @@ internal static class Bench
         return location;
     }
 
+    /// <summary>Validation alone (JSON parse and <see cref="EventParser"/>), on one thread, after a warm-up pass.</summary>
+    public static void Parse(string work, int events)
+    {
+        var lines = File.ReadLines(DemoFile(work, events)).Select(Encoding.UTF8.GetBytes).ToArray();
+        var parser = new EventParser(new IdentityNormalizer("ES"));
+        for (var pass = 0; pass < 3; pass++)
+        {
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
+            var clock = Stopwatch.StartNew();
+            foreach (var line in lines)
+            {
+                using var doc = System.Text.Json.JsonDocument.Parse(line);
+                if (!parser.TryParse(doc.RootElement, out _, out var errors))
+                {
+                    throw new InvalidDataException($"demo event rejected: {errors[0].Field} {errors[0].Message}");
+                }
+            }
+
+            var seconds = clock.Elapsed.TotalSeconds;
+            Console.WriteLine($"pass {pass}: {lines.Length:N0} events, {seconds * 1e6 / lines.Length:0.00} µs and {(GC.GetAllocatedBytesForCurrentThread() - allocated) / lines.Length:N0} bytes allocated an event");
+        }
+    }
+
     public static async Task ImportAsync(string work, int events, string? postgres)
     {
         var file = DemoFile(work, events);
@@ -110,7 +136,10 @@ internal static class Bench
         // Baseline: the same rows, raw batched INSERT into the same schema (prepared statement, as many rows per transaction as an import commits), no parsing, no resolution, no dedupe.
         var raw = await FreshSqliteAsync(work, "raw");
         var rawSeconds = RawSqliteInsert(raw, parsed);
-        Console.WriteLine($"sqlite raw INSERT:        {rawSeconds,7:0.00} s  {parsed.Count / rawSeconds,10:N0} rows/s");
+        Console.WriteLine($"sqlite raw INSERT, ADO.NET command:   {rawSeconds,7:0.00} s  {parsed.Count / rawSeconds,10:N0} rows/s  (the baseline of the ratios)");
+        var floor = await FreshSqliteAsync(work, "raw-sqlite3");
+        var floorSeconds = RawSqlite3Insert(floor, parsed);
+        Console.WriteLine($"sqlite raw INSERT, sqlite3 API:       {floorSeconds,7:0.00} s  {parsed.Count / floorSeconds,10:N0} rows/s  (the ingest writer's own insert path)");
 
         var only = await FreshSqliteAsync(work, "ingest-only");
         await using (var ingestOnly = new EventIngestor(new CxoDbFactory(only), TimeProvider.System))
@@ -126,12 +155,12 @@ internal static class Bench
                 await session.CommitAsync(CancellationToken.None);
             }
 
-            Console.WriteLine($"sqlite ingest of parsed events: {clock.Elapsed.TotalSeconds,7:0.00} s  {parsed.Count / clock.Elapsed.TotalSeconds,10:N0} events/s  ratio {clock.Elapsed.TotalSeconds / rawSeconds:0.00}x raw");
+            Console.WriteLine($"sqlite ingest of parsed events:       {clock.Elapsed.TotalSeconds,7:0.00} s  {parsed.Count / clock.Elapsed.TotalSeconds,10:N0} events/s  {clock.Elapsed.TotalSeconds / rawSeconds:0.00}x raw ({clock.Elapsed.TotalSeconds / floorSeconds:0.00}x sqlite3 API)");
         }
 
         var target = await FreshSqliteAsync(work, "import");
         var (importSeconds, imported) = await ImportFileAsync(target, parser, file);
-        Console.WriteLine($"sqlite cxo import (e2e):  {importSeconds,7:0.00} s  {imported / importSeconds,10:N0} events/s  ratio {importSeconds / rawSeconds:0.00}x raw");
+        Console.WriteLine($"sqlite import of the file (e2e):      {importSeconds,7:0.00} s  {imported / importSeconds,10:N0} events/s  {importSeconds / rawSeconds:0.00}x raw ({importSeconds / floorSeconds:0.00}x sqlite3 API)");
 
         var (againSeconds, again) = await ImportFileAsync(target, parser, file);
         Console.WriteLine($"sqlite re-import (all duplicates): {againSeconds:0.00} s, {again} imported");
@@ -161,6 +190,74 @@ internal static class Bench
         var clock = Stopwatch.StartNew();
         var summary = await importer.ImportAsync(file, 1, null, CancellationToken.None);
         return (clock.Elapsed.TotalSeconds, summary.Imported);
+    }
+
+    /// <summary>The same raw INSERT through the sqlite3 API, as the ingest writer inserts interactions: the floor.</summary>
+    private static double RawSqlite3Insert(DatabaseLocation location, List<CanonicalEvent> events)
+    {
+        using var connection = new SqliteConnection(location.ConnectionString);
+        connection.Open();
+        using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384;";
+            pragma.ExecuteNonQuery();
+        }
+
+        var clock = Stopwatch.StartNew();
+        var db = connection.Handle!;
+        SqliteException.ThrowExceptionForRC(
+            SQLitePCL.raw.sqlite3_prepare_v2(db, """
+                INSERT INTO interactions (workspace_id, event_id, customer_id, occurred_at, received_at, department, channel, type, value_e4, currency, text, attributes)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                """, out var statement),
+            db);
+        using var insert = statement;
+        var received = UnixMicros.From(DateTime.UtcNow);
+        SqliteTransaction? transaction = null;
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (i % RawTransactionRows == 0)
+            {
+                transaction?.Commit();
+                transaction = connection.BeginTransaction();
+            }
+
+            var e = events[i];
+            SQLitePCL.raw.sqlite3_bind_int64(insert, 1, 1);
+            Text(2, e.Id);
+            SQLitePCL.raw.sqlite3_bind_int64(insert, 3, i % 25_000);
+            SQLitePCL.raw.sqlite3_bind_int64(insert, 4, UnixMicros.From(e.OccurredAt));
+            SQLitePCL.raw.sqlite3_bind_int64(insert, 5, received);
+            Text(6, e.Department.Name());
+            Text(7, e.Channel.Name());
+            Text(8, e.Type);
+            SQLitePCL.raw.sqlite3_bind_int64(insert, 9, e.ValueE4);
+            Text(10, e.Currency);
+            Text(11, e.Text);
+            Text(12, e.AttributesJson);
+            var rc = SQLitePCL.raw.sqlite3_step(insert);
+            SQLitePCL.raw.sqlite3_reset(insert);
+            if (rc != SQLitePCL.raw.SQLITE_DONE)
+            {
+                SqliteException.ThrowExceptionForRC(rc, db);
+            }
+        }
+
+        transaction?.Commit();
+        transaction?.Dispose();
+        return clock.Elapsed.TotalSeconds;
+
+        void Text(int index, string? value)
+        {
+            if (value is null)
+            {
+                SQLitePCL.raw.sqlite3_bind_null(insert, index);
+            }
+            else
+            {
+                SQLitePCL.raw.sqlite3_bind_text(insert, index, value);
+            }
+        }
     }
 
     private static double RawSqliteInsert(DatabaseLocation location, List<CanonicalEvent> events)
@@ -253,13 +350,47 @@ internal static class Bench
         await app.StopAsync();
     }
 
+    /// <summary>
+    /// Runs the real <c>cxo import events</c> (this build's cxo.dll, its own runtime settings) on a large file and
+    /// reports the process's peak resident memory, read from /proc while it runs.
+    /// </summary>
     public static async Task MemoryAsync(string work, int events)
     {
         var file = DemoFile(work, events);
         var location = await FreshSqliteAsync(work, "memory");
-        var (seconds, imported) = await ImportFileAsync(location, new EventParser(new IdentityNormalizer("ES")), file);
-        var peak = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        Console.WriteLine($"memory: imported {imported:N0} events in {seconds:0.0} s ({imported / seconds:N0}/s); peak resident {peak["VmHWM:".Length..].Trim()}");
+        var cxo = Path.Combine(AppContext.BaseDirectory, "cxo.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { cxo, "import", "events", file, "--db", "sqlite:" + location.SqlitePath, "--json" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        var peakKb = 0L;
+        while (!process.HasExited)
+        {
+            try
+            {
+                var line = File.ReadLines($"/proc/{process.Id}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+                if (line is not null)
+                {
+                    peakKb = Math.Max(peakKb, long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
+                }
+            }
+            catch (IOException)
+            {
+                // The process ended between the check and the read.
+            }
+
+            await Task.Delay(50);
+        }
+
+        Console.WriteLine((await output).Trim());
+        Console.Error.Write(await errors);
+        Console.WriteLine($"memory: cxo import events of {events:N0} demo events took {clock.Elapsed.TotalSeconds:0.0} s (exit {process.ExitCode}); peak resident {peakKb / 1024.0:N0} MB");
     }
 
     public static async Task TimelineAsync(string work, int interactions)

@@ -62,7 +62,7 @@ public sealed class EventFileImporter(EventParser parser, EventIngestor ingestor
         using var rejected = new RejectedLines(rejectedPath);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
 
-        var batches = System.Threading.Channels.Channel.CreateBounded<List<CanonicalEvent>>(new BoundedChannelOptions(3)
+        var batches = System.Threading.Channels.Channel.CreateBounded<List<CanonicalEvent>>(new BoundedChannelOptions(2)
         {
             SingleReader = true,
             SingleWriter = true,

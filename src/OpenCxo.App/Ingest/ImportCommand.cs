@@ -15,17 +15,21 @@ public static class ImportCommand
         var file = new Argument<FileInfo>("file") { Description = "JSON Lines (.jsonl, .ndjson) or CSV (.csv) file of events; .gz allowed" };
         var workspace = Cli.Cli.Workspace();
         var json = Cli.Cli.Json();
-        var batch = new Option<int>("--batch-size") { Description = "Events per transaction", DefaultValueFactory = _ => 20_000 };
+        var commitEvery = new Option<int>("--commit-every")
+        {
+            Description = "Events per transaction: an interrupted import keeps what was committed, and a re-run skips it",
+            DefaultValueFactory = _ => 250_000,
+        };
         var events = new Command("events", "Import events; bad lines go to FILE.rejected.jsonl, good ones are all imported, re-runs import nothing twice")
         {
-            file, workspace, json, batch,
+            file, workspace, json, commitEvery,
         };
         events.SetAction((result, cancellationToken) => Cli.Cli.RunAsync(async () =>
         {
-            var size = result.GetValue(batch);
-            if (size is < 1 or > 1_000_000)
+            var size = result.GetValue(commitEvery);
+            if (size is < 1 or > 10_000_000)
             {
-                return Cli.Cli.Usage("--batch-size must be between 1 and 1,000,000");
+                return Cli.Cli.Usage("--commit-every must be between 1 and 10,000,000");
             }
 
             var settings = Cli.Cli.Settings(result);
@@ -38,7 +42,7 @@ public static class ImportCommand
             }
 
             await using var ingestor = new EventIngestor(factory, TimeProvider.System);
-            var importer = new EventFileImporter(new EventParser(new IdentityNormalizer(settings.DefaultRegion)), ingestor) { BatchSize = size };
+            var importer = new EventFileImporter(new EventParser(new IdentityNormalizer(settings.DefaultRegion)), ingestor) { CommitEvery = size };
             var path = result.GetValue(file)!.FullName;
             var asJson = result.GetValue(json);
             ImportSummary summary;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using OpenCxo.Core.Profiles;
@@ -18,10 +19,27 @@ public sealed partial class EventParser(IdentityNormalizer identities)
     public const int MaxAttributesJsonLength = 32_768;
     public const decimal MaxAbsoluteValue = 1_000_000_000_000m;
 
-    private static readonly HashSet<string> TopLevelFields =
+    private static readonly string[] TopLevelFields =
         ["id", "customer", "occurredAt", "department", "channel", "type", "value", "currency", "text", "attributes"];
 
-    private static readonly HashSet<string> CustomerFields = ["email", "phone", "externalIds", "attributes"];
+    private static readonly string[] CustomerFields = ["email", "phone", "externalIds", "attributes"];
+
+    // Compared as UTF-8, so that checking field names allocates nothing.
+    private static readonly byte[][] TopLevelFieldsUtf8 = [.. TopLevelFields.Select(Encoding.UTF8.GetBytes)];
+    private static readonly byte[][] CustomerFieldsUtf8 = [.. CustomerFields.Select(Encoding.UTF8.GetBytes)];
+
+    private static bool IsOneOf(JsonProperty property, byte[][] names)
+    {
+        foreach (var name in names)
+        {
+            if (property.NameEquals(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     // namespace.verb, e.g. ticket.resolved or survey.response; more dotted parts are allowed (app.feature.used).
     [GeneratedRegex("^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$", RegexOptions.CultureInvariant)]
@@ -42,7 +60,7 @@ public sealed partial class EventParser(IdentityNormalizer identities)
 
         foreach (var property in element.EnumerateObject())
         {
-            if (!TopLevelFields.Contains(property.Name))
+            if (!IsOneOf(property, TopLevelFieldsUtf8))
             {
                 errors.Add(new(property.Name, "is not a field of an event (fields: " + string.Join(", ", TopLevelFields) + ")"));
             }
@@ -104,7 +122,7 @@ public sealed partial class EventParser(IdentityNormalizer identities)
 
         foreach (var property in customer.EnumerateObject())
         {
-            if (!CustomerFields.Contains(property.Name))
+            if (!IsOneOf(property, CustomerFieldsUtf8))
             {
                 errors.Add(new("customer." + property.Name, "is not a customer field (fields: email, phone, externalIds, attributes)"));
             }
@@ -163,8 +181,9 @@ public sealed partial class EventParser(IdentityNormalizer identities)
 
         foreach (var property in externalIds.EnumerateObject())
         {
-            var field = "customer.externalIds." + Clip(property.Name, 64);
-            if (!IdentityNormalizer.TryNormalizeSystem(property.Name, out var system, out var error))
+            var name = property.Name;
+            var field = "customer.externalIds." + Clip(name, 64);
+            if (!IdentityNormalizer.TryNormalizeSystem(name, out var system, out var error))
             {
                 errors.Add(new(field, error));
                 continue;
@@ -201,18 +220,19 @@ public sealed partial class EventParser(IdentityNormalizer identities)
 
         foreach (var property in attributes.EnumerateObject())
         {
-            var field = "customer.attributes." + Clip(property.Name, 64);
-            if (property.Name.Length is 0 or > 64)
+            // JsonProperty.Name makes a new string at every call: read it once.
+            var name = property.Name;
+            if (name.Length is 0 or > 64)
             {
-                errors.Add(new(field, "attribute names must be 1 to 64 characters"));
+                errors.Add(new(Field(name), "attribute names must be 1 to 64 characters"));
             }
             else if (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
             {
-                errors.Add(new(field, "profile attributes must be strings, numbers, booleans or null"));
+                errors.Add(new(Field(name), "profile attributes must be strings, numbers, booleans or null"));
             }
             else if (property.Value.ValueKind == JsonValueKind.String && property.Value.GetString()!.Length > 1_000)
             {
-                errors.Add(new(field, "is longer than 1000 characters"));
+                errors.Add(new(Field(name), "is longer than 1000 characters"));
             }
             else if (profile.Count >= MaxAttributes)
             {
@@ -221,9 +241,11 @@ public sealed partial class EventParser(IdentityNormalizer identities)
             }
             else
             {
-                profile.Add(new ProfileField(property.Name, property.Value.GetRawText()));
+                profile.Add(new ProfileField(name, property.Value.GetRawText()));
             }
         }
+
+        static string Field(string name) => "customer.attributes." + Clip(name, 64);
     }
 
     private static DateTime ReadTime(JsonElement element, List<FieldError> errors)

@@ -13,6 +13,9 @@ namespace OpenCxo.Data.Ingest;
 /// </summary>
 internal sealed class IngestTransaction(IIngestBatch batch, CachedGraph cached, TimeProvider time) : IAsyncDisposable
 {
+    /// <summary>Gathered traits and customers after which they are written before the commit.</summary>
+    private const int ProfileWriteThreshold = 100_000;
+
     private readonly Dictionary<(long CustomerId, string Name), TraitWrite> _traits = [];
     private readonly HashSet<long> _touched = [];
     private bool _wrote;
@@ -88,6 +91,14 @@ internal sealed class IngestTransaction(IIngestBatch batch, CachedGraph cached, 
         }
 
         CollectTraits(accepted, owners);
+        if (_traits.Count + _touched.Count > ProfileWriteThreshold)
+        {
+            // Bounds memory in long transactions; upserts keep the latest value whenever they are written.
+            await batch.WriteProfilesAsync(Profiles(), cancellationToken).ConfigureAwait(false);
+            _traits.Clear();
+            _touched.Clear();
+        }
+
         await batch.WriteAsync(new IngestWrite(changes, accepted, owners, time.GetUtcNow().UtcDateTime), cancellationToken).ConfigureAwait(false);
         return new IngestOutcome(accepted.Count, duplicates);
     }

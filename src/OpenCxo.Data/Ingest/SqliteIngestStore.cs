@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 using OpenCxo.Core.Profiles;
 using OpenCxo.Data.Storage;
 
@@ -18,7 +19,7 @@ internal sealed class SqliteIngestStore : IIngestStore
     private readonly SqliteCommand _identity;
     private readonly SqliteCommand _insertCustomer;
     private readonly SqliteCommand _insertIdentity;
-    private readonly SqliteCommand _insertInteraction;
+    private readonly sqlite3_stmt _insertInteraction;
     private readonly SqliteCommand _upsertTrait;
     private readonly SqliteCommand _span;
     private readonly SqliteCommand _merge;
@@ -50,10 +51,13 @@ internal sealed class SqliteIngestStore : IIngestStore
         _insertIdentity = Command(
             "INSERT INTO identities (workspace_id, kind, value, customer_id, created_at) VALUES (@w, @k, @v, @c, @t)",
             "@w", "@k", "@v", "@c", "@t");
-        _insertInteraction = Command("""
+        // The hottest statement goes straight to the sqlite3 API: ADO.NET's per-execution work (a data reader per
+        // ExecuteNonQuery, boxed parameter values) cost a quarter of the insert time of a 1 M-event import.
+        var rc = raw.sqlite3_prepare_v2(_connection.Handle, """
             INSERT INTO interactions (workspace_id, event_id, customer_id, occurred_at, received_at, department, channel, type, value_e4, currency, text, attributes)
-            VALUES (@w, @e, @c, @o, @r, @d, @ch, @ty, @v, @cur, @tx, @a)
-            """, "@w", "@e", "@c", "@o", "@r", "@d", "@ch", "@ty", "@v", "@cur", "@tx", "@a");
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+            """, out _insertInteraction);
+        SqliteException.ThrowExceptionForRC(rc, _connection.Handle);
         _upsertTrait = Command(IngestSql.InsertTrait(Binary), "@w", "@c", "@n", "@v", "@t");
         _span = Command(
             "UPDATE customers SET first_seen = min(first_seen, @f), last_seen = max(last_seen, @l) WHERE id = @id",
@@ -82,7 +86,8 @@ internal sealed class SqliteIngestStore : IIngestStore
 
     public ValueTask DisposeAsync()
     {
-        foreach (var command in new[] { _exists, _identity, _insertCustomer, _insertIdentity, _insertInteraction, _upsertTrait, _span, _merge })
+        _insertInteraction.Dispose();
+        foreach (var command in new[] { _exists, _identity, _insertCustomer, _insertIdentity, _upsertTrait, _span, _merge })
         {
             command.Dispose();
         }
@@ -193,24 +198,29 @@ internal sealed class SqliteIngestStore : IIngestStore
                 insertIdentity.ExecuteNonQuery();
             }
 
-            var insert = Use(store._insertInteraction);
-            var p = insert.Parameters;
-            p[0].Value = workspaceId;
-            p[4].Value = received;
+            var insert = store._insertInteraction;
+            var db = store._connection.Handle;
             for (var n = 0; n < write.Events.Count; n++)
             {
                 var e = write.Events[n];
-                p[1].Value = e.Id;
-                p[2].Value = write.Owners[n];
-                p[3].Value = UnixMicros.From(e.OccurredAt);
-                p[5].Value = Core.Ingest.Vocabulary.Name(e.Department);
-                p[6].Value = Core.Ingest.Vocabulary.Name(e.Channel);
-                p[7].Value = e.Type;
-                p[8].Value = e.ValueE4;
-                p[9].Value = (object?)e.Currency ?? DBNull.Value;
-                p[10].Value = (object?)e.Text ?? DBNull.Value;
-                p[11].Value = (object?)e.AttributesJson ?? DBNull.Value;
-                insert.ExecuteNonQuery();
+                raw.sqlite3_bind_int64(insert, 1, workspaceId);
+                BindText(insert, 2, e.Id);
+                raw.sqlite3_bind_int64(insert, 3, write.Owners[n]);
+                raw.sqlite3_bind_int64(insert, 4, UnixMicros.From(e.OccurredAt));
+                raw.sqlite3_bind_int64(insert, 5, received);
+                BindText(insert, 6, Core.Ingest.Vocabulary.Name(e.Department));
+                BindText(insert, 7, Core.Ingest.Vocabulary.Name(e.Channel));
+                BindText(insert, 8, e.Type);
+                raw.sqlite3_bind_int64(insert, 9, e.ValueE4);
+                BindText(insert, 10, e.Currency);
+                BindText(insert, 11, e.Text);
+                BindText(insert, 12, e.AttributesJson);
+                var rc = raw.sqlite3_step(insert);
+                raw.sqlite3_reset(insert);
+                if (rc != raw.SQLITE_DONE)
+                {
+                    SqliteException.ThrowExceptionForRC(rc, db);
+                }
             }
 
             return Task.CompletedTask;
@@ -239,6 +249,18 @@ internal sealed class SqliteIngestStore : IIngestStore
             }
 
             return Task.CompletedTask;
+        }
+
+        private static void BindText(sqlite3_stmt statement, int index, string? value)
+        {
+            if (value is null)
+            {
+                raw.sqlite3_bind_null(statement, index);
+            }
+            else
+            {
+                raw.sqlite3_bind_text(statement, index, value);
+            }
         }
 
         public Task<long> CommitAsync(CancellationToken cancellationToken)

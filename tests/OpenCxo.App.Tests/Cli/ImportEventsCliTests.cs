@@ -82,7 +82,7 @@ public sealed class ImportEventsCliTests : IDisposable
     [InlineData("'file'", "import", "events")]
     [InlineData("'--scopes'", "apikey", "create", "--name", "ci")]
     [InlineData("--db must start with sqlite: or postgres:", "import", "events", "x.jsonl", "--db", "mysql:localhost")]
-    [InlineData("--batch-size", "import", "events", "x.jsonl", "--batch-size", "0")]
+    [InlineData("--commit-every", "import", "events", "x.jsonl", "--commit-every", "0")]
     [InlineData("--customers", "demo", "generate", "--customers", "0", "--out", "x.jsonl")]
     public async Task Bad_usage_exits_2_and_says_what_is_wrong(string message, params string[] args)
     {

@@ -392,7 +392,7 @@ public sealed class EventFileImporterTests(ImportDatabase database) : IClassFixt
     private async Task<ImportSummary> ImportAsync(string path, int batchSize = 20_000, IProgress<ImportProgress>? progress = null)
     {
         await using var ingestor = new EventIngestor(database.Factory, TimeProvider.System);
-        var importer = new EventFileImporter(new EventParser(new IdentityNormalizer("ES")), ingestor) { BatchSize = batchSize };
+        var importer = new EventFileImporter(new EventParser(new IdentityNormalizer("ES")), ingestor) { BatchSize = batchSize, CommitEvery = 3 * batchSize };
         return await importer.ImportAsync(path, _workspace, progress, CancellationToken.None);
     }
 
