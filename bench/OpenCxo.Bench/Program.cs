@@ -398,17 +398,29 @@ internal static class Bench
         var path = Path.Combine(work, $"timeline-{interactions}.db");
         var location = DatabaseLocation.Parse("sqlite:" + path);
         var customers = interactions / 40;
-        if (!File.Exists(path))
+        var loaded = path + ".loaded";
+        if (!File.Exists(loaded))
         {
+            foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+            {
+                File.Delete(file);
+            }
+
             await new CxoDbFactory(location).MigrateAsync();
             var clock = Stopwatch.StartNew();
             await using var ingestor = new EventIngestor(new CxoDbFactory(location), TimeProvider.System);
-            foreach (var batch in DemoCompany.Generate(new DemoOptions(customers, 11)).Chunk(50_000))
+            await using (var session = ingestor.BeginSession(1))
             {
-                await ingestor.IngestAsync(1, batch, CancellationToken.None);
+                foreach (var batch in DemoCompany.Generate(new DemoOptions(customers, 11)).Chunk(10_000))
+                {
+                    await session.IngestAsync(batch, CancellationToken.None);
+                }
+
+                await session.CommitAsync(CancellationToken.None);
             }
 
             Console.WriteLine($"stored {interactions:N0}-ish interactions in {clock.Elapsed.TotalSeconds:0} s");
+            await File.WriteAllTextAsync(loaded, DateTime.UtcNow.ToString("O"));
         }
 
         var factory = new CxoDbFactory(location);

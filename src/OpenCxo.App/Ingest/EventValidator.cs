@@ -8,8 +8,7 @@ namespace OpenCxo.App.Ingest;
 
 /// <summary>
 /// Reads one event from UTF-8 JSON with <see cref="EventParser"/>, turning what the parser cannot see into field
-/// errors too: bytes that are not UTF-8 (System.Text.Json only notices them when a string is read), malformed JSON,
-/// and <c>\u</c> escapes of half a surrogate pair.
+/// errors too: bytes that are not UTF-8 (System.Text.Json only notices them when a string is read) and malformed JSON.
 /// </summary>
 internal sealed class EventValidator(EventParser parser)
 {
@@ -19,7 +18,7 @@ internal sealed class EventValidator(EventParser parser)
         if (!Utf8.IsValid(json.Span))
         {
             var at = Utf8Text.FirstInvalidByte(json.Span);
-            errors = [new(FieldAt(json.Span, at), $"contains invalid UTF-8 (byte {at + 1} of the line)")];
+            errors = [new(JsonFieldLocator.FieldAt(json.Span, at), $"contains invalid UTF-8 (byte {at + 1} of the line)")];
             return false;
         }
 
@@ -36,16 +35,7 @@ internal sealed class EventValidator(EventParser parser)
 
         using (document)
         {
-            try
-            {
-                return parser.TryParse(document.RootElement, out parsed, out errors);
-            }
-            catch (InvalidOperationException)
-            {
-                // JsonElement.GetString throws on an escaped lone surrogate (\ud800): valid JSON, but not text.
-                errors = [new(FieldAt(json.Span, -1), "contains a \\u escape of half a surrogate pair, which is not text")];
-                return false;
-            }
+            return parser.TryParse(document.RootElement, out parsed, out errors);
         }
     }
 
@@ -68,93 +58,6 @@ internal sealed class EventValidator(EventParser parser)
             ? $"not valid JSON at byte {position + 1}: {message}"
             : $"not valid JSON: {message}";
     }
-
-    /// <summary>
-    /// The dotted path of the property name or value that holds byte <paramref name="offset"/>, or, for an offset of
-    /// -1, of the first string whose escapes do not make text. "$" when none does.
-    /// </summary>
-    private static string FieldAt(ReadOnlySpan<byte> json, int offset)
-    {
-        var containers = new List<string?>();
-        string? name = null;
-        var reader = new Utf8JsonReader(json);
-        try
-        {
-            while (reader.Read())
-            {
-                switch (reader.TokenType)
-                {
-                    case JsonTokenType.PropertyName:
-                        name = Clip(Encoding.UTF8.GetString(reader.ValueSpan));
-                        if (Holds(ref reader, offset))
-                        {
-                            return PathOf(containers, name);
-                        }
-
-                        break;
-                    case JsonTokenType.StartObject or JsonTokenType.StartArray:
-                        containers.Add(name);
-                        name = null;
-                        break;
-                    case JsonTokenType.EndObject or JsonTokenType.EndArray:
-                        containers.RemoveAt(containers.Count - 1);
-                        name = null;
-                        break;
-                    default:
-                        if (Holds(ref reader, offset))
-                        {
-                            return PathOf(containers, name);
-                        }
-
-                        name = null;
-                        break;
-                }
-            }
-        }
-        catch (JsonException e) when (offset >= 0 && e.BytePositionInLine == offset)
-        {
-            // The invalid byte is where a value should start: that value's field.
-            return PathOf(containers, name);
-        }
-        catch (JsonException)
-        {
-            // A path is a courtesy; "$" will do.
-        }
-
-        return "$";
-    }
-
-    private static bool Holds(ref Utf8JsonReader reader, int offset)
-    {
-        if (offset >= 0)
-        {
-            return offset >= reader.TokenStartIndex && offset < reader.BytesConsumed;
-        }
-
-        if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName) || !reader.ValueIsEscaped)
-        {
-            return false;
-        }
-
-        try
-        {
-            _ = reader.GetString();
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            return true;
-        }
-    }
-
-    private static string PathOf(List<string?> containers, string? name)
-    {
-        var parts = containers.Where(c => c is not null).Append(name).Where(p => p is not null);
-        var path = string.Join('.', parts);
-        return path.Length == 0 ? "$" : path;
-    }
-
-    private static string Clip(string text) => text.Length <= 64 ? text : text[..64] + "…";
 }
 
 internal static class Utf8Text

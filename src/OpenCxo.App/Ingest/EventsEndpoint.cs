@@ -93,7 +93,7 @@ public static class EventsEndpoint
             var index = 0;
             foreach (var element in events.EnumerateArray())
             {
-                if (TryParse(parser, element, out var parsed, out var errors))
+                if (parser.TryParse(element, out var parsed, out var errors))
                 {
                     valid.Add(parsed!);
                 }
@@ -112,21 +112,6 @@ public static class EventsEndpoint
             }
 
             return TypedResults.Ok(new EventsResponse(outcome.Accepted, outcome.Duplicates.Count, rejected));
-        }
-    }
-
-    private static bool TryParse(EventParser parser, JsonElement element, out CanonicalEvent? parsed, out List<FieldError> errors)
-    {
-        try
-        {
-            return parser.TryParse(element, out parsed, out errors);
-        }
-        catch (InvalidOperationException)
-        {
-            // JsonElement.GetString throws on an escaped lone surrogate (\ud800): valid JSON, but not text.
-            parsed = null;
-            errors = [new("$", "contains a \\u escape of half a surrogate pair, which is not text")];
-            return false;
         }
     }
 

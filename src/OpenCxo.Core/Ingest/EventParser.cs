@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -49,6 +50,22 @@ public sealed partial class EventParser(IdentityNormalizer identities)
 
     /// <summary>Reads an event; on failure <paramref name="errors"/> lists every field at fault.</summary>
     public bool TryParse(JsonElement element, out CanonicalEvent? parsed, out List<FieldError> errors)
+    {
+        try
+        {
+            return TryParseText(element, out parsed, out errors);
+        }
+        catch (InvalidOperationException)
+        {
+            // JsonElement.GetString throws on an escaped lone surrogate ("\ud800"): valid JSON, but not text.
+            parsed = null;
+            var field = JsonFieldLocator.FieldAt(JsonMarshal.GetRawUtf8Value(element), -1);
+            errors = [new(field, "contains a \\u escape of half a surrogate pair, which is not text")];
+            return false;
+        }
+    }
+
+    private bool TryParseText(JsonElement element, out CanonicalEvent? parsed, out List<FieldError> errors)
     {
         errors = [];
         parsed = null;

@@ -123,6 +123,7 @@ public sealed class ApiTests
         var halfPairResult = (await halfPair.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal(1, (int)halfPairResult["accepted"]!);
         Assert.Equal(0, (int)halfPairResult["rejected"]![0]!["index"]!);
+        Assert.Equal("id", (string)halfPairResult["rejected"]![0]!["field"]!);
 
         // 1 MB text: within the body limit, rejected by the field limit, the other event still stored.
         var result = await PostAsync(client, Event("long", email: "a@example.com", text: new string('y', 1_000_000)), Event("short", email: "a@example.com"));

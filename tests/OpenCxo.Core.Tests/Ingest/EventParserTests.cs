@@ -201,6 +201,21 @@ public class EventParserTests
         Assert.All(errors, e => Assert.Equal(field, e.Field));
     }
 
+    [Theory]
+    [InlineData("\"Ana García\"", "\"Ana \\ud800\"", "customer.attributes.name")]
+    [InlineData("\"name\"", "\"na\\udc00me\"", "customer.attributes.na\\udc00me")]
+    public void Escaped_half_surrogate_pair_is_rejected_with_its_field(string original, string replacement, string field)
+    {
+        // Valid JSON, but "\ud800" alone is not text: System.Text.Json throws when reading it as a string.
+        var json = DesignExample.Replace(original, replacement, StringComparison.Ordinal);
+        Assert.NotEqual(DesignExample, json);
+
+        var error = Assert.Single(Errors(Json(json)));
+
+        Assert.Equal(field, error.Field);
+        Assert.Contains("surrogate", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Value_without_currency_is_rejected()
     {
