@@ -16,6 +16,7 @@ using OpenCxo.Data.Storage;
 
 // Benchmarks for issue 2. They print figures; nothing here is a test. Run with -c Release:
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- import   [--events N] [--postgres CONNECTION-STRING]
+//   dotnet run -c Release --project bench/OpenCxo.Bench -- parse    [--events N]
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- http     [--events N] [--clients C]
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- memory   [--events N]
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- timeline [--interactions N]
@@ -40,7 +41,7 @@ switch (verb)
         await Bench.TimelineAsync(work, Bench.Arg(args, "--interactions", 10_000_000));
         break;
     default:
-        Console.WriteLine("verbs: import [--events N] [--postgres CS] | http [--events N] [--clients C] | memory [--events N] | timeline [--interactions N]");
+        Console.WriteLine("verbs: import [--events N] [--postgres CS] | parse [--events N] | http [--events N] [--clients C] | memory [--events N] | timeline [--interactions N]");
         break;
 }
 
