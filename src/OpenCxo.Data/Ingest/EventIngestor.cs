@@ -197,6 +197,8 @@ public sealed class EventIngestor(CxoDbFactory factory, TimeProvider time) : IAs
                 cached.Graph.Clear();
             }
 
+            await RefreshEventIdsAsync(batch, cached, generation != cached.Generation, cancellationToken).ConfigureAwait(false);
+
             return transaction;
         }
         catch
@@ -215,6 +217,32 @@ public sealed class EventIngestor(CxoDbFactory factory, TimeProvider time) : IAs
 
         _gate.Dispose();
     }
+
+    /// <summary>
+    /// Builds the workspace's event-id filter on first use (when it holds at most <see cref="EventIdFilterLimit"/>
+    /// events), or adds what other writers stored since it was last read.
+    /// </summary>
+    private async Task RefreshEventIdsAsync(IIngestBatch batch, CachedGraph cached, bool othersWrote, CancellationToken cancellationToken)
+    {
+        if (cached.TooManyEventIds || (cached.EventIds is not null && !othersWrote))
+        {
+            return;
+        }
+
+        var filter = cached.EventIds ?? new EventIdFilter();
+        cached.EventIds = null;
+        if (await batch.LoadEventIdsAsync(filter, EventIdFilterLimit, cancellationToken).ConfigureAwait(false))
+        {
+            cached.EventIds = filter;
+        }
+        else
+        {
+            cached.TooManyEventIds = true;
+        }
+    }
+
+    /// <summary>Most stored event ids read to build or catch up a workspace's filter (about 1 s of reading).</summary>
+    public int EventIdFilterLimit { get; init; } = 2_000_000;
 
     private sealed class Job(long workspaceId, IReadOnlyList<CanonicalEvent> events)
     {
@@ -241,10 +269,17 @@ public sealed class EventIngestor(CxoDbFactory factory, TimeProvider time) : IAs
     internal void Leave() => _gate.Release();
 }
 
+/// <summary>What the writer keeps of a workspace between transactions, valid while <see cref="Generation"/> is the stored one.</summary>
 internal sealed class CachedGraph
 {
     public IdentityGraph Graph { get; } = new();
     public long Generation { get; set; } = -1;
+
+    /// <summary>The workspace's stored event ids, or null: not built yet, dropped after a failure, or too many to read.</summary>
+    public EventIdFilter? EventIds { get; set; }
+
+    /// <summary>Set once the workspace held more ids than the writer reads to build a filter: it checks storage instead.</summary>
+    public bool TooManyEventIds { get; set; }
 }
 
 /// <summary>How many events of a batch were stored, and the positions of those that were duplicates.</summary>
@@ -299,6 +334,15 @@ internal interface IIngestBatch : IAsyncDisposable
     Task<long> ReadGenerationAsync(CancellationToken cancellationToken);
 
     Task<HashSet<string>> ExistingEventIdsAsync(IReadOnlyList<string> eventIds, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Adds to the filter the workspace's event ids stored after <see cref="EventIdFilter.Seq"/> and moves its seq to
+    /// the highest stored; false (filter unusable) when there are more than <paramref name="limit"/>.
+    /// </summary>
+    Task<bool> LoadEventIdsAsync(EventIdFilter filter, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The highest interaction seq of any workspace (seen by this transaction).</summary>
+    Task<long> MaxSeqAsync(CancellationToken cancellationToken);
 
     /// <summary>Remembers in the graph those keys storage knows, with their customer's first and last touchpoint.</summary>
     Task LoadIdentitiesAsync(IReadOnlyCollection<IdentityKey> keys, IdentityGraph graph, CancellationToken cancellationToken);

@@ -36,5 +36,7 @@ internal static class IngestSql
         RETURNING generation
         """;
 
+    public const string MaxSeq = "SELECT COALESCE(MAX(seq), 0) FROM interactions";
+
     public const string MaxCustomerId = "SELECT COALESCE(MAX(id), 0) FROM customers";
 }

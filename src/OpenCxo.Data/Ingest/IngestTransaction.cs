@@ -41,7 +41,13 @@ internal sealed class IngestTransaction(IIngestBatch batch, CachedGraph cached, 
             }
         }
 
-        var stored = await batch.ExistingEventIdsAsync([.. fresh.Select(i => events[i].Id)], cancellationToken).ConfigureAwait(false);
+        // Ids the filter has never seen are new for certain; only the others are looked up.
+        var filter = cached.EventIds;
+        var unsure = filter is null ? fresh.Select(i => events[i].Id) : fresh.Select(i => events[i].Id).Where(filter.MayContain);
+        var unsureIds = unsure.ToList();
+        var stored = unsureIds.Count == 0
+            ? []
+            : await batch.ExistingEventIdsAsync(unsureIds, cancellationToken).ConfigureAwait(false);
         if (stored.Count > 0)
         {
             duplicates.AddRange(fresh.Where(i => stored.Contains(events[i].Id)));
@@ -55,6 +61,14 @@ internal sealed class IngestTransaction(IIngestBatch batch, CachedGraph cached, 
         }
 
         _wrote = true;
+        if (filter is not null)
+        {
+            foreach (var i in fresh)
+            {
+                filter.Add(events[i].Id);
+            }
+        }
+
         var unknown = new HashSet<IdentityKey>();
         foreach (var i in fresh)
         {
@@ -115,7 +129,12 @@ internal sealed class IngestTransaction(IIngestBatch batch, CachedGraph cached, 
             await batch.WriteProfilesAsync(Profiles(), cancellationToken).ConfigureAwait(false);
         }
 
-        _ended = true;
+        if (_wrote && cached.EventIds is { } filter)
+        {
+            // Nobody else writes while this transaction holds the writer lock: the filter has every id up to here.
+            filter.Seq = await batch.MaxSeqAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (_wrote)
         {
             cached.Generation = await batch.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -124,6 +143,9 @@ internal sealed class IngestTransaction(IIngestBatch batch, CachedGraph cached, 
         {
             await batch.RollbackAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        // Only now: a failed commit leaves the cache to be dropped by DisposeAsync.
+        _ended = true;
     }
 
     /// <summary>
@@ -179,6 +201,7 @@ internal sealed class IngestTransaction(IIngestBatch batch, CachedGraph cached, 
         {
             cached.Graph.Clear();
             cached.Generation = -1;
+            cached.EventIds = null;
         }
 
         await batch.DisposeAsync().ConfigureAwait(false);

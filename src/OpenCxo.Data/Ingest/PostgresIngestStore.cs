@@ -61,6 +61,37 @@ internal sealed class PostgresIngestStore(DatabaseLocation location) : IIngestSt
             return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long generation ? generation : 0;
         }
 
+        public async Task<bool> LoadEventIdsAsync(EventIdFilter filter, int limit, CancellationToken cancellationToken)
+        {
+            await using (var command = Command(filter.Seq == 0
+                ? "SELECT event_id FROM interactions WHERE workspace_id = @w LIMIT @limit"
+                : "SELECT event_id FROM interactions WHERE seq > @seq AND workspace_id = @w LIMIT @limit"))
+            {
+                command.Parameters.AddWithValue("seq", filter.Seq);
+                command.Parameters.AddWithValue("limit", limit + 1L);
+                var read = 0;
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (++read > limit)
+                    {
+                        return false;
+                    }
+
+                    filter.Add(reader.GetString(0));
+                }
+            }
+
+            filter.Seq = await MaxSeqAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
+        public async Task<long> MaxSeqAsync(CancellationToken cancellationToken)
+        {
+            await using var command = Command(IngestSql.MaxSeq);
+            return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
         public async Task<HashSet<string>> ExistingEventIdsAsync(IReadOnlyList<string> eventIds, CancellationToken cancellationToken)
         {
             await using var command = Command("SELECT event_id FROM interactions WHERE workspace_id = @w AND event_id = ANY(@ids)");

@@ -120,6 +120,39 @@ internal sealed class SqliteIngestStore : IIngestStore
             return Task.FromResult(command.ExecuteScalar() is long generation ? generation : 0);
         }
 
+        public Task<bool> LoadEventIdsAsync(EventIdFilter filter, int limit, CancellationToken cancellationToken)
+        {
+            // A first build reads the covering event-id index; a catch-up reads rows by seq (the rowid).
+            using var command = Ad(filter.Seq == 0
+                ? "SELECT event_id FROM interactions WHERE workspace_id = @w LIMIT @limit"
+                : "SELECT event_id FROM interactions WHERE seq > @seq AND +workspace_id = @w LIMIT @limit");
+            command.Parameters.AddWithValue("@seq", filter.Seq);
+            command.Parameters.AddWithValue("@limit", limit + 1L);
+            var read = 0;
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    if (++read > limit)
+                    {
+                        return Task.FromResult(false);
+                    }
+
+                    filter.Add(reader.GetString(0));
+                }
+            }
+
+            using var max = Ad(IngestSql.MaxSeq);
+            filter.Seq = (long)max.ExecuteScalar()!;
+            return Task.FromResult(true);
+        }
+
+        public Task<long> MaxSeqAsync(CancellationToken cancellationToken)
+        {
+            using var command = Ad(IngestSql.MaxSeq);
+            return Task.FromResult((long)command.ExecuteScalar()!);
+        }
+
         public Task<HashSet<string>> ExistingEventIdsAsync(IReadOnlyList<string> eventIds, CancellationToken cancellationToken)
         {
             var exists = Use(store._exists);

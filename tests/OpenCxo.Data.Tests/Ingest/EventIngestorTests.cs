@@ -410,4 +410,43 @@ public class EventIngestorTests(SharedIngestDatabases databases) : IClassFixture
         Assert.Equal(Expected(events), await workspace.CanonicalAsync());
         await workspace.AssertConsistentAsync();
     }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Events_stored_by_another_writer_are_duplicates_for_a_writer_with_a_filter(string provider)
+    {
+        var workspace = await databases.NewWorkspaceAsync(provider);
+        await using var first = workspace.Database.NewIngestor();
+        await using var second = workspace.Database.NewIngestor();
+        var events = FiveEvents();
+
+        // The first writer builds its filter of stored ids; the second (another process, say) then stores more.
+        Assert.Equal(2, (await first.IngestAsync(workspace.Id, events[..2])).Accepted);
+        Assert.Equal(3, (await second.IngestAsync(workspace.Id, events)).Accepted);
+
+        // The first must catch up by seq, not trust its filter: all five are stored already.
+        var again = await first.IngestAsync(workspace.Id, events);
+
+        Assert.Equal(0, again.Accepted);
+        Assert.Equal([0, 1, 2, 3, 4], again.Duplicates);
+        Assert.Equal(Expected(events), await workspace.CanonicalAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Workspace_with_more_ids_than_the_filter_reads_is_checked_in_storage(string provider)
+    {
+        var workspace = await databases.NewWorkspaceAsync(provider);
+        await using (var writer = workspace.Database.NewIngestor())
+        {
+            await writer.IngestAsync(workspace.Id, FiveEvents()[..3]);
+        }
+
+        await using var limited = new EventIngestor(workspace.Factory, TimeProvider.System) { EventIdFilterLimit = 2 };
+        var outcome = await limited.IngestAsync(workspace.Id, FiveEvents());
+
+        Assert.Equal(2, outcome.Accepted);
+        Assert.Equal([0, 1, 2], outcome.Duplicates);
+        Assert.Equal(Expected(FiveEvents()), await workspace.CanonicalAsync());
+    }
 }
