@@ -15,7 +15,7 @@ using OpenCxo.Data.Ingest;
 using OpenCxo.Data.Storage;
 
 // Benchmarks for issue 2. They print figures; nothing here is a test. Run with -c Release:
-//   dotnet run -c Release --project bench/OpenCxo.Bench -- import   [--events N] [--postgres CONNECTION-STRING]
+//   dotnet run -c Release --project bench/OpenCxo.Bench -- import   [--events N] [--postgres CONNECTION-STRING [--postgres-only]]
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- parse    [--events N]
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- http     [--events N] [--clients C]
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- memory   [--events N]
@@ -26,7 +26,7 @@ Directory.CreateDirectory(work);
 switch (verb)
 {
     case "import":
-        await Bench.ImportAsync(work, Bench.Arg(args, "--events", 1_000_000), Bench.ArgText(args, "--postgres"));
+        await Bench.ImportAsync(work, Bench.Arg(args, "--events", 1_000_000), Bench.ArgText(args, "--postgres"), args.Contains("--postgres-only"));
         break;
     case "parse":
         Bench.Parse(work, Bench.Arg(args, "--events", 200_000));
@@ -41,7 +41,7 @@ switch (verb)
         await Bench.TimelineAsync(work, Bench.Arg(args, "--interactions", 10_000_000));
         break;
     default:
-        Console.WriteLine("verbs: import [--events N] [--postgres CS] | parse [--events N] | http [--events N] [--clients C] | memory [--events N] | timeline [--interactions N]");
+        Console.WriteLine("verbs: import [--events N] [--postgres CS [--postgres-only]] | parse [--events N] | http [--events N] [--clients C] | memory [--events N] | timeline [--interactions N]");
         break;
 }
 
@@ -113,10 +113,23 @@ internal static class Bench
         }
     }
 
-    public static async Task ImportAsync(string work, int events, string? postgres)
+    public static async Task ImportAsync(string work, int events, string? postgres, bool postgresOnly)
     {
         var file = DemoFile(work, events);
         var parser = new EventParser(new IdentityNormalizer("ES"));
+        if (!postgresOnly)
+        {
+            await SqliteImportAsync(work, file, parser);
+        }
+
+        if (postgres is not null)
+        {
+            await PostgresImportAsync(postgres, parser, file);
+        }
+    }
+
+    private static async Task SqliteImportAsync(string work, string file, EventParser parser)
+    {
         var parsed = new List<CanonicalEvent>();
         var parseClock = Stopwatch.StartNew();
         foreach (var line in File.ReadLines(file))
@@ -165,22 +178,22 @@ internal static class Bench
 
         var (againSeconds, again) = await ImportFileAsync(target, parser, file);
         Console.WriteLine($"sqlite re-import (all duplicates): {againSeconds:0.00} s, {again} imported");
+    }
 
-        if (postgres is not null)
+    private static async Task PostgresImportAsync(string postgres, EventParser parser, string file)
+    {
+        var name = "bench_" + Guid.NewGuid().ToString("N")[..8];
+        await using (var admin = new NpgsqlConnection(postgres))
         {
-            var name = "bench_" + Guid.NewGuid().ToString("N")[..8];
-            await using (var admin = new NpgsqlConnection(postgres))
-            {
-                await admin.OpenAsync();
-                await using var create = new NpgsqlCommand("CREATE DATABASE " + name, admin);
-                await create.ExecuteNonQueryAsync();
-            }
-
-            var location = DatabaseLocation.Parse("postgres:" + new NpgsqlConnectionStringBuilder(postgres) { Database = name });
-            await new CxoDbFactory(location).MigrateAsync();
-            var (pgSeconds, pgImported) = await ImportFileAsync(location, parser, file);
-            Console.WriteLine($"postgres cxo import (COPY, e2e): {pgSeconds,7:0.00} s  {pgImported / pgSeconds,10:N0} events/s");
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand("CREATE DATABASE " + name, admin);
+            await create.ExecuteNonQueryAsync();
         }
+
+        var location = DatabaseLocation.Parse("postgres:" + new NpgsqlConnectionStringBuilder(postgres) { Database = name });
+        await new CxoDbFactory(location).MigrateAsync();
+        var (pgSeconds, pgImported) = await ImportFileAsync(location, parser, file);
+        Console.WriteLine($"postgres cxo import (COPY, e2e): {pgSeconds,7:0.00} s  {pgImported / pgSeconds,10:N0} events/s");
     }
 
     private static async Task<(double Seconds, long Imported)> ImportFileAsync(DatabaseLocation location, EventParser parser, string file)
