@@ -63,9 +63,10 @@ public sealed class IdentityGraph
         ArgumentOutOfRangeException.ThrowIfZero(keys.Count);
         long survivor = 0;
         List<long>? others = null;
-        foreach (var key in keys)
+        // Indexed loops: foreach over an IReadOnlyList boxes an enumerator, twice per event on the writer's hot path.
+        for (var k = 0; k < keys.Count; k++)
         {
-            if (!_owners.TryGetValue(key, out var owner))
+            if (!_owners.TryGetValue(keys[k], out var owner))
             {
                 continue;
             }
@@ -96,11 +97,11 @@ public sealed class IdentityGraph
             survivor = Merge(survivor, others, eventId, occurredAt);
         }
 
-        foreach (var key in keys)
+        for (var k = 0; k < keys.Count; k++)
         {
-            if (_owners.TryAdd(key, survivor))
+            if (_owners.TryAdd(keys[k], survivor))
             {
-                _newIdentities.Add((key, survivor));
+                _newIdentities.Add((keys[k], survivor));
             }
         }
 

@@ -72,11 +72,12 @@ internal sealed class IngestTransaction(IIngestBatch batch, CachedGraph cached, 
         var unknown = new HashSet<IdentityKey>();
         foreach (var i in fresh)
         {
-            foreach (var key in events[i].Identities)
+            var keys = events[i].Identities;
+            for (var k = 0; k < keys.Count; k++)
             {
-                if (!graph.Knows(key))
+                if (!graph.Knows(keys[k]))
                 {
-                    unknown.Add(key);
+                    unknown.Add(keys[k]);
                 }
             }
         }
