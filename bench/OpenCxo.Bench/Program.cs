@@ -209,13 +209,7 @@ internal static class Bench
     /// <summary>The same raw INSERT through the sqlite3 API, as the ingest writer inserts interactions: the floor.</summary>
     private static double RawSqlite3Insert(DatabaseLocation location, List<CanonicalEvent> events)
     {
-        using var connection = new SqliteConnection(location.ConnectionString);
-        connection.Open();
-        using (var pragma = connection.CreateCommand())
-        {
-            pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384;";
-            pragma.ExecuteNonQuery();
-        }
+        using var connection = OpenRawConnection(location);
 
         var clock = Stopwatch.StartNew();
         var db = connection.Handle!;
@@ -274,16 +268,20 @@ internal static class Bench
         }
     }
 
+    /// <summary>A connection with the ingest writer's settings, so that the ratios measure our work, not tuning.</summary>
+    private static SqliteConnection OpenRawConnection(DatabaseLocation location)
+    {
+        var connection = new SqliteConnection(location.ConnectionString);
+        connection.Open();
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384;";
+        pragma.ExecuteNonQuery();
+        return connection;
+    }
+
     private static double RawSqliteInsert(DatabaseLocation location, List<CanonicalEvent> events)
     {
-        using var connection = new SqliteConnection(location.ConnectionString);
-        connection.Open();
-        using (var pragma = connection.CreateCommand())
-        {
-            // The same settings as the ingest writer's connection, so that the ratio measures our work, not tuning.
-            pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384;";
-            pragma.ExecuteNonQuery();
-        }
+        using var connection = OpenRawConnection(location);
 
         var clock = Stopwatch.StartNew();
         using var command = connection.CreateCommand();
