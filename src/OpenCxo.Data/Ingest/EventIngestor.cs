@@ -28,6 +28,9 @@ public sealed class EventIngestor(CxoDbFactory factory, TimeProvider time) : IAs
     /// <summary>Most events written in one transaction for queued requests.</summary>
     public int GroupLimit { get; init; } = 50_000;
 
+    /// <summary>Most stored event ids read to build or catch up a workspace's filter (about 1 s of reading).</summary>
+    public int EventIdFilterLimit { get; init; } = 2_000_000;
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _queueLock = new();
     private readonly List<Job> _queue = [];
@@ -241,9 +244,6 @@ public sealed class EventIngestor(CxoDbFactory factory, TimeProvider time) : IAs
         }
     }
 
-    /// <summary>Most stored event ids read to build or catch up a workspace's filter (about 1 s of reading).</summary>
-    public int EventIdFilterLimit { get; init; } = 2_000_000;
-
     private sealed class Job(long workspaceId, IReadOnlyList<CanonicalEvent> events)
     {
         public long WorkspaceId { get; } = workspaceId;
@@ -287,11 +287,14 @@ public sealed record IngestOutcome(int Accepted, IReadOnlyList<int> Duplicates);
 
 internal sealed record TraitWrite(long CustomerId, string Name, string ValueJson, DateTime ObservedAt)
 {
-    public bool IsNewerThan(TraitWrite other) =>
-        ObservedAt > other.ObservedAt || (ObservedAt == other.ObservedAt && CompareAsUtf8(ValueJson, other.ValueJson) > 0);
+    public bool IsNewerThan(TraitWrite other) => Supersedes(ObservedAt, ValueJson, other);
+
+    /// <summary>Whether a value observed at <paramref name="observedAt"/> replaces <paramref name="current"/> (the rule of <see cref="IngestSql.TraitUpsert"/>).</summary>
+    public static bool Supersedes(DateTime observedAt, string valueJson, TraitWrite current) =>
+        observedAt > current.ObservedAt || (observedAt == current.ObservedAt && CompareAsUtf8(valueJson, current.ValueJson) > 0);
 
     /// <summary>Orders strings as SQLite's BINARY and PostgreSQL's "C" collation do: by UTF-8 bytes, i.e. by Unicode scalar value.</summary>
-    public static int CompareAsUtf8(string a, string b)
+    private static int CompareAsUtf8(string a, string b)
     {
         var left = a.EnumerateRunes();
         var right = b.EnumerateRunes();

@@ -43,8 +43,7 @@ internal sealed class IngestTransaction(IIngestBatch batch, CachedGraph cached, 
 
         // Ids the filter has never seen are new for certain; only the others are looked up.
         var filter = cached.EventIds;
-        var unsure = filter is null ? fresh.Select(i => events[i].Id) : fresh.Select(i => events[i].Id).Where(filter.MayContain);
-        var unsureIds = unsure.ToList();
+        var unsureIds = fresh.Select(i => events[i].Id).Where(id => filter?.MayContain(id) != false).ToList();
         var stored = unsureIds.Count == 0
             ? []
             : await batch.ExistingEventIdsAsync(unsureIds, cancellationToken).ConfigureAwait(false);
@@ -106,15 +105,16 @@ internal sealed class IngestTransaction(IIngestBatch batch, CachedGraph cached, 
         }
 
         CollectTraits(accepted, owners);
+        await batch.WriteAsync(new IngestWrite(changes, accepted, owners, time.GetUtcNow().UtcDateTime), cancellationToken).ConfigureAwait(false);
         if (_traits.Count + _touched.Count > ProfileWriteThreshold)
         {
-            // Bounds memory in long transactions; upserts keep the latest value whenever they are written.
+            // Bounds memory in long transactions (after the batch's customers and merges are stored); upserts keep
+            // the latest value whenever they are written.
             await batch.WriteProfilesAsync(Profiles(), cancellationToken).ConfigureAwait(false);
             _traits.Clear();
             _touched.Clear();
         }
 
-        await batch.WriteAsync(new IngestWrite(changes, accepted, owners, time.GetUtcNow().UtcDateTime), cancellationToken).ConfigureAwait(false);
         return new IngestOutcome(accepted.Count, duplicates);
     }
 
@@ -167,8 +167,7 @@ internal sealed class IngestTransaction(IIngestBatch batch, CachedGraph cached, 
             foreach (var field in fields)
             {
                 ref var current = ref CollectionsMarshal.GetValueRefOrAddDefault(_traits, (owners[n], field.Name), out _);
-                if (current is null || observedAt > current.ObservedAt
-                    || (observedAt == current.ObservedAt && TraitWrite.CompareAsUtf8(field.ValueJson, current.ValueJson) > 0))
+                if (current is null || TraitWrite.Supersedes(observedAt, field.ValueJson, current))
                 {
                     current = new TraitWrite(owners[n], field.Name, field.ValueJson, observedAt);
                 }

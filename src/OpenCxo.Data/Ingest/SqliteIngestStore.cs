@@ -142,15 +142,16 @@ internal sealed class SqliteIngestStore : IIngestStore
                 }
             }
 
-            using var max = Ad(IngestSql.MaxSeq);
-            filter.Seq = (long)max.ExecuteScalar()!;
+            filter.Seq = MaxSeq();
             return Task.FromResult(true);
         }
 
-        public Task<long> MaxSeqAsync(CancellationToken cancellationToken)
+        public Task<long> MaxSeqAsync(CancellationToken cancellationToken) => Task.FromResult(MaxSeq());
+
+        private long MaxSeq()
         {
             using var command = Ad(IngestSql.MaxSeq);
-            return Task.FromResult((long)command.ExecuteScalar()!);
+            return (long)command.ExecuteScalar()!;
         }
 
         public Task<HashSet<string>> ExistingEventIdsAsync(IReadOnlyList<string> eventIds, CancellationToken cancellationToken)
