@@ -15,6 +15,7 @@ var root = new RootCommand("OpenCXO: one customer, honest metrics, a loop that c
     ImportCommand.Create(),
     CustomerShowCommand.Create(),
     ApiKeyCommand.Create(),
+    UserCommand.Create(),
     DbCommand.Create(),
     AnalyticsCommand.Create(),
     DemoLoader.Create(),

@@ -37,6 +37,15 @@ public static class DemoLoader
         output.WriteLine($"Demo API key (admin, replaced at every start): {key.Key}");
         var baseUrl = urls.Split(';', StringSplitOptions.RemoveEmptyEntries)[0].TrimEnd('/');
         output.WriteLine($"Try: curl -H \"Authorization: Bearer {key.Key}\" \"{baseUrl}/api/v1/stats/interactions?groupBy=department\"");
+
+        // One user per role, named after it; like the key, passwords are new at every start because only hashes are kept.
+        output.WriteLine($"Web UI: {baseUrl}/ — demo users (passwords replaced at every start):");
+        foreach (var role in Roles.All)
+        {
+            var password = await UserAccounts.ResetPasswordAsync(db, role, null, cancellationToken).ConfigureAwait(false)
+                ?? (await UserAccounts.CreateAsync(db, workspace.Slug, role, role, null, now, cancellationToken).ConfigureAwait(false)).Password;
+            output.WriteLine($"  {role,-10} {password}");
+        }
     }
 
     public static async Task<(long Events, double Seconds)> LoadAsync(EventIngestor ingestor, long workspaceId, DemoOptions options, CancellationToken cancellationToken)

@@ -5,6 +5,7 @@ using OpenCxo.App.Analytics;
 using OpenCxo.App.Ingest;
 using OpenCxo.App.Profiles;
 using OpenCxo.App.Security;
+using OpenCxo.App.Web;
 using OpenCxo.Core.Ingest;
 using OpenCxo.Core.Profiles;
 using OpenCxo.Data.Analytics;
@@ -19,6 +20,10 @@ public sealed record HostSettings(DatabaseLocation Database)
     public string Urls { get; init; } = "http://localhost:5080";
     public string DefaultRegion { get; init; } = "ES";
     public string? AnalyticsPath { get; init; }
+
+    /// <summary>Where the keys that encrypt session cookies are kept: beside the SQLite file, or <c>./data/keys</c>.</summary>
+    public string KeysPath => Path.Combine(
+        Database.SqlitePath is { } file ? Path.GetDirectoryName(Path.GetFullPath(file))! : Path.GetFullPath("data"), "keys");
 }
 
 /// <summary>The web host: a table of contents of the features it serves.</summary>
@@ -33,25 +38,36 @@ public static class OpenCxoHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         builder.Services.AddOpenCxoCore(settings);
-        builder.Services.AddOpenCxoSecurity();
+        builder.Services.AddOpenCxoSecurity(settings.KeysPath);
+        builder.Services.AddWebUi();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         configure?.Invoke(builder);
 
+        // Static web assets (MudBlazor's, the Blazor script) are read where the build put them, in every environment.
+        builder.WebHost.UseStaticWebAssets();
+
         var app = builder.Build();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseWhen(IsApi, api => api.UseStatusCodePages());
+        app.UseWhen(http => !IsApi(http), ui => ui.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseRouting();
+        app.UseRequestLocalization();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAntiforgery();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
         app.MapEventsApi();
         app.MapCustomersApi();
         app.MapStatsApi();
+        app.MapWebUi();
         return app;
     }
+
+    private static bool IsApi(HttpContext http) => http.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The services every entry point (web host and CLI verbs) shares.</summary>
     public static IServiceCollection AddOpenCxoCore(this IServiceCollection services, HostSettings settings)

@@ -75,24 +75,3 @@ public sealed class ApiKeyAuthenticationHandler(
     /// <summary>Forget cached look-ups (after a key is revoked in this process).</summary>
     public static void ClearCache() => Cache.Clear();
 }
-
-public static class SecurityExtensions
-{
-    public static IServiceCollection AddOpenCxoSecurity(this IServiceCollection services)
-    {
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        services.AddAuthorizationBuilder()
-            .AddPolicy(Scopes.EventsWrite, p => p.RequireAssertion(c => HasScope(c.User, Scopes.EventsWrite)))
-            .AddPolicy(Scopes.CustomersRead, p => p.RequireAssertion(c => HasScope(c.User, Scopes.CustomersRead)))
-            .AddPolicy(Scopes.StatsRead, p => p.RequireAssertion(c => HasScope(c.User, Scopes.StatsRead)));
-        return services;
-    }
-
-    private static bool HasScope(ClaimsPrincipal user, string scope) =>
-        user.Identity?.IsAuthenticated == true && (user.HasClaim(Scopes.ClaimType, scope) || user.HasClaim(Scopes.ClaimType, Scopes.Admin));
-
-    /// <summary>The workspace of the signed-in key: every query filters by it.</summary>
-    public static long WorkspaceId(this ClaimsPrincipal user) =>
-        long.Parse(user.FindFirstValue(Scopes.WorkspaceClaim) ?? throw new InvalidOperationException("no workspace claim"), System.Globalization.CultureInfo.InvariantCulture);
-}

@@ -28,6 +28,19 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
     }
 }
 
+internal sealed class UserConfiguration : IEntityTypeConfiguration<UserRow>
+{
+    public void Configure(EntityTypeBuilder<UserRow> builder)
+    {
+        builder.ToTable("users");
+        builder.Property(x => x.Name).HasMaxLength(100);
+        builder.Property(x => x.Role).HasMaxLength(20);
+        builder.Property(x => x.PasswordHash).HasMaxLength(200);
+        builder.Property(x => x.SecurityStamp).HasMaxLength(64);
+        builder.HasIndex(x => x.Name).IsUnique();
+    }
+}
+
 internal sealed class CustomerConfiguration : IEntityTypeConfiguration<CustomerRow>
 {
     public void Configure(EntityTypeBuilder<CustomerRow> builder)

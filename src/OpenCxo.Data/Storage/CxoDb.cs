@@ -12,6 +12,7 @@ public abstract class CxoDb(DbContextOptions options) : DbContext(options)
 {
     public DbSet<Workspace> Workspaces => Set<Workspace>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<UserRow> Users => Set<UserRow>();
     public DbSet<CustomerRow> Customers => Set<CustomerRow>();
     public DbSet<IdentityRow> Identities => Set<IdentityRow>();
     public DbSet<CustomerTraitRow> CustomerTraits => Set<CustomerTraitRow>();

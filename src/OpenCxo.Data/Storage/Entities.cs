@@ -30,6 +30,26 @@ public sealed class ApiKey
     public DateTime? RevokedAt { get; set; }
 }
 
+/// <summary>A person who signs in to the web UI. Names are unique across workspaces: a name alone identifies the sign-in.</summary>
+public sealed class UserRow
+{
+    public long Id { get; set; }
+    public long WorkspaceId { get; set; }
+    public required string Name { get; set; }
+
+    /// <summary><c>admin</c>, <c>cxo</c>, <c>marketing</c>, <c>sales</c>, <c>service</c> or <c>viewer</c>.</summary>
+    public required string Role { get; set; }
+
+    /// <summary>ASP.NET Core Identity's PBKDF2 format (version marker, salt, iteration count and subkey in one string).</summary>
+    public required string PasswordHash { get; set; }
+
+    /// <summary>Changes with the password, so that sessions signed in with an older password end.</summary>
+    public required string SecurityStamp { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+    public DateTime? DisabledAt { get; set; }
+}
+
 public sealed class CustomerRow
 {
     public long Id { get; set; }
