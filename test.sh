@@ -34,6 +34,7 @@ pg_bin_dir() {
 missing=()
 pg_bin_dir || missing+=(postgresql)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+ldconfig -p 2>/dev/null | grep -q "libicuuc\.so" || missing+=(libicu72)
 
 if (( ${#missing[@]} )); then
     say "installing Debian packages: ${missing[*]}"

@@ -451,12 +451,12 @@ internal static class Bench
             var id = random.NextInt64(1, maxId + 1);
             await using var db = factory.CreateDbContext();
             var clock = Stopwatch.StartNew();
-            var page = await CustomerProfiles.TimelineAsync(db, 1, id, 50, null, CancellationToken.None);
+            var page = await CustomerProfiles.TimelineAsync(db, 1, id, 50, null, TimelineFilter.All, CancellationToken.None);
             first.Add(clock.Elapsed.TotalMilliseconds);
             if (page?.NextCursor is { } cursor)
             {
                 clock.Restart();
-                await CustomerProfiles.TimelineAsync(db, 1, id, 50, cursor, CancellationToken.None);
+                await CustomerProfiles.TimelineAsync(db, 1, id, 50, cursor, TimelineFilter.All, CancellationToken.None);
                 next.Add(clock.Elapsed.TotalMilliseconds);
             }
         }

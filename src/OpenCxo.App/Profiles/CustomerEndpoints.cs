@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using OpenCxo.App.Security;
+using OpenCxo.Core.Ingest;
 using OpenCxo.Core.Profiles;
 using OpenCxo.Data.Storage;
 
@@ -15,6 +16,8 @@ public static class CustomerEndpoints
             .WithTags("Customers");
         group.MapGet("/{id:long}", GetCustomer).WithName("GetCustomer").WithSummary("The 360° profile of one customer (a merged id answers with its survivor).");
         group.MapGet("/", FindCustomer).WithName("FindCustomer").WithSummary("Find a customer by email, phone or externalId=system:value.");
+        group.MapGet("/search", SearchCustomers).WithName("SearchCustomers")
+            .WithSummary("Customers by email, phone, system:value or bare external id, customer number, or part of a name or company.");
         group.MapGet("/{id:long}/timeline", GetTimeline).WithName("GetCustomerTimeline").WithSummary("Every touchpoint, newest first, cursor-paged.");
         return app;
     }
@@ -65,8 +68,27 @@ public static class CustomerEndpoints
         return profile is null ? TypedResults.NotFound() : TypedResults.Ok(profile);
     }
 
+    private static async Task<Results<Ok<IReadOnlyList<CustomerMatch>>, ValidationProblem>> SearchCustomers(
+        string? q, int? limit, HttpContext http, [FromServices] CxoDb db, [FromServices] IdentityNormalizer normalizer, CancellationToken cancellationToken)
+    {
+        var size = limit ?? CustomerSearch.DefaultLimit;
+        if (size is < 1 or > 100)
+        {
+            return Problem("limit", "must be between 1 and 100");
+        }
+
+        if (string.IsNullOrWhiteSpace(q) || q.Trim().Length > CustomerSearch.MaxQueryLength)
+        {
+            return Problem("q", $"give 1 to {CustomerSearch.MaxQueryLength} characters to search for");
+        }
+
+        return TypedResults.Ok(await CustomerSearch.SearchAsync(db, normalizer, http.User.WorkspaceId(), q, size, cancellationToken));
+    }
+
+    /// <param name="department">Repeat to show several: <c>?department=sales&amp;department=service</c>.</param>
+    /// <param name="channel">Repeat to show several.</param>
     private static async Task<Results<Ok<TimelinePage>, NotFound, ValidationProblem>> GetTimeline(
-        long id, int? limit, string? cursor, HttpContext http, [FromServices] CxoDb db, CancellationToken cancellationToken)
+        long id, int? limit, string? cursor, string[]? department, string[]? channel, HttpContext http, [FromServices] CxoDb db, CancellationToken cancellationToken)
     {
         var size = limit ?? CustomerProfiles.DefaultPageSize;
         if (size is < 1 or > CustomerProfiles.MaxPageSize)
@@ -86,7 +108,20 @@ public static class CustomerEndpoints
             }
         }
 
-        var page = await CustomerProfiles.TimelineAsync(db, http.User.WorkspaceId(), id, size, cursor, cancellationToken);
+        var unknown = (department ?? []).FirstOrDefault(d => !Vocabulary.Departments.Contains(d));
+        if (unknown is not null)
+        {
+            return Problem("department", $"unknown department '{unknown}' (known: {string.Join(", ", Vocabulary.Departments)})");
+        }
+
+        unknown = (channel ?? []).FirstOrDefault(c => !Vocabulary.Channels.Contains(c));
+        if (unknown is not null)
+        {
+            return Problem("channel", $"unknown channel '{unknown}' (known: {string.Join(", ", Vocabulary.Channels)})");
+        }
+
+        var filter = new TimelineFilter(department ?? [], channel ?? []);
+        var page = await CustomerProfiles.TimelineAsync(db, http.User.WorkspaceId(), id, size, cursor, filter, cancellationToken);
         return page is null ? TypedResults.NotFound() : TypedResults.Ok(page);
     }
 

@@ -31,6 +31,12 @@ public sealed record TimelineEntry(string Id, DateTime OccurredAt, string Depart
 
 public sealed record TimelinePage(long CustomerId, IReadOnlyList<TimelineEntry> Items, string? NextCursor);
 
+/// <summary>Which touchpoints a timeline shows; an empty list means all.</summary>
+public sealed record TimelineFilter(IReadOnlyList<string> Departments, IReadOnlyList<string> Channels)
+{
+    public static readonly TimelineFilter All = new([], []);
+}
+
 public static class CustomerProfiles
 {
     public const int DefaultPageSize = 50;
@@ -124,7 +130,8 @@ public static class CustomerProfiles
     }
 
     /// <summary>Touchpoints newest first; the cursor is the (time, seq) of the last entry returned, so pages never skip or repeat.</summary>
-    public static async Task<TimelinePage?> TimelineAsync(CxoDb db, long workspaceId, long customerId, int limit, string? cursor, CancellationToken cancellationToken)
+    public static async Task<TimelinePage?> TimelineAsync(
+        CxoDb db, long workspaceId, long customerId, int limit, string? cursor, TimelineFilter filter, CancellationToken cancellationToken)
     {
         var id = await ResolveIdAsync(db, workspaceId, customerId, cancellationToken).ConfigureAwait(false);
         if (id is not { } live)
@@ -133,6 +140,15 @@ public static class CustomerProfiles
         }
 
         var query = db.Interactions.AsNoTracking().Where(x => x.WorkspaceId == workspaceId && x.CustomerId == live);
+        if (filter.Departments.Count > 0)
+        {
+            query = query.Where(x => filter.Departments.Contains(x.Department));
+        }
+
+        if (filter.Channels.Count > 0)
+        {
+            query = query.Where(x => filter.Channels.Contains(x.Channel));
+        }
         if (cursor is not null)
         {
             var (time, seq) = DecodeCursor(cursor);

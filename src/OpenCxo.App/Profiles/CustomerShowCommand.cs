@@ -36,7 +36,7 @@ public static class CustomerShowCommand
                 return Cli.Cli.Fail($"no customer matches '{text}' in workspace '{space.Slug}'");
             }
 
-            var timeline = await CustomerProfiles.TimelineAsync(db, space.Id, profile.Id, Math.Clamp(result.GetValue(recent), 1, CustomerProfiles.MaxPageSize), null, cancellationToken).ConfigureAwait(false);
+            var timeline = await CustomerProfiles.TimelineAsync(db, space.Id, profile.Id, Math.Clamp(result.GetValue(recent), 1, CustomerProfiles.MaxPageSize), null, TimelineFilter.All, cancellationToken).ConfigureAwait(false);
             if (result.GetValue(json))
             {
                 Cli.Cli.WriteJson(new { profile, recent = timeline!.Items });

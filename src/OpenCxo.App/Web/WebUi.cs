@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.Localization;
 using MudBlazor;
@@ -16,11 +17,18 @@ public static class WebUi
         services.AddMudServices();
         services.AddLocalization();
         services.AddTransient<MudLocalizer, UiMudLocalizer>();
+        // Texts come in English and Spanish; dates and numbers follow the browser's region too (en-GB writes 23/11/2026,
+        // en-US 11/23/2026, es-MX 1,234.5), so every regional culture of the two languages is accepted.
+        var cultures = CultureInfo.GetCultures(CultureTypes.AllCultures)
+            .Where(c => Ui.Cultures.Contains(c.TwoLetterISOLanguageName) && (!c.IsNeutralCulture || Ui.Cultures.Contains(c.Name)))
+            .Select(c => c.Name)
+            .Order(StringComparer.Ordinal)
+            .ToArray();
         services.Configure<RequestLocalizationOptions>(o =>
         {
             o.SetDefaultCulture(Ui.Cultures[0]);
-            o.AddSupportedCultures(Ui.Cultures);
-            o.AddSupportedUICultures(Ui.Cultures);
+            o.AddSupportedCultures(cultures);
+            o.AddSupportedUICultures(cultures);
 
             // The cookie set by the language switch first, then the browser's Accept-Language.
             o.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];

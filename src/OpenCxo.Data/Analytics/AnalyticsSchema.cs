@@ -10,11 +10,12 @@ namespace OpenCxo.Data.Analytics;
 internal static class AnalyticsSchema
 {
     /// <summary>Bump on any change below: a store with another version is dropped and copied again.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
-    // interactions leaves out text and attributes for now: they belong to the text-analytics work and would
-    // multiply the size of the copy. customer_id is as first copied and never updated; customer_map gives the
-    // live profile.
+    // interactions leaves out text and the attributes' JSON: they belong to the text-analytics work and would
+    // multiply the size of the copy. The attributes the dashboards group by (campaign, salesRep, team, agent,
+    // handleSeconds) are copied as columns, and segment is the customer's "segment" trait when the row was copied.
+    // customer_id is as first copied and never updated; customer_map gives the live profile.
     private const string Create = """
         CREATE TABLE interactions (
             seq BIGINT NOT NULL,
@@ -25,7 +26,13 @@ internal static class AnalyticsSchema
             channel VARCHAR NOT NULL,
             type VARCHAR NOT NULL,
             value DECIMAL(18, 4) NOT NULL,
-            currency VARCHAR
+            currency VARCHAR,
+            campaign VARCHAR,
+            sales_rep VARCHAR,
+            team VARCHAR,
+            agent VARCHAR,
+            handle_seconds INTEGER,
+            segment VARCHAR
         );
         CREATE TABLE customer_merges (
             seq BIGINT NOT NULL,

@@ -324,10 +324,14 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
                 db.Database.OpenConnection();
                 using var command = db.Database.GetDbConnection().CreateCommand();
                 command.CommandText = """
-                    SELECT seq, workspace_id, customer_id, occurred_at, department, channel, type, value_e4, currency
-                    FROM interactions
-                    WHERE seq > @after AND seq <= @through
-                    ORDER BY seq
+                    SELECT i.seq, i.workspace_id, i.customer_id, i.occurred_at, i.department, i.channel, i.type, i.value_e4, i.currency,
+                           i.attributes,
+                           (SELECT t.value_json FROM customer_traits t
+                            WHERE t.workspace_id = i.workspace_id AND t.customer_id = coalesce(c.merged_into, c.id) AND t.name = 'segment')
+                    FROM interactions i
+                    JOIN customers c ON c.id = i.customer_id
+                    WHERE i.seq > @after AND i.seq <= @through
+                    ORDER BY i.seq
                     """;
                 AddParameter(command, "@after", after);
                 AddParameter(command, "@through", through);
@@ -336,6 +340,7 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
                 using var reader = command.ExecuteReader();
                 while (reader.Read())
                 {
+                    var promoted = PromotedAttributes.Read(reader.IsDBNull(9) ? null : reader.GetString(9), chunk);
                     chunk.Rows.Add(new InteractionChunk.Row(
                         reader.GetInt64(0),
                         reader.GetInt64(1),
@@ -345,7 +350,13 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
                         chunk.TextId(reader.GetString(5)),
                         chunk.TextId(reader.GetString(6)),
                         reader.GetInt64(7),
-                        chunk.TextId(reader.IsDBNull(8) ? null : reader.GetString(8))));
+                        chunk.TextId(reader.IsDBNull(8) ? null : reader.GetString(8)),
+                        promoted.Campaign,
+                        promoted.SalesRep,
+                        promoted.Team,
+                        promoted.Agent,
+                        promoted.HandleSeconds,
+                        chunk.TextId(reader.IsDBNull(10) ? null : PromotedAttributes.TraitText(reader.GetString(10)))));
                 }
 
                 return chunk;
@@ -389,6 +400,12 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
                     .AppendValue(chunk.Text(row.Type))
                     .AppendValue(row.ValueE4 / 10_000m)
                     .AppendValue(chunk.Text(row.Currency))
+                    .AppendValue(chunk.Text(row.Campaign))
+                    .AppendValue(chunk.Text(row.SalesRep))
+                    .AppendValue(chunk.Text(row.Team))
+                    .AppendValue(chunk.Text(row.Agent))
+                    .AppendValue(row.HandleSeconds == InteractionChunk.NoNumber ? null : (int?)row.HandleSeconds)
+                    .AppendValue(chunk.Text(row.Segment))
                     .EndRow();
             }
         }

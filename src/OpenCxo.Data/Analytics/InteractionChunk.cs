@@ -43,5 +43,9 @@ internal sealed class InteractionChunk
     }
 
     public readonly record struct Row(
-        long Seq, long WorkspaceId, long CustomerId, DateTime OccurredAt, int Department, int Channel, int Type, long ValueE4, int Currency);
+        long Seq, long WorkspaceId, long CustomerId, DateTime OccurredAt, int Department, int Channel, int Type, long ValueE4, int Currency,
+        int Campaign, int SalesRep, int Team, int Agent, int HandleSeconds, int Segment);
+
+    /// <summary><see cref="Row.HandleSeconds"/> when the event has none.</summary>
+    public const int NoNumber = int.MinValue;
 }

@@ -1,0 +1,94 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+
+namespace OpenCxo.Data.Analytics;
+
+/// <summary>
+/// The few event attributes the dashboards group by, read from the stored attributes JSON without building a
+/// document: <c>campaign</c>, <c>salesRep</c>, <c>team</c>, <c>agent</c> (strings) and <c>handleSeconds</c> (a number).
+/// Anything else, or a value of another type, is left out.
+/// </summary>
+internal static class PromotedAttributes
+{
+    public readonly record struct Values(int Campaign, int SalesRep, int Team, int Agent, int HandleSeconds);
+
+    private static readonly Values None = new(InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoNumber);
+
+    public static Values Read(string? json, InteractionChunk chunk)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return None;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(json.Length));
+        try
+        {
+            var length = Encoding.UTF8.GetBytes(json, buffer);
+            var reader = new Utf8JsonReader(buffer.AsSpan(0, length));
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return None;
+            }
+
+            var (campaign, rep, team, agent, seconds) = (InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoNumber);
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.ValueSpan;
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    if (name.SequenceEqual("campaign"u8))
+                    {
+                        campaign = chunk.TextId(reader.GetString());
+                    }
+                    else if (name.SequenceEqual("salesRep"u8))
+                    {
+                        rep = chunk.TextId(reader.GetString());
+                    }
+                    else if (name.SequenceEqual("team"u8))
+                    {
+                        team = chunk.TextId(reader.GetString());
+                    }
+                    else if (name.SequenceEqual("agent"u8))
+                    {
+                        agent = chunk.TextId(reader.GetString());
+                    }
+                }
+                else if (reader.TokenType == JsonTokenType.Number && name.SequenceEqual("handleSeconds"u8)
+                    && reader.TryGetDouble(out var value) && value is >= 0 and <= int.MaxValue)
+                {
+                    seconds = (int)Math.Round(value);
+                }
+                else if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                {
+                    reader.Skip();
+                }
+            }
+
+            return new Values(campaign, rep, team, agent, seconds);
+        }
+        catch (JsonException)
+        {
+            // Stored attributes were validated on the way in; a row that does not parse simply has none of these.
+            return None;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>A trait's stored JSON as text: strings without quotes, other values as written.</summary>
+    public static string TraitText(string valueJson)
+    {
+        if (valueJson.Length >= 2 && valueJson[0] == '"' && valueJson.IndexOf('\\', StringComparison.Ordinal) < 0)
+        {
+            return valueJson[1..^1];
+        }
+
+        using var document = JsonDocument.Parse(valueJson);
+        return document.RootElement.ValueKind == JsonValueKind.String ? document.RootElement.GetString()! : valueJson;
+    }
+}

@@ -1,0 +1,115 @@
+using Microsoft.Playwright;
+using OpenCxo.App.Security;
+
+namespace OpenCxo.E2E;
+
+/// <summary>Signing in, what each role may open, and what happens to everyone else: a login page or a 403, never an error.</summary>
+[Collection(UiServerGroup.Name)]
+public sealed class AccessTests(UiServer server)
+{
+    // Who may open which page, written out rather than read from UiPolicies, so that a change to the policies
+    // has to be made here too, on purpose.
+    private static readonly Dictionary<string, string[]> Allowed = new()
+    {
+        ["/cxo"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
+        ["/marketing"] = ["admin", "cxo", "marketing", "viewer"],
+        ["/sales"] = ["admin", "cxo", "sales", "viewer"],
+        ["/service"] = ["admin", "cxo", "service", "viewer"],
+        ["/customers"] = ["admin", "cxo", "marketing", "sales", "service"],
+        ["/admin"] = ["admin"],
+    };
+
+    public static TheoryData<string> AllRoles => [.. Roles.All];
+
+    [Theory]
+    [MemberData(nameof(AllRoles))]
+    public async Task Each_role_lands_on_its_own_home_and_sees_only_its_pages(string role)
+    {
+        var page = await server.SignInAsync(role);
+        Assert.Equal(server.Url + Roles.HomeOf(role), page.Url);
+        await UiServer.ScreenshotAsync(page, $"home-{role}");
+
+        foreach (var (path, roles) in Allowed)
+        {
+            var response = await page.GotoAsync(path);
+            Assert.NotNull(response);
+            var allowed = roles.Contains(role);
+            Assert.True(
+                response.Status == (allowed ? 200 : 403),
+                $"{role} opening {path}: status {response.Status}, expected {(allowed ? 200 : 403)}");
+            if (!allowed)
+            {
+                await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not for your role" })).ToBeVisibleAsync();
+            }
+        }
+
+        // The menu offers exactly the pages the role may open.
+        await page.GotoAsync(Roles.HomeOf(role));
+        var menu = page.GetByRole(AriaRole.Navigation, new() { Name = "Main menu" });
+        foreach (var (path, roles) in Allowed)
+        {
+            await Assertions.Expect(menu.Locator($"a[href='{path}']")).ToHaveCountAsync(roles.Contains(role) ? 1 : 0);
+        }
+    }
+
+    [Fact]
+    public async Task A_wrong_password_shows_the_login_page_again_with_a_message()
+    {
+        var page = await server.NewPageAsync();
+        await UiServer.SignInOnAsync(page, "cxo", "not-the-password");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("user name or password is not right");
+        Assert.EndsWith("/login", page.Url, StringComparison.Ordinal);
+        await Assertions.Expect(page.Locator("#login-password")).ToHaveValueAsync("");
+        await UiServer.ScreenshotAsync(page, "login-failed");
+
+        // An unknown user gets the same answer, so names cannot be probed.
+        await UiServer.SignInOnAsync(page, "nobody-by-this-name", "whatever-password");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("user name or password is not right");
+    }
+
+    [Fact]
+    public async Task A_page_opened_without_signing_in_goes_to_login_and_back_after_it()
+    {
+        var page = await server.NewPageAsync();
+        var response = await page.GotoAsync("/customers?q=ana");
+        Assert.Equal(200, response!.Status);
+        Assert.StartsWith(server.Url + "/login?ReturnUrl=", page.Url, StringComparison.Ordinal);
+        await UiServer.ScreenshotAsync(page, "login");
+
+        await page.Locator("#login-name").FillAsync("service");
+        await page.Locator("#login-password").FillAsync(server.Passwords["service"]);
+        await page.Locator("form button[type=submit]").ClickAsync();
+        await page.WaitForURLAsync(server.Url + "/customers?q=ana");
+    }
+
+    [Fact]
+    public async Task A_return_url_to_another_site_is_ignored()
+    {
+        var page = await server.NewPageAsync();
+        await page.GotoAsync("/login?ReturnUrl=" + Uri.EscapeDataString("//example.org/steal"));
+        await page.Locator("#login-name").FillAsync("sales");
+        await page.Locator("#login-password").FillAsync(server.Passwords["sales"]);
+        await page.Locator("form button[type=submit]").ClickAsync();
+        await page.WaitForURLAsync(server.Url + "/sales");
+    }
+
+    [Fact]
+    public async Task Signing_out_ends_the_session()
+    {
+        var page = await server.SignInAsync("cxo");
+        await UiServer.WaitForCircuitAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.WaitForURLAsync(server.Url + "/login");
+        var response = await page.GotoAsync("/cxo");
+        Assert.Equal(200, response!.Status);
+        Assert.StartsWith(server.Url + "/login", page.Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_api_call_without_a_key_gets_401_not_the_login_page()
+    {
+        using var anonymous = new HttpClient { BaseAddress = new Uri(server.Url) };
+        using var response = await anonymous.GetAsync("/api/v1/customers/1");
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+}

@@ -1,0 +1,163 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using OpenCxo.App.Security;
+using OpenCxo.App.Tests.Cli;
+
+namespace OpenCxo.E2E;
+
+/// <summary>
+/// One real <c>cxo serve --demo</c> on loopback for every browser test, and one headless Debian Chromium driven by
+/// Playwright. The demo prints a password per role; tests sign in with them as people do.
+/// </summary>
+public sealed partial class UiServer : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(240);
+
+    private CxoProcess? _process;
+    private IPlaywright? _playwright;
+
+    public CliSandbox Sandbox { get; } = new();
+
+    public string Url { get; } = $"http://127.0.0.1:{CliSandbox.FreeTcpPort()}";
+
+    public HttpClient Api { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
+
+    public IReadOnlyDictionary<string, string> Passwords { get; private set; } = new Dictionary<string, string>();
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>Where screenshots go for a reviewer to look at: <c>screenshots/</c> beside the test assembly.</summary>
+    public static string ScreenshotFolder { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        Api.BaseAddress = new Uri(Url);
+        try
+        {
+            _process = CxoProcess.Start(Sandbox.Folder, new Dictionary<string, string?>(), ["serve", "--demo", "--urls", Url]);
+            var keyLine = await _process.WaitForLineAsync(l => l.StartsWith("Demo API key", StringComparison.Ordinal), StartTimeout);
+            Api.DefaultRequestHeaders.Authorization = new("Bearer", KeyPattern().Match(keyLine).Value);
+            var passwords = new Dictionary<string, string>();
+            foreach (var role in Roles.All)
+            {
+                var line = await _process.WaitForLineAsync(l => l.StartsWith("  " + role + " ", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+                passwords[role] = line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+            }
+
+            Passwords = passwords;
+            await WaitUntilHealthyAsync(Api, TimeSpan.FromSeconds(60));
+            _playwright = await Playwright.CreateAsync();
+            Browser = await LaunchAsync(_playwright);
+            Directory.CreateDirectory(ScreenshotFolder);
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Debian's Chromium with the flags FIELD-NOTES gives: no sandbox (containers), no GPU, nothing fetched from outside.</summary>
+    public static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new()
+    {
+        ExecutablePath = "/usr/bin/chromium",
+        Headless = true,
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+
+    /// <summary>A fresh browser context (own cookies) whose browser language is <paramref name="locale"/>.</summary>
+    public async Task<IPage> NewPageAsync(string locale = "en-GB", ViewportSize? viewport = null)
+    {
+        var context = await Browser.NewContextAsync(new()
+        {
+            BaseURL = Url,
+            Locale = locale,
+            ViewportSize = viewport ?? new ViewportSize { Width = 1366, Height = 900 },
+            AcceptDownloads = true,
+        });
+        context.SetDefaultTimeout(15_000);
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>Signs in through the login form as the demo user of <paramref name="role"/> and waits for the home page.</summary>
+    public async Task<IPage> SignInAsync(string role, string locale = "en-GB", ViewportSize? viewport = null)
+    {
+        var page = await NewPageAsync(locale, viewport);
+        await SignInOnAsync(page, role, Passwords[role]);
+        await page.WaitForURLAsync(Url + Roles.HomeOf(role));
+        return page;
+    }
+
+    public static async Task SignInOnAsync(IPage page, string name, string password)
+    {
+        await page.GotoAsync("/login");
+        await page.Locator("#login-name").FillAsync(name);
+        await page.Locator("#login-password").FillAsync(password);
+        await page.Locator("form button[type=submit]").ClickAsync();
+    }
+
+    /// <summary>Waits until Blazor's circuit is up, so clicks reach .NET event handlers.</summary>
+    public static Task WaitForCircuitAsync(IPage page) =>
+        page.WaitForFunctionAsync("() => window.Blazor && document.querySelector('[data-cxo-ready]') !== null");
+
+    /// <summary>Once the page has settled (no progress bar left), so the picture shows what a person sees.</summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await Assertions.Expect(page.Locator(".mud-progress-linear")).ToHaveCountAsync(0);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = true });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        Api.Dispose();
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
+
+        Sandbox.Dispose();
+    }
+
+    private static async Task WaitUntilHealthyAsync(HttpClient client, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                using var response = await client.GetAsync("/healthz");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new TimeoutException("cxo serve did not answer /healthz");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    [GeneratedRegex("cxo_[A-Za-z0-9_-]+")]
+    private static partial Regex KeyPattern();
+}
+
+[CollectionDefinition(Name)]
+public sealed class UiServerGroup : ICollectionFixture<UiServer>
+{
+    public const string Name = "web UI";
+}
