@@ -16,6 +16,7 @@ public sealed class AccessTests(UiServer server)
         ["/sales"] = ["admin", "cxo", "sales", "viewer"],
         ["/service"] = ["admin", "cxo", "service", "viewer"],
         ["/customers"] = ["admin", "cxo", "marketing", "sales", "service"],
+        ["/touchpoints"] = ["admin", "cxo", "marketing", "sales", "service"],
         ["/admin"] = ["admin"],
     };
 

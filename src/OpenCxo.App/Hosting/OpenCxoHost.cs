@@ -5,6 +5,7 @@ using OpenCxo.App.Analytics;
 using OpenCxo.App.Ingest;
 using OpenCxo.App.Profiles;
 using OpenCxo.App.Security;
+using OpenCxo.App.Touchpoints;
 using OpenCxo.App.Web;
 using OpenCxo.Core.Ingest;
 using OpenCxo.Core.Profiles;
@@ -31,7 +32,12 @@ public static class OpenCxoHost
 {
     public static WebApplication Build(HostSettings settings, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        // The application name is the program's, also under a test host: static web assets are found by it.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            ApplicationName = typeof(OpenCxoHost).Assembly.GetName().Name,
+        });
         builder.WebHost.UseUrls(settings.Urls);
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         // Request-level framework logs cost more than an ingest request itself; keep start-up and warnings.
@@ -63,6 +69,7 @@ public static class OpenCxoHost
         app.MapEventsApi();
         app.MapCustomersApi();
         app.MapStatsApi();
+        app.MapTouchpointsApi();
         app.MapWebUi();
         return app;
     }

@@ -77,12 +77,17 @@ public static class CustomerSearch
 
         if (found.Count < limit && q.Length >= 2)
         {
-            var pattern = "%" + EscapeLike(q.ToLowerInvariant()) + "%";
+            // Traits are stored as the JSON their event carried, where "í" may be written as is or as "\u00ED":
+            // look for both spellings.
+            var lowered = q.ToLowerInvariant();
+            var raw = "%" + EscapeLike(lowered) + "%";
+            var escaped = "%" + EscapeLike(System.Text.Json.JsonSerializer.Serialize(lowered)[1..^1].ToLowerInvariant()) + "%";
 
             // string.ToLower() here is SQL's lower(), which the analyzers cannot tell from the .NET call.
 #pragma warning disable CA1304, CA1311
             var byName = await db.CustomerTraits.AsNoTracking()
-                .Where(t => t.WorkspaceId == workspaceId && NameTraits.Contains(t.Name) && EF.Functions.Like(t.ValueJson.ToLower(), pattern, "\\"))
+                .Where(t => t.WorkspaceId == workspaceId && NameTraits.Contains(t.Name)
+                    && (EF.Functions.Like(t.ValueJson.ToLower(), raw, "\\") || EF.Functions.Like(t.ValueJson.ToLower(), escaped, "\\")))
                 .Select(t => t.CustomerId)
                 .Distinct()
                 .Take(limit)

@@ -327,9 +327,9 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
                     SELECT i.seq, i.workspace_id, i.customer_id, i.occurred_at, i.department, i.channel, i.type, i.value_e4, i.currency,
                            i.attributes,
                            (SELECT t.value_json FROM customer_traits t
-                            WHERE t.workspace_id = i.workspace_id AND t.customer_id = coalesce(c.merged_into, c.id) AND t.name = 'segment')
+                            WHERE t.workspace_id = i.workspace_id AND t.customer_id = coalesce(c.merged_into, i.customer_id) AND t.name = 'segment')
                     FROM interactions i
-                    JOIN customers c ON c.id = i.customer_id
+                    LEFT JOIN customers c ON c.id = i.customer_id
                     WHERE i.seq > @after AND i.seq <= @through
                     ORDER BY i.seq
                     """;

@@ -204,7 +204,8 @@ public sealed partial class AnalyticsStore
     /// clause (workspace, period, departments, channels, segments and <paramref name="types"/>) to place.
     /// </summary>
     private async Task<IReadOnlyList<T>> QueryAsync<T>(
-        long workspaceId, DashboardFilter filter, IReadOnlyList<string>? types, Func<string, string> sql, Func<DuckDBDataReader, T> read, CancellationToken ct)
+        long workspaceId, DashboardFilter filter, IReadOnlyList<string>? types, Func<string, string> sql, Func<DuckDBDataReader, T> read, CancellationToken ct,
+        DuckDBParameter? extra = null)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         using (await _swapGate.EnterSharedAsync(ct).ConfigureAwait(false))
@@ -228,6 +229,10 @@ public sealed partial class AnalyticsStore
             AppendIn(where, command, "i.segment", "s", filter.Segments);
             AppendIn(where, command, "i.type", "t", types ?? []);
             command.CommandText = sql(where.ToString());
+            if (extra is not null)
+            {
+                command.Parameters.Add(extra);
+            }
 
             // DuckDB refuses parameters a statement does not use.
             if (command.CommandText.Contains("$from", StringComparison.Ordinal))

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
@@ -418,12 +419,12 @@ public sealed class EventFileImporterTests(ImportDatabase database) : IClassFixt
     private static string Event(string id, string email = "ana@example.com", string department = "service", bool quoteDepartment = true, string? text = null, string? extra = null)
     {
         var json = new StringBuilder();
-        json.Append($$"""{"id":"{{id}}","customer":{"email":"{{email}}"},"occurredAt":"2026-03-02T03:14:00Z",""");
+        json.Append(CultureInfo.InvariantCulture, $$"""{"id":"{{id}}","customer":{"email":"{{email}}"},"occurredAt":"2026-03-02T03:14:00Z",""");
         json.Append(quoteDepartment ? $"\"department\":\"{department}\"" : $"\"department\":{department}");
         json.Append(""","channel":"phone","type":"ticket.resolved" """.TrimEnd());
         if (text is not null)
         {
-            json.Append($",\"text\":\"{text}\"");
+            json.Append(CultureInfo.InvariantCulture, $",\"text\":\"{text}\"");
         }
 
         if (extra is not null)
