@@ -15,6 +15,7 @@ public sealed class AccessibilityTests(UiServer server)
         { "/service", 1366 },
         { "/customers?q=a", 1366 },
         { "/customers/1", 1366 },
+        { "/touchpoints", 1366 },
         { "/admin", 1366 },
         { "/cxo", 390 },
         { "/customers/1", 390 },

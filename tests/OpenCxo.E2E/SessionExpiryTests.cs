@@ -34,12 +34,13 @@ public sealed class SessionExpiryTests : IAsyncLifetime, IDisposable
         var page = await context.NewPageAsync();
         await UiServer.SignInOnAsync(page, "maria", _password);
         await page.WaitForURLAsync(_url + "/service", new() { Timeout = 30_000 });
-        var cookie = (await context.CookiesAsync()).Single(c => c.Name == ".OpenCxo.Session");
+        Assert.Contains(await context.CookiesAsync(), c => c.Name == ".OpenCxo.Session");
 
-        await Task.Delay(TimeSpan.FromSeconds(6));
+        // Past the lifetime, also counting a sliding renewal by the page's own requests.
+        await Task.Delay(TimeSpan.FromSeconds(9));
 
-        // The browser still sends the cookie (it lives for the browser session); the server no longer accepts it.
-        Assert.Contains(await context.CookiesAsync(), c => c.Name == ".OpenCxo.Session" && c.Value == cookie.Value);
+        // The browser still sends a session cookie (it lives as long as the browser); the server no longer accepts it.
+        Assert.Contains(await context.CookiesAsync(), c => c.Name == ".OpenCxo.Session");
         var response = await page.GotoAsync("/service");
         Assert.Equal(200, response!.Status);
         Assert.StartsWith(_url + "/login?ReturnUrl=", page.Url, StringComparison.Ordinal);

@@ -27,6 +27,9 @@ public sealed partial class UiServer : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>What the server printed, for a failing test's message.</summary>
+    public string Output => (_process?.Stdout ?? "") + "\n" + (_process?.Stderr ?? "");
+
     /// <summary>Where screenshots go for a reviewer to look at: <c>screenshots/</c> beside the test assembly.</summary>
     public static string ScreenshotFolder { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 

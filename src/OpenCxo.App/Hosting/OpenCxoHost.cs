@@ -105,7 +105,7 @@ public static class OpenCxoHost
 }
 
 /// <summary>Maps the exceptions a request can meet to RFC 9457 problem details; anything else is a 500 without internals.</summary>
-internal sealed class ProblemExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -115,6 +115,11 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems) :
             OperationCanceledException => (499, "Request cancelled"),
             _ => (StatusCodes.Status500InternalServerError, "Internal error"),
         };
+        if (status == StatusCodes.Status500InternalServerError)
+        {
+            LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+        }
+
         httpContext.Response.StatusCode = status;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
@@ -123,4 +128,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems) :
             ProblemDetails = { Status = status, Title = title, Detail = status == 500 ? "the error was logged" : exception.Message },
         }).ConfigureAwait(false);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error answering {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, PathString path);
 }

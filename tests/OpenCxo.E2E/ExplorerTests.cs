@@ -1,0 +1,54 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace OpenCxo.E2E;
+
+[Collection(UiServerGroup.Name)]
+public sealed class ExplorerTests(UiServer server)
+{
+    [Fact]
+    public async Task The_csv_export_is_the_page_on_screen_and_equals_the_api()
+    {
+        var page = await server.SignInAsync("sales");
+        await page.GotoAsync("/touchpoints?department=sales&department=service");
+        try
+        {
+            await UiServer.WaitForCircuitAsync(page);
+        }
+        catch (TimeoutException e)
+        {
+            await page.ScreenshotAsync(new() { Path = Path.Combine(UiServer.ScreenshotFolder, "touchpoints-failed.png"), FullPage = true });
+            throw new TimeoutException(e.Message + "\nserver output:\n" + server.Output[^Math.Min(4000, server.Output.Length)..], e);
+        }
+
+        var rows = page.Locator(".cxo-touchpoints tbody tr");
+        await Assertions.Expect(rows).ToHaveCountAsync(50);
+
+        // Sort by value (ascending, then descending) and go to the second page.
+        var byValue = page.Locator(".mud-table-sort-label", new() { HasText = "Value" });
+        await byValue.ClickAsync();
+        await Assertions.Expect(page.Locator("#export-csv")).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("sort=value&"));
+        await byValue.ClickAsync();
+        await Assertions.Expect(page.Locator("#export-csv")).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("sort=-value&"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next page" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#export-csv")).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("sort=-value&page=2&pageSize=50"));
+        await UiServer.ScreenshotAsync(page, "touchpoints");
+        var shown = await page.Locator(".cxo-touchpoints tbody td[data-event-id]").EvaluateAllAsync<string[]>("cells => cells.map(c => c.dataset.eventId)");
+        Assert.Equal(50, shown.Length);
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#export-csv").ClickAsync());
+        var csv = await File.ReadAllLinesAsync(await download.PathAsync());
+        var exported = csv.Skip(1).Where(l => l.Length > 0 && !l.StartsWith(' ')).Select(l => l.Split(',')[0]).Where(id => id.Length > 0).ToList();
+
+        var href = await page.Locator("#export-csv").GetAttributeAsync("href") ?? "";
+        var api = await server.Api.GetFromJsonAsync<JsonElement>("/api/v1/interactions" + href[href.IndexOf('?', StringComparison.Ordinal)..]);
+        var fromApi = api.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()!).ToList();
+
+        Assert.Equal(fromApi, shown);
+        Assert.Equal(fromApi, exported.Take(fromApi.Count));
+        var values = api.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("value").GetDecimal()).ToList();
+        Assert.Equal(values.OrderByDescending(v => v), values);
+        Assert.Equal(2, api.GetProperty("page").GetInt32());
+    }
+}
