@@ -20,6 +20,7 @@ using OpenCxo.Data.Storage;
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- http     [--events N] [--clients C]
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- memory   [--events N]
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- timeline [--interactions N]
+//   dotnet run -c Release --project bench/OpenCxo.Bench -- ui       [--db SQLITE-FILE] [--rounds N]   (issue 3: pages interactive)
 var verb = args.FirstOrDefault() ?? "help";
 var work = Path.Combine(Path.GetTempPath(), "opencxo-bench");
 Directory.CreateDirectory(work);
@@ -40,8 +41,11 @@ switch (verb)
     case "timeline":
         await Bench.TimelineAsync(work, Bench.Arg(args, "--interactions", 10_000_000));
         break;
+    case "ui":
+        await UiBench.RunAsync(work, Bench.ArgText(args, "--db"), Bench.Arg(args, "--rounds", 5));
+        break;
     default:
-        Console.WriteLine("verbs: import [--events N] [--postgres CS [--postgres-only]] | parse [--events N] | http [--events N] [--clients C] | memory [--events N] | timeline [--interactions N]");
+        Console.WriteLine("verbs: ui [--db SQLITE-FILE] [--rounds N] | import [--events N] [--postgres CS [--postgres-only]] | parse [--events N] | http [--events N] [--clients C] | memory [--events N] | timeline [--interactions N]");
         break;
 }
 

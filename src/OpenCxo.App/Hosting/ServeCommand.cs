@@ -10,8 +10,8 @@ public static class ServeCommand
     public static Command Create()
     {
         var urls = new Option<string>("--urls") { Description = "Where to listen", DefaultValueFactory = _ => "http://localhost:5080" };
-        var demo = new Option<bool>("--demo") { Description = "Load the demo company on first run and print a demo API key" };
-        var command = new Command("serve", "Run the OpenCXO API (migrates an embedded SQLite database first)") { urls, demo };
+        var demo = new Option<bool>("--demo") { Description = "Load the demo company on first run; print a demo API key and a password for each demo user (one per role)" };
+        var command = new Command("serve", "Run OpenCXO: the web UI and the API (migrates an embedded SQLite database first)") { urls, demo };
         command.SetAction((result, cancellationToken) => Cli.Cli.RunAsync(async () =>
         {
             var settings = Cli.Cli.Settings(result) with { Urls = result.GetValue(urls)! };
