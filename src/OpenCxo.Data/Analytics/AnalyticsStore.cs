@@ -36,6 +36,7 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
     private readonly CxoDbFactory _source;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SwapGate _swapGate = new();
+    private readonly AnswerCache _answers = new();
     private readonly Lock _connectionLock = new();
     private readonly CancellationTokenSource _disposing = new();
     private DuckDBConnection? _connection;
@@ -79,7 +80,23 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
         try
         {
             var started = Stopwatch.GetTimestamp();
-            var copy = await CopyAsync(Connection(), cancel.Token).ConfigureAwait(false);
+            SyncResult copy;
+            try
+            {
+                copy = await CopyAsync(Connection(), cancel.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                // Some chunks may have been committed before the failure.
+                _answers.Invalidate();
+                throw;
+            }
+
+            if (copy.InteractionsCopied > 0 || copy.MergesCopied > 0)
+            {
+                _answers.Invalidate();
+            }
+
             return copy with { Elapsed = Stopwatch.GetElapsedTime(started) };
         }
         finally
@@ -114,6 +131,7 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
                 }
 
                 await ReplaceStoreAsync(building).ConfigureAwait(false);
+                _answers.Invalidate();
             }
             catch
             {

@@ -244,6 +244,14 @@ public sealed partial class AnalyticsStore
             {
                 command.Parameters.Add(new DuckDBParameter("to", AsUtc(filter.To)));
             }
+            var key = typeof(T).FullName + "\n" + command.CommandText + "\n"
+                + string.Join("\n", command.Parameters.Cast<DuckDBParameter>().Select(p => p.ParameterName + "=" + Convert.ToString(p.Value, CultureInfo.InvariantCulture)));
+            if (_answers.TryGet(key, out var cached))
+            {
+                return (IReadOnlyList<T>)cached;
+            }
+
+            var generation = _answers.Generation;
             using var reader = (DuckDBDataReader)await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             var rows = new List<T>();
             while (reader.Read())
@@ -251,6 +259,7 @@ public sealed partial class AnalyticsStore
                 rows.Add(read(reader));
             }
 
+            _answers.Add(key, rows, generation);
             return rows;
         }
     }

@@ -244,6 +244,28 @@ public sealed class DashboardQueryTests : IAsyncLifetime
         Assert.Equal(200, Assert.Single(await _store.BusinessAsync(2, filter, null)).Figures.Touchpoints);
     }
 
+    [Fact]
+    public async Task A_repeated_question_gets_the_new_answer_once_a_sync_brought_new_rows()
+    {
+        var filter = DashboardFilter.Period(Start, Start.AddMonths(3));
+        var before = Assert.Single(await _store.BusinessAsync(1, filter, null)).Figures;
+        Assert.Equal(Describe(before), Describe(Assert.Single(await _store.BusinessAsync(1, filter, null)).Figures));
+        Assert.Equal(0, (await _store.SyncAsync()).InteractionsCopied);
+        Assert.Equal(before.Touchpoints, Assert.Single(await _store.BusinessAsync(1, filter, null)).Figures.Touchpoints);
+
+        await using (var db = _factory.CreateDbContext())
+        {
+            var row = RandomRow(new Random(7), workspace: 1, customer: 3);
+            row.Type = "subscription.cancelled";
+            db.Interactions.Add(row);
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Equal(1, (await _store.SyncAsync()).InteractionsCopied);
+        var after = Assert.Single(await _store.BusinessAsync(1, filter, null)).Figures;
+        Assert.Equal((before.Touchpoints + 1, before.Cancellations + 1), (after.Touchpoints, after.Cancellations));
+    }
+
     private static IEnumerable<DashboardFilter> Filters()
     {
         yield return DashboardFilter.Period(Start, Start.AddMonths(3));
