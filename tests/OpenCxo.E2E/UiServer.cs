@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using OpenCxo.App.Security;
@@ -49,7 +48,7 @@ public sealed partial class UiServer : IAsyncLifetime
             }
 
             Passwords = passwords;
-            await WaitUntilHealthyAsync(Api, TimeSpan.FromSeconds(60));
+            await _process.WaitUntilHealthyAsync(Api, TimeSpan.FromSeconds(60));
             _playwright = await Playwright.CreateAsync();
             Browser = await LaunchAsync(_playwright);
             Directory.CreateDirectory(ScreenshotFolder);
@@ -127,32 +126,6 @@ public sealed partial class UiServer : IAsyncLifetime
         }
 
         Sandbox.Dispose();
-    }
-
-    private static async Task WaitUntilHealthyAsync(HttpClient client, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                using var response = await client.GetAsync("/healthz");
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-            }
-
-            if (DateTime.UtcNow >= deadline)
-            {
-                throw new TimeoutException("cxo serve did not answer /healthz");
-            }
-
-            await Task.Delay(200);
-        }
     }
 
     [GeneratedRegex("cxo_[A-Za-z0-9_-]+")]

@@ -121,7 +121,8 @@ public sealed record TouchpointQuery(DashboardQuery Period, IReadOnlyList<string
     public TouchpointSelection Selection => new(
         Period.Filter, Types, CustomerId, Sorts[Sort.TrimStart('-')], Sort.StartsWith('-'), (Page - 1) * PageSize, PageSize);
 
-    public string ToQueryString()
+    /// <summary>The filter as a query string (period, departments, channels, segments, types, customer), without sort or page.</summary>
+    public string FilterQueryString()
     {
         var text = new StringBuilder(Period.ToQueryString());
         foreach (var type in Types)
@@ -134,11 +135,13 @@ public sealed record TouchpointQuery(DashboardQuery Period, IReadOnlyList<string
             text.Append("&customer=").Append(customer.ToString(CultureInfo.InvariantCulture));
         }
 
-        text.Append("&sort=").Append(Uri.EscapeDataString(Sort))
-            .Append("&page=").Append(Page.ToString(CultureInfo.InvariantCulture))
-            .Append("&pageSize=").Append(PageSize.ToString(CultureInfo.InvariantCulture));
         return text.ToString();
     }
+
+    public string ToQueryString() => FilterQueryString()
+        + "&sort=" + Uri.EscapeDataString(Sort)
+        + "&page=" + Page.ToString(CultureInfo.InvariantCulture)
+        + "&pageSize=" + PageSize.ToString(CultureInfo.InvariantCulture);
 }
 
 public static class TouchpointExplorer

@@ -162,6 +162,34 @@ public sealed class CxoProcess : IAsyncDisposable
     }
 
     /// <summary>Waits for the end; kills the process and fails if it takes longer than <paramref name="timeout"/>.</summary>
+    /// <summary>Waits until the server answers <c>GET /healthz</c> with 200 through <paramref name="client"/>; its output goes into the timeout's message.</summary>
+    public async Task WaitUntilHealthyAsync(HttpClient client, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                using var response = await client.GetAsync("/healthz");
+                if (response.StatusCode == System.Net.HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+                // Not listening yet.
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new TimeoutException($"GET /healthz did not answer 200 within {timeout.TotalSeconds:0} s.\n{Stdout}\n{Stderr}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     public async Task<CxoResult> WaitForExitAsync(TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);

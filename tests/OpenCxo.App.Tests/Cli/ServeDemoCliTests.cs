@@ -43,7 +43,7 @@ public sealed partial class DemoServer : IAsyncLifetime
             var loaded = await _process.WaitForLineAsync(l => l.StartsWith("Loaded ", StringComparison.Ordinal), TimeSpan.FromSeconds(1));
             LoadedTouchpoints = long.Parse(LoadedPattern().Match(loaded).Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
             // The demo key is printed before Kestrel listens.
-            await WaitUntilHealthyAsync(_process, TimeSpan.FromSeconds(60));
+            await _process.WaitUntilHealthyAsync(Client, TimeSpan.FromSeconds(60));
         }
         catch
         {
@@ -61,33 +61,6 @@ public sealed partial class DemoServer : IAsyncLifetime
         }
 
         Sandbox.Dispose();
-    }
-
-    private async Task WaitUntilHealthyAsync(CxoProcess process, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                using var response = await Client.GetAsync("/healthz");
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-                // Not listening yet.
-            }
-
-            if (DateTime.UtcNow >= deadline)
-            {
-                throw new TimeoutException($"GET /healthz did not answer 200 within {timeout.TotalSeconds:0} s.\n{process.Stdout}\n{process.Stderr}");
-            }
-
-            await Task.Delay(100);
-        }
     }
 
     public static HttpRequestMessage Get(string url, string? key)
