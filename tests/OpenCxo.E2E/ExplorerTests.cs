@@ -25,12 +25,18 @@ public sealed class ExplorerTests(UiServer server)
         var rows = page.Locator(".cxo-touchpoints tbody tr");
         await Assertions.Expect(rows).ToHaveCountAsync(50);
 
-        // Sort by value (ascending, then descending) and go to the second page.
-        var byValue = page.Locator(".mud-table-sort-label", new() { HasText = "Value" });
-        await byValue.ClickAsync();
+        // Sort by value from the keyboard (Enter: ascending, then Space: descending), then go to the second page.
+        var byValue = page.GetByRole(AriaRole.Button, new() { Name = "Value", Exact = true });
+        var valueHeader = page.Locator("th", new() { Has = byValue });
+        await Assertions.Expect(page.Locator("th[aria-sort=descending]")).ToContainTextAsync("When");
+        await byValue.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(page.Locator("#export-csv")).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("sort=value&"));
-        await byValue.ClickAsync();
+        await Assertions.Expect(valueHeader).ToHaveAttributeAsync("aria-sort", "ascending");
+        await page.Keyboard.PressAsync("Space");
         await Assertions.Expect(page.Locator("#export-csv")).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("sort=-value&"));
+        await Assertions.Expect(valueHeader).ToHaveAttributeAsync("aria-sort", "descending");
+        await Assertions.Expect(page.Locator("th[aria-sort]")).ToHaveCountAsync(1);
         await page.GetByRole(AriaRole.Button, new() { Name = "Next page" }).ClickAsync();
         await Assertions.Expect(page.Locator("#export-csv")).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("sort=-value&page=2&pageSize=50"));
         await UiServer.ScreenshotAsync(page, "touchpoints");

@@ -8,6 +8,8 @@ namespace OpenCxo.App.Dashboards;
 /// <summary>What every dashboard page shares: the filter from the URL, the workspace, the segments, and loading.</summary>
 public abstract class DashboardBase : ComponentBase
 {
+    private static readonly TimeSpan PrerenderPatience = TimeSpan.FromSeconds(1);
+
     [Inject]
     protected AnalyticsStore Store { get; set; } = default!;
 
@@ -46,8 +48,17 @@ public abstract class DashboardBase : ComponentBase
         Workspace = (await Auth).User.WorkspaceId();
         Loaded = false;
 
-        // Catch up first, so a dashboard never misses touchpoints accepted before it was opened.
-        await Store.SyncAsync();
+        // Catch up first, so a dashboard never misses touchpoints accepted before it was opened. A long catch-up (the
+        // first copy of a large database) is not worth holding the first response for: that one shows its progress,
+        // and the interactive render loads the figures once the copy is done.
+        var sync = Store.SyncAsync();
+        if (!RendererInfo.IsInteractive && await Task.WhenAny(sync, Task.Delay(PrerenderPatience)) != sync)
+        {
+            _ = sync.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            return;
+        }
+
+        await sync;
         Segments = await Store.SegmentsAsync(Workspace);
         await LoadAsync(Query.Filter);
         Loaded = true;

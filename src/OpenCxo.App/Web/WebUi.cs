@@ -17,6 +17,7 @@ public static class WebUi
         services.AddMudServices();
         services.AddLocalization();
         services.AddTransient<MudLocalizer, UiMudLocalizer>();
+        services.AddSingleton<Admin.AdminTasks>();
         // Texts come in English and Spanish; dates and numbers follow the browser's region too (en-GB writes 23/11/2026,
         // en-US 11/23/2026, es-MX 1,234.5), so every regional culture of the two languages is accepted.
         var cultures = CultureInfo.GetCultures(CultureTypes.AllCultures)

@@ -20,3 +20,13 @@ public sealed record CurrencyValue(string Currency, decimal Sum);
 
 /// <param name="Watermark">The highest interaction seq the store holds.</param>
 public sealed record SyncResult(long InteractionsCopied, long MergesCopied, long Watermark, TimeSpan Elapsed);
+
+/// <summary>
+/// A copy into the analytics store under way, for a progress bar. Counted in sequence numbers, which are dense but
+/// for rolled-back inserts, so <see cref="Copied"/> of <see cref="Total"/> is a close estimate of rows.
+/// </summary>
+/// <param name="Rebuild">A rebuild from scratch rather than a catch-up.</param>
+public sealed record CopyProgress(bool Rebuild, long Copied, long Total)
+{
+    public double Fraction => Total <= 0 ? 1 : Math.Clamp((double)Copied / Total, 0, 1);
+}

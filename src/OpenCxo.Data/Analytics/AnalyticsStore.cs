@@ -40,6 +40,7 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
     private readonly Lock _connectionLock = new();
     private readonly CancellationTokenSource _disposing = new();
     private DuckDBConnection? _connection;
+    private volatile CopyProgress? _copying;
     private int _disposed;
 
     public AnalyticsStore(string path, CxoDbFactory source)
@@ -60,6 +61,12 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
 
     public string FilePath { get; }
 
+    /// <summary>Interaction rows per chunk; smaller only in tests, to see a copy of a few rows go chunk by chunk.</summary>
+    internal int ChunkRows { get; init; } = ChunkSize;
+
+    /// <summary>The sync or rebuild under way, if any, for a progress bar; null when the store is idle.</summary>
+    public CopyProgress? Copying => _copying;
+
     /// <summary>SQLite: the database file with extension .duckdb (./data/opencxo.db → ./data/opencxo.duckdb); PostgreSQL: <see cref="DefaultPostgresPath"/>.</summary>
     public static string DefaultPathFor(DatabaseLocation location)
     {
@@ -72,7 +79,11 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
     /// together, so an interrupted sync resumes where it stopped and a repeated one copies nothing. Calls are
     /// serialized.
     /// </summary>
-    public async Task<SyncResult> SyncAsync(CancellationToken ct = default)
+    public Task<SyncResult> SyncAsync(CancellationToken ct = default) => SyncAsync(null, ct);
+
+    /// <inheritdoc cref="SyncAsync(CancellationToken)"/>
+    /// <param name="progress">Told after each chunk how far the copy got (<see cref="Copying"/> says the same).</param>
+    public async Task<SyncResult> SyncAsync(IProgress<CopyProgress>? progress, CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct, _disposing.Token);
@@ -83,7 +94,7 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
             SyncResult copy;
             try
             {
-                copy = await CopyAsync(Connection(), cancel.Token).ConfigureAwait(false);
+                copy = await CopyAsync(Connection(), rebuild: false, progress, cancel.Token).ConfigureAwait(false);
             }
             catch
             {
@@ -109,7 +120,11 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
     /// Copies everything into a new file beside the store and then renames it over the store, so that queries
     /// see the old store until the new one is complete. Needs free disk space for a second copy.
     /// </summary>
-    public async Task<SyncResult> RebuildAsync(CancellationToken ct = default)
+    public Task<SyncResult> RebuildAsync(CancellationToken ct = default) => RebuildAsync(null, ct);
+
+    /// <inheritdoc cref="RebuildAsync(CancellationToken)"/>
+    /// <param name="progress">Told after each chunk how far the copy got (<see cref="Copying"/> says the same).</param>
+    public async Task<SyncResult> RebuildAsync(IProgress<CopyProgress>? progress, CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct, _disposing.Token);
@@ -127,7 +142,7 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
             {
                 using (var fresh = Open(building))
                 {
-                    copy = await CopyAsync(fresh, cancel.Token).ConfigureAwait(false);
+                    copy = await CopyAsync(fresh, rebuild: true, progress, cancel.Token).ConfigureAwait(false);
                 }
 
                 await ReplaceStoreAsync(building).ConfigureAwait(false);
@@ -252,7 +267,7 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
         File.Delete(path + ".wal");
     }
 
-    private async Task<SyncResult> CopyAsync(DuckDBConnection store, CancellationToken ct)
+    private async Task<SyncResult> CopyAsync(DuckDBConnection store, bool rebuild, IProgress<CopyProgress>? progress, CancellationToken ct)
     {
         var state = AnalyticsSchema.ReadState(store);
         var merges = 0L;
@@ -287,11 +302,13 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
             // three quarters of the work, so on two cores the copy is bound by neither side alone.
             var horizon = await Task.Run(NewestInteractionSeq, ct).ConfigureAwait(false);
             var next = state.InteractionsSeq;
+            var start = next;
+            _copying = new CopyProgress(rebuild, 0, horizon - start);
             while (true)
             {
                 while (pending.Count < ReadAhead && next < horizon)
                 {
-                    var through = Math.Min(horizon, next + ChunkSize);
+                    var through = Math.Min(horizon, next + ChunkRows);
                     pending.Enqueue((through, ReadInteractionsAsync(next, through, spare, ct)));
                     next = through;
                 }
@@ -305,6 +322,8 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
                 state = state with { InteractionsSeq = read.Through };
                 AppendInteractions(store, chunk, state);
                 interactions += chunk.Rows.Count;
+                _copying = new CopyProgress(rebuild, read.Through - start, horizon - start);
+                progress?.Report(_copying);
                 chunk.Clear();
                 spare.Add(chunk);
                 ct.ThrowIfCancellationRequested();
@@ -312,6 +331,7 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
         }
         finally
         {
+            _copying = null;
             foreach (var (_, chunk) in pending)
             {
                 await ((Task)chunk).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

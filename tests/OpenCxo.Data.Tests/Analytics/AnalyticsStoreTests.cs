@@ -240,6 +240,50 @@ public sealed class AnalyticsStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_copy_reports_its_progress_chunk_by_chunk_and_the_store_says_it_is_idle_afterwards()
+    {
+        await AddAsync(RandomInteractions(new Random(11), 1000));
+        await using var store = new AnalyticsStore(_storePath, _factory) { ChunkRows = 300 };
+        var synced = new Recorder(store);
+        await store.SyncAsync(synced);
+
+        // Four chunks: 300, 600, 900, then the last 100 rows; each report is also what Copying said at that moment.
+        var seqs = await MaxSeqAsync();
+        Assert.Equal([300L, 600, 900, seqs], synced.Reports.Select(r => r.Copied));
+        Assert.All(synced.Reports, r => Assert.Equal((false, seqs), (r.Rebuild, r.Total)));
+        Assert.Equal<CopyProgress?>(synced.Reports, synced.Seen);
+        Assert.Equal(1.0, synced.Reports[^1].Fraction);
+        Assert.Null(store.Copying);
+
+        // A catch-up counts from the store's watermark, not from zero.
+        await AddAsync(RandomInteractions(new Random(12), 400));
+        var caughtUp = new Recorder(store);
+        await store.SyncAsync(caughtUp);
+        Assert.Equal([300L, 400], caughtUp.Reports.Select(r => r.Copied));
+        Assert.All(caughtUp.Reports, r => Assert.Equal(400, r.Total));
+
+        var rebuilt = new Recorder(store);
+        await store.RebuildAsync(rebuilt);
+        Assert.Equal([300L, 600, 900, 1200, 1400], rebuilt.Reports.Select(r => r.Copied));
+        Assert.All(rebuilt.Reports, r => Assert.True(r.Rebuild));
+        Assert.Null(store.Copying);
+    }
+
+    /// <summary>Keeps the reports, and what the store's Copying said when each came (they are told on the copying thread).</summary>
+    private sealed class Recorder(AnalyticsStore store) : IProgress<CopyProgress>
+    {
+        public List<CopyProgress> Reports { get; } = [];
+
+        public List<CopyProgress?> Seen { get; } = [];
+
+        public void Report(CopyProgress value)
+        {
+            Reports.Add(value);
+            Seen.Add(store.Copying);
+        }
+    }
+
+    [Fact]
     public async Task Queries_during_a_rebuild_see_a_complete_store()
     {
         await AddAsync(RandomInteractions(new Random(3), 3000));
