@@ -1,5 +1,4 @@
 using System.CommandLine;
-using OpenCxo.App.Security;
 using OpenCxo.Data.Analytics;
 using OpenCxo.Data.Storage;
 
@@ -11,17 +10,43 @@ public static class AnalyticsCommand
     {
         var path = new Option<string?>("--path") { Description = "The DuckDB file (default: beside the SQLite file)" };
         var rebuild = new Command("rebuild", "Recreate the analytics store from the system of record") { path };
-        rebuild.SetAction((result, cancellationToken) => Cli.Cli.RunAsync(async () =>
+        rebuild.SetAction((result, cancellationToken) => RunAsync(result, path, "Rebuilt", (store, progress) => store.RebuildAsync(progress, cancellationToken), cancellationToken));
+        var sync = new Command("sync", "Copy what the analytics store lacks (cxo serve does this by itself; this is for before it starts, e.g. after a large import)")
+        {
+            path,
+        };
+        sync.SetAction((result, cancellationToken) => RunAsync(result, path, "Synced", (store, progress) => store.SyncAsync(progress, cancellationToken), cancellationToken));
+        return new Command("analytics", "The analytics store (DuckDB)") { rebuild, sync };
+    }
+
+    private static Task<int> RunAsync(
+        ParseResult result, Option<string?> path, string done, Func<AnalyticsStore, IProgress<CopyProgress>, Task<SyncResult>> copy, CancellationToken cancellationToken) =>
+        Cli.Cli.RunAsync(async () =>
         {
             var location = Cli.Cli.Database(result);
             var factory = new CxoDbFactory(location);
             await Cli.Cli.PrepareDatabaseAsync(factory, cancellationToken).ConfigureAwait(false);
             var file = result.GetValue(path) ?? AnalyticsStore.DefaultPathFor(location);
             await using var store = new AnalyticsStore(file, factory);
-            var done = await store.RebuildAsync(cancellationToken).ConfigureAwait(false);
-            Console.Out.WriteLine($"Rebuilt {file}: {done.InteractionsCopied:N0} interactions, {done.MergesCopied:N0} merges in {done.Elapsed.TotalSeconds:0.0} s");
+            var copied = await copy(store, new PlainProgress()).ConfigureAwait(false);
+            Console.Out.WriteLine($"{done} {file}: {copied.InteractionsCopied:N0} interactions, {copied.MergesCopied:N0} merges in {copied.Elapsed.TotalSeconds:0.0} s");
             return Cli.Cli.Ok;
-        }));
-        return new Command("analytics", "The analytics store (DuckDB)") { rebuild };
+        });
+
+    /// <summary>A line every few seconds: a large copy takes minutes.</summary>
+    private sealed class PlainProgress : IProgress<CopyProgress>
+    {
+        private DateTime _next = DateTime.UtcNow.AddSeconds(5);
+
+        public void Report(CopyProgress value)
+        {
+            if (DateTime.UtcNow < _next)
+            {
+                return;
+            }
+
+            _next = DateTime.UtcNow.AddSeconds(5);
+            Console.Out.WriteLine($"… {value.Copied:N0} of {value.Total:N0} interactions ({value.Fraction:P0})");
+        }
     }
 }
