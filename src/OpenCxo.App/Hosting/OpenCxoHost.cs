@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics;
 using OpenCxo.App.Analytics;
+using OpenCxo.App.Feedback;
 using OpenCxo.App.Ingest;
 using OpenCxo.App.Profiles;
 using OpenCxo.App.Security;
@@ -70,6 +71,7 @@ public static class OpenCxoHost
         app.MapCustomersApi();
         app.MapStatsApi();
         app.MapTouchpointsApi();
+        app.MapSurveysApi();
         app.MapWebUi();
         return app;
     }

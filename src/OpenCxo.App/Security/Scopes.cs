@@ -6,9 +6,11 @@ public static class Scopes
     public const string EventsWrite = "events:write";
     public const string CustomersRead = "customers:read";
     public const string StatsRead = "stats:read";
+    public const string SurveysRead = "surveys:read";
+    public const string SurveysWrite = "surveys:write";
     public const string Admin = "admin";
 
-    public static readonly string[] All = [EventsWrite, CustomersRead, StatsRead, Admin];
+    public static readonly string[] All = [EventsWrite, CustomersRead, StatsRead, SurveysRead, SurveysWrite, Admin];
 
     public const string ClaimType = "scope";
     public const string WorkspaceClaim = "workspace";

@@ -53,7 +53,9 @@ public static class SecurityExtensions
         var authorization = services.AddAuthorizationBuilder()
             .AddPolicy(Scopes.EventsWrite, p => p.RequireAssertion(c => HasScope(c.User, Scopes.EventsWrite)))
             .AddPolicy(Scopes.CustomersRead, p => p.RequireAssertion(c => HasScope(c.User, Scopes.CustomersRead)))
-            .AddPolicy(Scopes.StatsRead, p => p.RequireAssertion(c => HasScope(c.User, Scopes.StatsRead)));
+            .AddPolicy(Scopes.StatsRead, p => p.RequireAssertion(c => HasScope(c.User, Scopes.StatsRead)))
+            .AddPolicy(Scopes.SurveysRead, p => p.RequireAssertion(c => HasScope(c.User, Scopes.SurveysRead) || HasScope(c.User, Scopes.SurveysWrite)))
+            .AddPolicy(Scopes.SurveysWrite, p => p.RequireAssertion(c => HasScope(c.User, Scopes.SurveysWrite)));
         foreach (var (policy, roles) in UiPolicies.RolesOf)
         {
             authorization.AddPolicy(policy, p => p.AddAuthenticationSchemes(CookieScheme).RequireRole(roles));

@@ -19,6 +19,9 @@ public abstract class CxoDb(DbContextOptions options) : DbContext(options)
     public DbSet<CustomerMergeRow> CustomerMerges => Set<CustomerMergeRow>();
     public DbSet<InteractionRow> Interactions => Set<InteractionRow>();
     public DbSet<IngestState> IngestStates => Set<IngestState>();
+    public DbSet<SurveyRow> Surveys => Set<SurveyRow>();
+    public DbSet<SurveyVersionRow> SurveyVersions => Set<SurveyVersionRow>();
+    public DbSet<SurveyResponseRow> SurveyResponses => Set<SurveyResponseRow>();
 
     public abstract DatabaseProvider Provider { get; }
 

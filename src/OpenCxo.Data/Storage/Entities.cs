@@ -9,6 +9,9 @@ public sealed class Workspace
     public required string Slug { get; set; }
     public required string Name { get; set; }
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>Base64 of 32 random bytes that sign survey links (HMAC-SHA256); made when the first link is.</summary>
+    public string? SurveySecret { get; set; }
 }
 
 public sealed class ApiKey

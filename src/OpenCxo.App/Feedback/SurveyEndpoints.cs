@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using OpenCxo.App.Security;
+using OpenCxo.Core.Ingest;
+using OpenCxo.Data.Storage;
+
+namespace OpenCxo.App.Feedback;
+
+public static class SurveyEndpoints
+{
+    public static IEndpointRouteBuilder MapSurveysApi(this IEndpointRouteBuilder app)
+    {
+        var read = app.MapGroup("/api/v1/surveys").RequireAuthorization(Scopes.SurveysRead).WithTags("Surveys");
+        read.MapGet("/", List).WithName("ListSurveys").WithSummary("The workspace's surveys, by key.");
+        read.MapGet("/{key}", Get).WithName("GetSurvey").WithSummary("A survey with the questions of its latest version, or of ?version=N.");
+
+        var write = app.MapGroup("/api/v1/surveys").RequireAuthorization(Scopes.SurveysWrite).WithTags("Surveys");
+        write.MapPost("/", Create).WithName("CreateSurvey").WithSummary("Create a draft survey: {key, title, intro?, thanks?, questions}.");
+        write.MapPut("/{key}", Edit).WithName("EditSurvey")
+            .WithSummary("Replace the draft's questions; after a published version this starts the next version as a draft.");
+        write.MapPost("/{key}/publish", Publish).WithName("PublishSurvey").WithSummary("Publish the draft version; it asks from now on.");
+        write.MapPost("/{key}/close", Close).WithName("CloseSurvey").WithSummary("Stop asking; answers stay.");
+        write.MapPost("/{key}/reopen", Reopen).WithName("ReopenSurvey").WithSummary("Ask again with the published version.");
+        write.MapDelete("/{key}", Delete).WithName("DeleteSurvey").WithSummary("Delete a survey that was never published.");
+        return app;
+    }
+
+    private static async Task<Ok<IReadOnlyList<SurveySummary>>> List(HttpContext http, [FromServices] CxoDb db, CancellationToken ct) =>
+        TypedResults.Ok(await Surveys.ListAsync(db, http.User.WorkspaceId(), ct));
+
+    private static async Task<Results<Ok<SurveyDetail>, NotFound>> Get(string key, int? version, HttpContext http, [FromServices] CxoDb db, CancellationToken ct) =>
+        await Surveys.GetAsync(db, http.User.WorkspaceId(), key, version, ct) is { } survey ? TypedResults.Ok(survey) : TypedResults.NotFound();
+
+    private static async Task<Results<Created<SurveyDetail>, ValidationProblem, Conflict<ProblemDetails>, NotFound>> Create(
+        JsonElement body, HttpContext http, [FromServices] CxoDb db, [FromServices] TimeProvider time, CancellationToken ct)
+    {
+        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("key", out var keyJson) || keyJson.ValueKind != JsonValueKind.String)
+        {
+            return Invalid([new FieldError("key", "is required: 2–60 characters of a-z, 0-9 and -")]);
+        }
+
+        // The key sits beside the definition's fields in the body; the definition is the rest.
+        var definition = JsonSerializer.SerializeToElement(body.EnumerateObject().Where(p => p.Name != "key").ToDictionary(p => p.Name, p => p.Value));
+        var change = await Surveys.CreateAsync(db, http.User.WorkspaceId(), keyJson.GetString()!, definition, time.GetUtcNow().UtcDateTime, ct);
+        return Respond(change, c => TypedResults.Created($"/api/v1/surveys/{c.Survey!.Key}", c.Survey));
+    }
+
+    private static async Task<Results<Ok<SurveyDetail>, ValidationProblem, Conflict<ProblemDetails>, NotFound>> Edit(
+        string key, JsonElement body, HttpContext http, [FromServices] CxoDb db, [FromServices] TimeProvider time, CancellationToken ct)
+    {
+        if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("key", out var keyJson))
+        {
+            if (keyJson.ValueKind != JsonValueKind.String || keyJson.GetString() != key)
+            {
+                return Invalid([new FieldError("key", "a survey's key cannot change; leave it out or repeat the one in the URL")]);
+            }
+
+            body = JsonSerializer.SerializeToElement(body.EnumerateObject().Where(p => p.Name != "key").ToDictionary(p => p.Name, p => p.Value));
+        }
+
+        return Result(await Surveys.EditAsync(db, http.User.WorkspaceId(), key, body, time.GetUtcNow().UtcDateTime, ct));
+    }
+
+    private static async Task<Results<Ok<SurveyDetail>, ValidationProblem, Conflict<ProblemDetails>, NotFound>> Publish(
+        string key, HttpContext http, [FromServices] CxoDb db, [FromServices] TimeProvider time, CancellationToken ct) =>
+        Result(await Surveys.PublishAsync(db, http.User.WorkspaceId(), key, time.GetUtcNow().UtcDateTime, ct));
+
+    private static async Task<Results<Ok<SurveyDetail>, ValidationProblem, Conflict<ProblemDetails>, NotFound>> Close(
+        string key, HttpContext http, [FromServices] CxoDb db, [FromServices] TimeProvider time, CancellationToken ct) =>
+        Result(await Surveys.CloseAsync(db, http.User.WorkspaceId(), key, time.GetUtcNow().UtcDateTime, ct));
+
+    private static async Task<Results<Ok<SurveyDetail>, ValidationProblem, Conflict<ProblemDetails>, NotFound>> Reopen(
+        string key, HttpContext http, [FromServices] CxoDb db, [FromServices] TimeProvider time, CancellationToken ct) =>
+        Result(await Surveys.ReopenAsync(db, http.User.WorkspaceId(), key, time.GetUtcNow().UtcDateTime, ct));
+
+    private static async Task<Results<NoContent, ValidationProblem, Conflict<ProblemDetails>, NotFound>> Delete(
+        string key, HttpContext http, [FromServices] CxoDb db, CancellationToken ct)
+    {
+        return Respond(await Surveys.DeleteAsync(db, http.User.WorkspaceId(), key, ct), _ => TypedResults.NoContent());
+    }
+
+    private static Results<Ok<SurveyDetail>, ValidationProblem, Conflict<ProblemDetails>, NotFound> Result(SurveyChange change) =>
+        Respond(change, c => TypedResults.Ok(c.Survey!));
+
+    /// <summary>404, 400 with the fields at fault, or 409 with the reason when the change did not happen; else <paramref name="success"/>.</summary>
+    private static Results<T, ValidationProblem, Conflict<ProblemDetails>, NotFound> Respond<T>(SurveyChange change, Func<SurveyChange, T> success)
+        where T : IResult
+    {
+        if (change.NotFound)
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (change.Errors.Count > 0)
+        {
+            return Invalid(change.Errors);
+        }
+
+        return change.Conflict is { } reason
+            ? TypedResults.Conflict(new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Not allowed in the survey's state", Detail = reason })
+            : success(change);
+    }
+
+    private static ValidationProblem Invalid(IEnumerable<FieldError> errors) =>
+        TypedResults.ValidationProblem(errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()));
+}

@@ -1,0 +1,43 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace OpenCxo.Data.Storage;
+
+internal sealed class SurveyConfiguration : IEntityTypeConfiguration<SurveyRow>
+{
+    public void Configure(EntityTypeBuilder<SurveyRow> builder)
+    {
+        builder.ToTable("surveys");
+        builder.Property(x => x.Key).HasMaxLength(60);
+        builder.Property(x => x.Status).HasMaxLength(10);
+        builder.HasIndex(x => new { x.WorkspaceId, x.Key }).IsUnique();
+    }
+}
+
+internal sealed class SurveyVersionConfiguration : IEntityTypeConfiguration<SurveyVersionRow>
+{
+    public void Configure(EntityTypeBuilder<SurveyVersionRow> builder)
+    {
+        builder.ToTable("survey_versions");
+        builder.HasKey(x => new { x.SurveyId, x.Version });
+    }
+}
+
+internal sealed class SurveyResponseConfiguration : IEntityTypeConfiguration<SurveyResponseRow>
+{
+    public void Configure(EntityTypeBuilder<SurveyResponseRow> builder)
+    {
+        builder.ToTable("survey_responses");
+        builder.Property(x => x.ResponseKey).HasMaxLength(200);
+        builder.Property(x => x.Source).HasMaxLength(12);
+        builder.Property(x => x.Language).HasMaxLength(5);
+        builder.Property(x => x.TriggerEventId).HasMaxLength(200);
+        builder.Property(x => x.EventId).HasMaxLength(200);
+        builder.HasIndex(x => new { x.WorkspaceId, x.ResponseKey }).IsUnique();
+        builder.HasIndex(x => new { x.WorkspaceId, x.SurveyId, x.AnsweredAt });
+        builder.HasIndex(x => new { x.WorkspaceId, x.CustomerId });
+
+        // The sweeper that makes abandoned partial responses final reads only the unfinished ones.
+        builder.HasIndex(x => x.UpdatedAt).HasFilter("final = FALSE");
+    }
+}

@@ -1,0 +1,80 @@
+namespace OpenCxo.Data.Storage;
+
+/// <summary>A survey: its key, where it stands, and which of its versions asks (see <c>Core.Feedback.SurveyState</c>).</summary>
+public sealed class SurveyRow
+{
+    public long Id { get; set; }
+    public long WorkspaceId { get; set; }
+
+    /// <summary>Unique per workspace, e.g. <c>post-ticket-csat</c>; names the survey in the API, in links and in response files.</summary>
+    public required string Key { get; set; }
+
+    /// <summary><c>draft</c>, <c>published</c> or <c>closed</c>.</summary>
+    public required string Status { get; set; }
+
+    public int LatestVersion { get; set; }
+    public int? PublishedVersion { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public DateTime? ClosedAt { get; set; }
+}
+
+/// <summary>One version of a survey's questions; a published version is never changed again.</summary>
+public sealed class SurveyVersionRow
+{
+    public long WorkspaceId { get; set; }
+    public long SurveyId { get; set; }
+    public int Version { get; set; }
+
+    /// <summary>The <c>Core.Feedback.SurveyDefinition</c> as JSON.</summary>
+    public required string DefinitionJson { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+    public DateTime? PublishedAt { get; set; }
+}
+
+/// <summary>
+/// One customer's answers to one survey version. Kept while partial; once final (completed, left unfinished for a
+/// while, or imported) it no longer changes and stands on the customer's timeline as a <c>survey.response</c>.
+/// </summary>
+public sealed class SurveyResponseRow
+{
+    public long Id { get; set; }
+    public long WorkspaceId { get; set; }
+    public long SurveyId { get; set; }
+    public int Version { get; set; }
+
+    /// <summary>Unique per workspace: an imported file's <c>id</c>, or the link's own key; a repeat is a duplicate.</summary>
+    public required string ResponseKey { get; set; }
+
+    /// <summary>Null for an anonymous answer through the public link.</summary>
+    public long? CustomerId { get; set; }
+
+    /// <summary><c>invitation</c>, <c>public</c> or <c>import</c>.</summary>
+    public required string Source { get; set; }
+
+    /// <summary><c>en</c> or <c>es</c>: the language the questions were asked in.</summary>
+    public required string Language { get; set; }
+
+    public DateTime StartedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+
+    /// <summary>When the answers became final; the time metrics use.</summary>
+    public DateTime? AnsweredAt { get; set; }
+
+    public bool Completed { get; set; }
+    public bool Final { get; set; }
+
+    /// <summary>Answers by question key: <c>{"nps":{"score":9},"liked":{"choices":["staff"]}}</c>.</summary>
+    public required string AnswersJson { get; set; }
+
+    public int? Nps { get; set; }
+    public int? Csat { get; set; }
+    public int? Ces { get; set; }
+
+    /// <summary>The touchpoint that prompted the survey, if any (its event id).</summary>
+    public string? TriggerEventId { get; set; }
+
+    /// <summary>The event id of the <c>survey.response</c> touchpoint, once final.</summary>
+    public string? EventId { get; set; }
+}
