@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using OpenCxo.App.Security;
 using OpenCxo.Core.Ingest;
+using OpenCxo.Core.Profiles;
 using OpenCxo.Data.Storage;
 
 namespace OpenCxo.App.Feedback;
@@ -14,6 +15,7 @@ public static class SurveyEndpoints
         var read = app.MapGroup("/api/v1/surveys").RequireAuthorization(Scopes.SurveysRead).WithTags("Surveys");
         read.MapGet("/", List).WithName("ListSurveys").WithSummary("The workspace's surveys, by key.");
         read.MapGet("/{key}", Get).WithName("GetSurvey").WithSummary("A survey with the questions of its latest version, or of ?version=N.");
+        read.MapGet("/{key}/link", PublicLink).WithName("GetSurveyPublicLink").WithSummary("The survey's anonymous link: anyone may answer, once per visit.");
 
         var write = app.MapGroup("/api/v1/surveys").RequireAuthorization(Scopes.SurveysWrite).WithTags("Surveys");
         write.MapPost("/", Create).WithName("CreateSurvey").WithSummary("Create a draft survey: {key, title, intro?, thanks?, questions}.");
@@ -22,6 +24,8 @@ public static class SurveyEndpoints
         write.MapPost("/{key}/publish", Publish).WithName("PublishSurvey").WithSummary("Publish the draft version; it asks from now on.");
         write.MapPost("/{key}/close", Close).WithName("CloseSurvey").WithSummary("Stop asking; answers stay.");
         write.MapPost("/{key}/reopen", Reopen).WithName("ReopenSurvey").WithSummary("Ask again with the published version.");
+        write.MapPost("/{key}/invitations", Invite).WithName("InviteToSurvey")
+            .WithSummary("Invite one customer (customerId, email, phone or externalId) and get the personal link to deliver yourself.");
         write.MapDelete("/{key}", Delete).WithName("DeleteSurvey").WithSummary("Delete a survey that was never published.");
         return app;
     }
@@ -79,6 +83,24 @@ public static class SurveyEndpoints
     {
         return Respond(await Surveys.DeleteAsync(db, http.User.WorkspaceId(), key, ct), _ => TypedResults.NoContent());
     }
+
+    private static async Task<Results<Ok<PublicLink>, NotFound>> PublicLink(string key, HttpContext http, [FromServices] CxoDb db, [FromServices] SurveyLinks links, CancellationToken ct) =>
+        await SurveyInvitations.PublicLinkAsync(db, links, http.User.WorkspaceId(), key, BaseUrl(http), ct) is { } link ? TypedResults.Ok(link) : TypedResults.NotFound();
+
+    private static async Task<Results<Created<InvitationLink>, ValidationProblem, Conflict<ProblemDetails>, NotFound>> Invite(
+        string key, InvitationRequest request, HttpContext http, [FromServices] CxoDb db, [FromServices] SurveyLinks links,
+        [FromServices] IdentityNormalizer normalizer, [FromServices] TimeProvider time, CancellationToken ct)
+    {
+        var (link, errors, conflict, notFound) = await SurveyInvitations.CreateAsync(
+            db, links, normalizer, http.User.WorkspaceId(), key, request, BaseUrl(http), time.GetUtcNow().UtcDateTime, ct);
+        return Respond(new SurveyChange(null, errors, conflict, notFound), _ => TypedResults.Created(link!.Url, link));
+    }
+
+    /// <summary>Links point at the server the caller reached, unless <c>Surveys:PublicUrl</c> names the address customers use.</summary>
+    private static string BaseUrl(HttpContext http) =>
+        http.RequestServices.GetRequiredService<IConfiguration>()["Surveys:PublicUrl"]?.TrimEnd('/') is { Length: > 0 } configured
+            ? configured
+            : $"{http.Request.Scheme}://{http.Request.Host}";
 
     private static Results<Ok<SurveyDetail>, ValidationProblem, Conflict<ProblemDetails>, NotFound> Result(SurveyChange change) =>
         Respond(change, c => TypedResults.Ok(c.Survey!));

@@ -47,6 +47,7 @@ public static class OpenCxoHost
         builder.Services.AddOpenCxoCore(settings);
         builder.Services.AddOpenCxoSecurity(settings.KeysPath);
         builder.Services.AddWebUi();
+        builder.Services.AddFeedback();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
@@ -59,7 +60,9 @@ public static class OpenCxoHost
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseWhen(IsApi, api => api.UseStatusCodePages());
-        app.UseWhen(http => !IsApi(http), ui => ui.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        // The web UI's pages show its own "not found" page; the API and the survey pages answer for themselves.
+        app.UseWhen(http => !IsApi(http) && !http.Request.Path.StartsWithSegments("/s", StringComparison.Ordinal),
+            ui => ui.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseRouting();
         app.UseRequestLocalization();
         app.UseAuthentication();
@@ -72,6 +75,7 @@ public static class OpenCxoHost
         app.MapStatsApi();
         app.MapTouchpointsApi();
         app.MapSurveysApi();
+        app.MapSurveyPages();
         app.MapWebUi();
         return app;
     }

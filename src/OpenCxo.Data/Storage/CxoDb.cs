@@ -22,6 +22,7 @@ public abstract class CxoDb(DbContextOptions options) : DbContext(options)
     public DbSet<SurveyRow> Surveys => Set<SurveyRow>();
     public DbSet<SurveyVersionRow> SurveyVersions => Set<SurveyVersionRow>();
     public DbSet<SurveyResponseRow> SurveyResponses => Set<SurveyResponseRow>();
+    public DbSet<SurveyInvitationRow> SurveyInvitations => Set<SurveyInvitationRow>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -41,3 +41,23 @@ internal sealed class SurveyResponseConfiguration : IEntityTypeConfiguration<Sur
         builder.HasIndex(x => x.UpdatedAt).HasFilter("final = FALSE");
     }
 }
+
+internal sealed class SurveyInvitationConfiguration : IEntityTypeConfiguration<SurveyInvitationRow>
+{
+    public void Configure(EntityTypeBuilder<SurveyInvitationRow> builder)
+    {
+        builder.ToTable("survey_invitations");
+        builder.Property(x => x.Channel).HasMaxLength(10);
+        builder.Property(x => x.Language).HasMaxLength(5);
+        builder.Property(x => x.TriggerEventId).HasMaxLength(200);
+        builder.Property(x => x.Status).HasMaxLength(10);
+        builder.Property(x => x.LastError).HasMaxLength(1000);
+
+        // Contact fatigue asks "when was this customer last invited to anything".
+        builder.HasIndex(x => new { x.WorkspaceId, x.CustomerId, x.CreatedAt });
+        builder.HasIndex(x => new { x.WorkspaceId, x.SurveyId, x.CreatedAt });
+
+        // The sender reads what is due.
+        builder.HasIndex(x => new { x.Status, x.SendAt });
+    }
+}

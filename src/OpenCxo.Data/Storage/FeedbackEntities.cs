@@ -78,3 +78,46 @@ public sealed class SurveyResponseRow
     /// <summary>The event id of the <c>survey.response</c> touchpoint, once final.</summary>
     public string? EventId { get; set; }
 }
+
+/// <summary>
+/// One customer asked to answer one survey version, through a personal link. Made by a trigger rule, by the API, or
+/// by a recurring rule; sent by e-mail, handed to a webhook, or exported.
+/// </summary>
+public sealed class SurveyInvitationRow
+{
+    public long Id { get; set; }
+    public long WorkspaceId { get; set; }
+    public long SurveyId { get; set; }
+
+    /// <summary>The version published when the invitation was made; the link asks its questions even after a new version.</summary>
+    public int Version { get; set; }
+
+    public long CustomerId { get; set; }
+
+    /// <summary><c>email</c>, <c>webhook</c>, <c>export</c> or <c>api</c> (the caller delivers the link itself).</summary>
+    public required string Channel { get; set; }
+
+    /// <summary><c>en</c> or <c>es</c>.</summary>
+    public required string Language { get; set; }
+
+    /// <summary>The touchpoint that prompted the invitation (its event id), if any.</summary>
+    public string? TriggerEventId { get; set; }
+
+    /// <summary>The rule that made it, if any.</summary>
+    public long? RuleId { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    /// <summary>Not sent before this moment (e.g. two hours after the ticket was resolved).</summary>
+    public DateTime SendAt { get; set; }
+
+    public DateTime? SentAt { get; set; }
+    public DateTime? RemindedAt { get; set; }
+    public DateTime? RespondedAt { get; set; }
+
+    /// <summary><c>scheduled</c>, <c>sent</c>, <c>failed</c>, <c>skipped</c> (opt-out or fatigue at send time) or <c>answered</c>.</summary>
+    public required string Status { get; set; }
+
+    public int Attempts { get; set; }
+    public string? LastError { get; set; }
+}

@@ -1,0 +1,15 @@
+namespace OpenCxo.App.Feedback;
+
+public static class FeedbackExtensions
+{
+    /// <summary>Survey links, the survey pages' cache, and the response writer (one per process: it groups commits).</summary>
+    public static IServiceCollection AddFeedback(this IServiceCollection services)
+    {
+        services.AddOptions<SurveyOptions>().BindConfiguration("Surveys").ValidateOnStart();
+        services.AddSingleton<SurveyLinks>();
+        services.AddSingleton<SurveyCache>();
+        services.AddSingleton<ResponseWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<ResponseWriter>());
+        return services;
+    }
+}
