@@ -42,7 +42,7 @@ public sealed class AccessibilityTests(UiServer server)
         await AssertAccessibleAsync(page, "/login after a failed sign-in");
     }
 
-    private static async Task AssertAccessibleAsync(IPage page, string what)
+    internal static async Task AssertAccessibleAsync(IPage page, string what)
     {
         var result = await page.RunAxe();
         var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();

@@ -27,7 +27,7 @@ internal static class SurveyPage
         fieldset{border:0;margin:0 0 1rem;padding:1rem;background:#fff;border-radius:8px;box-shadow:0 1px 2px rgba(0,0,0,.12)}
         legend{float:left;width:100%;font-weight:600;margin-bottom:.75rem;padding:0}legend+*{clear:both}
         .opt{font-weight:400;color:#555;font-size:.85rem}
-        .scale{display:flex;flex-wrap:wrap;gap:.4rem}.scale label{flex:1 0 2.75rem}
+        .scale{display:grid;grid-template-columns:repeat(auto-fit,minmax(2.75rem,1fr));gap:.4rem}
         .scale input,.choice input{position:absolute;opacity:0;width:1px;height:1px}
         .scale span{display:block;min-height:2.75rem;line-height:2.75rem;text-align:center;border:2px solid #5b6770;border-radius:6px;background:#fff;cursor:pointer}
         .scale input:checked+span{background:#0b4f8a;border-color:#0b4f8a;color:#fff}
@@ -53,7 +53,7 @@ internal static class SurveyPage
         if(v.length){if(c.anyOf)s=v.some(x=>c.anyOf.includes(x));else{const n=+v[0];s=(c.atLeast==null||n>=c.atLeast)&&(c.atMost==null||n<=c.atMost)}}
         q.hidden=!s;q.disabled=!s}};let t;const save=()=>{clearTimeout(t);t=setTimeout(()=>{const a={};
         for(const e of f.elements){if(!e.name||e.name==='r'||e.disabled||((e.type==='radio'||e.type==='checkbox')&&!e.checked))continue;(a[e.name]??=[]).push(e.value)}
-        fetch(f.dataset.save,{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({r:f.elements.r?.value,answers:a})}).catch(()=>{})},500)};
+        fetch(f.dataset.save,{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({r:f.elements.r?.value,answers:a})}).then(x=>{if(x.ok)document.getElementById('saved').hidden=false}).catch(()=>{})},500)};
         f.addEventListener('change',()=>{upd();save()});f.addEventListener('input',e=>{if(e.target.tagName==='TEXTAREA')save()});upd()})();
         """;
 
@@ -86,7 +86,7 @@ internal static class SurveyPage
         }
 
         html.Append("<button type=\"submit\">").Append(Html.Encode(L["Survey_Send"])).Append("</button>");
-        html.Append("<p class=\"note\">").Append(Html.Encode(L["Survey_Saved"])).Append("</p></form></main><script>").Append(Script).Append("</script></body></html>");
+        html.Append("<p class=\"note\" id=\"saved\" role=\"status\" hidden>").Append(Html.Encode(L["Survey_Saved"])).Append("</p></form></main><script>").Append(Script).Append("</script></body></html>");
         return html.ToString();
     }
 
