@@ -77,11 +77,6 @@ public sealed partial class ResponseWriter : BackgroundService
         _logger = logger;
     }
 
-    public const string ResponseType = "survey.response";
-
-    /// <summary>The touchpoint's event id for a response: re-storing it is a duplicate, never a second touchpoint.</summary>
-    public static string EventIdOf(string responseKey) => "survey-response:" + responseKey;
-
     public async Task<ResponseOutcome> SubmitAsync(ResponseSubmission submission, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(submission);
@@ -321,11 +316,7 @@ public sealed partial class ResponseWriter : BackgroundService
     private static int? ScoreOf(ResponseSubmission s, QuestionKind kind) =>
         s.Definition.Questions.FirstOrDefault(q => q.Kind == kind) is { } question && s.Answers.TryGetValue(question.Key, out var answer) ? answer.Score : null;
 
-    /// <summary>
-    /// The touchpoint of a final response: on the customer's timeline, in the department and channel of the touchpoint
-    /// that prompted it (so "CSAT after a phone call with team L1" is a filter), with its scores and choices as
-    /// attributes and its free texts as the text.
-    /// </summary>
+    /// <summary>The touchpoint of a final response, filed under one of its customer's identities.</summary>
     private static async Task<CanonicalEvent?> TouchpointOfAsync(CxoDb db, SurveyResponseRow row, CancellationToken ct)
     {
         if (await IdentityOfAsync(db, row, ct).ConfigureAwait(false) is not { } identity)
@@ -335,89 +326,13 @@ public sealed partial class ResponseWriter : BackgroundService
 
         var survey = await db.Surveys.AsNoTracking().SingleAsync(s => s.Id == row.SurveyId, ct).ConfigureAwait(false);
         var version = await db.SurveyVersions.AsNoTracking().SingleAsync(v => v.SurveyId == row.SurveyId && v.Version == row.Version, ct).ConfigureAwait(false);
-        var definition = Surveys.Definition(version.DefinitionJson);
         var answers = JsonSerializer.Deserialize<Dictionary<string, Answer>>(row.AnswersJson, Surveys.Json) ?? [];
         InteractionRow? trigger = row.TriggerEventId is { } triggerId
             ? await db.Interactions.AsNoTracking().FirstOrDefaultAsync(i => i.WorkspaceId == row.WorkspaceId && i.EventId == triggerId, ct).ConfigureAwait(false)
             : null;
-
-        using var buffer = new MemoryStream();
-        var text = new StringBuilder();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("survey", survey.Key);
-            json.WriteNumber("surveyVersion", row.Version);
-            json.WriteString("responseSource", row.Source);
-            json.WriteString("language", row.Language);
-            json.WriteBoolean("completed", row.Completed);
-            foreach (var question in definition.Questions)
-            {
-                if (!answers.TryGetValue(question.Key, out var answer))
-                {
-                    continue;
-                }
-
-                if (answer.Score is { } score)
-                {
-                    json.WriteNumber(question.Key, score);
-                }
-                else if (answer.Choice is { } choice)
-                {
-                    json.WriteString(question.Key, choice);
-                }
-                else if (answer.Choices is { } choices)
-                {
-                    json.WriteString(question.Key, string.Join(',', choices));
-                }
-                else if (answer.Text is { } said)
-                {
-                    text.Append(text.Length == 0 ? "" : "\n\n").Append(said);
-                }
-            }
-
-            if (trigger is not null)
-            {
-                json.WriteString("triggerEventId", trigger.EventId);
-                json.WriteString("triggerType", trigger.Type);
-                CopyContext(trigger.Attributes, json);
-            }
-
-            json.WriteEndObject();
-        }
-
-        return new CanonicalEvent(
-            EventIdOf(row.ResponseKey),
-            [identity],
-            row.AnsweredAt ?? row.UpdatedAt,
-            trigger is not null && Vocabulary.TryParseDepartment(trigger.Department, out var department) ? department : Department.Other,
-            trigger is not null && Vocabulary.TryParseChannel(trigger.Channel, out var channel) ? channel
-                : row.Source == "invitation" ? Channel.Email : Channel.Web,
-            ResponseType,
-            0,
-            null,
-            text.Length == 0 ? null : text.ToString(),
-            Encoding.UTF8.GetString(buffer.ToArray()),
-            []);
-    }
-
-    /// <summary>The attributes of the prompting touchpoint that say who served the customer: team, agent, campaign, sales rep.</summary>
-    private static void CopyContext(string? attributes, Utf8JsonWriter json)
-    {
-        if (attributes is null)
-        {
-            return;
-        }
-
-        using var document = JsonDocument.Parse(attributes);
-        foreach (var name in new[] { "team", "agent", "campaign", "salesRep" })
-        {
-            if (document.RootElement.TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.String or JsonValueKind.Number)
-            {
-                json.WritePropertyName(name);
-                value.WriteTo(json);
-            }
-        }
+        return ResponseTouchpoint.Build(
+            [identity], row.ResponseKey, row.AnsweredAt ?? row.UpdatedAt, row.Source, row.Language, row.Completed,
+            survey.Key, row.Version, Surveys.Definition(version.DefinitionJson), answers, trigger, null);
     }
 
     /// <summary>

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using OpenCxo.App.Feedback;
+using OpenCxo.App.Hosting;
 using OpenCxo.App.Security;
 using OpenCxo.Core.Ingest;
 using OpenCxo.Core.Profiles;
@@ -24,14 +26,40 @@ public static class ImportCommand
         {
             file, workspace, json, commitEvery,
         };
-        events.SetAction((result, cancellationToken) => Cli.Cli.RunAsync(async () =>
+        events.SetAction((result, cancellationToken) =>
         {
             var size = result.GetValue(commitEvery);
-            if (size is < 1 or > 10_000_000)
-            {
-                return Cli.Cli.Usage("--commit-every must be between 1 and 10,000,000");
-            }
+            return size is < 1 or > 10_000_000
+                ? Task.FromResult(Cli.Cli.Usage("--commit-every must be between 1 and 10,000,000"))
+                : RunAsync(result, file, workspace, json, "events", "lines", (settings, factory, ingestor, workspaceId, path, progress) =>
+                    new EventFileImporter(new EventParser(new IdentityNormalizer(settings.DefaultRegion)), ingestor) { CommitEvery = size }
+                        .ImportAsync(path, workspaceId, progress, cancellationToken), cancellationToken);
+        });
 
+        var responsesFile = new Argument<FileInfo>("file")
+        {
+            Description = "CSV (.csv, .csv.gz): id, answeredAt, survey, an identity (email, phone, ext.SYSTEM), a column per question key; "
+                + "optional language, channel, triggerEventId; several choices in one cell separated by |",
+        };
+        var responses = new Command("responses", "Import survey responses collected elsewhere; bad rows go to FILE.rejected.jsonl, re-runs import nothing twice")
+        {
+            responsesFile, workspace, json,
+        };
+        responses.SetAction((result, cancellationToken) =>
+            RunAsync(result, responsesFile, workspace, json, "responses", "rows", (settings, factory, ingestor, workspaceId, path, progress) =>
+                new ResponseFileImporter(factory, new EventParser(new IdentityNormalizer(settings.DefaultRegion)), ingestor)
+                    .ImportAsync(path, workspaceId, progress, cancellationToken), cancellationToken));
+        return new Command("import", "Import data") { events, responses };
+    }
+
+    private delegate Task<ImportSummary> Importer(
+        HostSettings settings, CxoDbFactory factory, EventIngestor ingestor, long workspaceId, string path, IProgress<ImportProgress>? progress);
+
+    /// <summary>What every import shares: the database, the workspace, progress, and the summary (a line, or JSON).</summary>
+    private static Task<int> RunAsync(
+        ParseResult result, Argument<FileInfo> file, Option<string> workspace, Option<bool> json, string things, string rows, Importer import, CancellationToken cancellationToken) =>
+        Cli.Cli.RunAsync(async () =>
+        {
             var settings = Cli.Cli.Settings(result);
             var factory = new CxoDbFactory(settings.Database);
             await Cli.Cli.PrepareDatabaseAsync(factory, cancellationToken).ConfigureAwait(false);
@@ -42,15 +70,12 @@ public static class ImportCommand
             }
 
             await using var ingestor = new EventIngestor(factory, TimeProvider.System);
-            var importer = new EventFileImporter(new EventParser(new IdentityNormalizer(settings.DefaultRegion)), ingestor) { CommitEvery = size };
             var path = result.GetValue(file)!.FullName;
             var asJson = result.GetValue(json);
             ImportSummary summary;
             try
             {
-                summary = asJson || Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive
-                    ? await importer.ImportAsync(path, workspaceId, asJson ? null : new PlainProgress(), cancellationToken).ConfigureAwait(false)
-                    : await WithProgressBarAsync(importer, path, workspaceId, cancellationToken).ConfigureAwait(false);
+                summary = await WithProgressAsync(path, asJson, progress => import(settings, factory, ingestor, workspaceId, path, progress)).ConfigureAwait(false);
             }
             catch (ImportException e)
             {
@@ -63,20 +88,24 @@ public static class ImportCommand
             }
             else
             {
-                Console.Out.WriteLine($"Imported {summary.Imported:N0} events, {summary.Duplicates:N0} duplicates skipped, {summary.Rejected:N0} rejected in {summary.Seconds:0.0} s ({(summary.Seconds > 0 ? summary.Imported / summary.Seconds : 0):N0} events/s).");
+                Console.Out.WriteLine($"Imported {summary.Imported:N0} {things}, {summary.Duplicates:N0} duplicates skipped, {summary.Rejected:N0} rejected in {summary.Seconds:0.0} s ({(summary.Seconds > 0 ? summary.Imported / summary.Seconds : 0):N0} {things}/s).");
                 if (summary.RejectedFile is not null)
                 {
-                    Console.Out.WriteLine($"Rejected lines, with line numbers and reasons: {summary.RejectedFile}");
+                    Console.Out.WriteLine($"Rejected {rows}, with line numbers and reasons: {summary.RejectedFile}");
                 }
             }
 
             return Cli.Cli.Ok;
-        }));
-        return new Command("import", "Import data") { events };
-    }
+        });
 
-    private static async Task<ImportSummary> WithProgressBarAsync(EventFileImporter importer, string path, long workspaceId, CancellationToken cancellationToken)
+    /// <summary>A progress bar on a terminal, plain lines in a log, nothing with --json (standard output is the summary).</summary>
+    private static async Task<ImportSummary> WithProgressAsync(string path, bool asJson, Func<IProgress<ImportProgress>?, Task<ImportSummary>> import)
     {
+        if (asJson || Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            return await import(asJson ? null : new PlainProgress()).ConfigureAwait(false);
+        }
+
         ImportSummary? summary = null;
         await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
@@ -89,7 +118,7 @@ public static class ImportCommand
                     task.Value = p.BytesRead;
                     task.Description = $"{Path.GetFileName(path)} {p.Lines:N0} lines";
                 });
-                summary = await importer.ImportAsync(path, workspaceId, progress, cancellationToken).ConfigureAwait(false);
+                summary = await import(progress).ConfigureAwait(false);
                 task.Value = task.MaxValue;
             }).ConfigureAwait(false);
         return summary!;

@@ -84,7 +84,7 @@ public static partial class SurveyRules
     /// <summary>
     /// Checks raw answers (as typed or imported: one text per value, several for a multiple choice) against a
     /// definition and keeps the good ones. Blank values are no answer. Answers to questions the branching hides are
-    /// dropped (they were not asked). With <paramref name="complete"/>, a shown required question left unanswered is
+    /// dropped, with any fault they have (they were not asked). With <paramref name="complete"/>, a shown required question left unanswered is
     /// an error; partial answers skip that check.
     /// </summary>
     public static (Dictionary<string, Answer> Answers, List<FieldError> Errors) CheckAnswers(
@@ -117,7 +117,9 @@ public static partial class SurveyRules
         {
             if (!IsShown(question, answers))
             {
+                // Not asked: its answer, right or wrong, is no part of the response.
                 answers.Remove(question.Key);
+                errors.RemoveAll(e => e.Field == question.Key);
             }
             else if (complete && question.Required && !answers.ContainsKey(question.Key) && errors.All(e => e.Field != question.Key))
             {

@@ -131,12 +131,24 @@ public sealed class SurveyRulesTests
             [
                 new FieldError("bogus", "the survey has no such question"),
                 new FieldError("nps", "must be a whole number from 0 to 10"),
-                new FieldError("what_went_wrong", "is longer than 5,000 characters"),
                 new FieldError("contact", "'fax' is not one of phone, chat, store"),
                 new FieldError("liked", "names an option twice"),
                 new FieldError("effort", "must be a whole number from 1 to 7"),
             ],
             errors);
+    }
+
+    [Fact]
+    public void A_bad_answer_to_a_question_that_is_not_asked_is_no_fault()
+    {
+        // A promoter is not asked what went wrong: an over-long answer there is dropped, not refused.
+        var (answers, errors) = SurveyRules.CheckAnswers(Relationship(), Raw(("nps", ["9"]), ("what_went_wrong", [new string('x', 5001)])), complete: true);
+        Assert.Empty(errors);
+        Assert.Equal(["nps"], answers.Keys);
+
+        // A detractor is asked, so the same answer is refused.
+        var (_, detractor) = SurveyRules.CheckAnswers(Relationship(), Raw(("nps", ["2"]), ("what_went_wrong", [new string('x', 5001)])), complete: true);
+        Assert.Equal([new FieldError("what_went_wrong", "is longer than 5,000 characters")], detractor);
     }
 
     [Fact]
