@@ -35,6 +35,16 @@ public static class ResponseTouchpoint
             json.WriteString("responseSource", source);
             json.WriteString("language", language);
             json.WriteBoolean("completed", completed);
+
+            // The score of each standard kind under a fixed name, whatever its question's key: metrics read these.
+            foreach (var (kind, name) in new[] { (QuestionKind.Nps, "npsScore"), (QuestionKind.Csat, "csatScore"), (QuestionKind.Ces, "cesScore") })
+            {
+                if (definition.Questions.FirstOrDefault(q => q.Kind == kind) is { } scored && answers.TryGetValue(scored.Key, out var given) && given.Score is { } value)
+                {
+                    json.WriteNumber(name, value);
+                }
+            }
+
             foreach (var question in definition.Questions)
             {
                 if (!answers.TryGetValue(question.Key, out var answer))

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using OpenCxo.App.Analytics;
 using OpenCxo.App.Feedback;
 using OpenCxo.App.Ingest;
+using OpenCxo.App.Metrics;
 using OpenCxo.App.Profiles;
 using OpenCxo.App.Security;
 using OpenCxo.App.Touchpoints;
@@ -76,6 +77,7 @@ public static class OpenCxoHost
         app.MapTouchpointsApi();
         app.MapSurveysApi();
         app.MapSurveyPages();
+        app.MapMetricsApi();
         app.MapWebUi();
         return app;
     }

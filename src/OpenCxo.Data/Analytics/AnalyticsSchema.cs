@@ -10,11 +10,12 @@ namespace OpenCxo.Data.Analytics;
 internal static class AnalyticsSchema
 {
     /// <summary>Bump on any change below: a store with another version is dropped and copied again.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     // interactions leaves out text and the attributes' JSON: they belong to the text-analytics work and would
     // multiply the size of the copy. The attributes the dashboards group by (campaign, salesRep, team, agent,
     // handleSeconds) are copied as columns, and segment is the customer's "segment" trait when the row was copied.
+    // A survey.response carries its survey's key and its NPS (0–10), CSAT (1–5) and CES (1–7) scores.
     // customer_id is as first copied and never updated; customer_map gives the live profile.
     private const string Create = """
         CREATE TABLE interactions (
@@ -32,7 +33,11 @@ internal static class AnalyticsSchema
             team VARCHAR,
             agent VARCHAR,
             handle_seconds INTEGER,
-            segment VARCHAR
+            segment VARCHAR,
+            survey VARCHAR,
+            nps INTEGER,
+            csat INTEGER,
+            ces INTEGER
         );
         CREATE TABLE customer_merges (
             seq BIGINT NOT NULL,

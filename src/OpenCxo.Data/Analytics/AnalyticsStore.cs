@@ -394,7 +394,11 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
                         promoted.Team,
                         promoted.Agent,
                         promoted.HandleSeconds,
-                        chunk.TextId(reader.IsDBNull(10) ? null : PromotedAttributes.TraitText(reader.GetString(10)))));
+                        chunk.TextId(reader.IsDBNull(10) ? null : PromotedAttributes.TraitText(reader.GetString(10))),
+                        promoted.Survey,
+                        promoted.Nps,
+                        promoted.Csat,
+                        promoted.Ces));
                 }
 
                 return chunk;
@@ -442,8 +446,12 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
                     .AppendValue(chunk.Text(row.SalesRep))
                     .AppendValue(chunk.Text(row.Team))
                     .AppendValue(chunk.Text(row.Agent))
-                    .AppendValue(row.HandleSeconds == InteractionChunk.NoNumber ? null : (int?)row.HandleSeconds)
+                    .AppendValue(Number(row.HandleSeconds))
                     .AppendValue(chunk.Text(row.Segment))
+                    .AppendValue(chunk.Text(row.Survey))
+                    .AppendValue(Number(row.Nps))
+                    .AppendValue(Number(row.Csat))
+                    .AppendValue(Number(row.Ces))
                     .EndRow();
             }
         }
@@ -451,6 +459,8 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
         AnalyticsSchema.SaveState(store, transaction, state);
         transaction.Commit();
     }
+
+    private static int? Number(int value) => value == InteractionChunk.NoNumber ? null : value;
 
     private static void AppendMerges(DuckDBConnection store, List<SourceMerge> rows, SyncState state)
     {

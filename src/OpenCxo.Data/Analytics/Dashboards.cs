@@ -205,7 +205,7 @@ public sealed partial class AnalyticsStore
     /// </summary>
     private async Task<IReadOnlyList<T>> QueryAsync<T>(
         long workspaceId, DashboardFilter filter, IReadOnlyList<string>? types, Func<string, string> sql, Func<DuckDBDataReader, T> read, CancellationToken ct,
-        DuckDBParameter? extra = null)
+        params IReadOnlyList<DuckDBParameter> extra)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         using (await _swapGate.EnterSharedAsync(ct).ConfigureAwait(false))
@@ -229,9 +229,9 @@ public sealed partial class AnalyticsStore
             AppendIn(where, command, "i.segment", "s", filter.Segments);
             AppendIn(where, command, "i.type", "t", types ?? []);
             command.CommandText = sql(where.ToString());
-            if (extra is not null)
+            foreach (var parameter in extra)
             {
-                command.Parameters.Add(extra);
+                command.Parameters.Add(parameter);
             }
 
             // DuckDB refuses parameters a statement does not use.

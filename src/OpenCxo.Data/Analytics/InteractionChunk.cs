@@ -44,8 +44,8 @@ internal sealed class InteractionChunk
 
     public readonly record struct Row(
         long Seq, long WorkspaceId, long CustomerId, DateTime OccurredAt, int Department, int Channel, int Type, long ValueE4, int Currency,
-        int Campaign, int SalesRep, int Team, int Agent, int HandleSeconds, int Segment);
+        int Campaign, int SalesRep, int Team, int Agent, int HandleSeconds, int Segment, int Survey, int Nps, int Csat, int Ces);
 
-    /// <summary><see cref="Row.HandleSeconds"/> when the event has none.</summary>
+    /// <summary>A number (<see cref="Row.HandleSeconds"/>, a score) the event does not have.</summary>
     public const int NoNumber = int.MinValue;
 }

@@ -6,14 +6,17 @@ namespace OpenCxo.Data.Analytics;
 
 /// <summary>
 /// The few event attributes the dashboards group by, read from the stored attributes JSON without building a
-/// document: <c>campaign</c>, <c>salesRep</c>, <c>team</c>, <c>agent</c> (strings) and <c>handleSeconds</c> (a number).
-/// Anything else, or a value of another type, is left out.
+/// document: <c>campaign</c>, <c>salesRep</c>, <c>team</c>, <c>agent</c> (strings) and <c>handleSeconds</c> (a number);
+/// and on survey responses <c>survey</c> with the scores <c>npsScore</c>, <c>csatScore</c> and <c>cesScore</c> (whole
+/// numbers in their scales). Anything else, or a value of another type or out of range, is left out.
 /// </summary>
 internal static class PromotedAttributes
 {
-    public readonly record struct Values(int Campaign, int SalesRep, int Team, int Agent, int HandleSeconds);
+    public readonly record struct Values(int Campaign, int SalesRep, int Team, int Agent, int HandleSeconds, int Survey, int Nps, int Csat, int Ces);
 
-    private static readonly Values None = new(InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoNumber);
+    private const int No = InteractionChunk.NoNumber;
+
+    private static readonly Values None = new(InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, No, InteractionChunk.NoText, No, No, No);
 
     public static Values Read(string? json, InteractionChunk chunk)
     {
@@ -32,7 +35,8 @@ internal static class PromotedAttributes
                 return None;
             }
 
-            var (campaign, rep, team, agent, seconds) = (InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoNumber);
+            var (campaign, rep, team, agent, seconds) = (InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, No);
+            var (survey, nps, csat, ces) = (InteractionChunk.NoText, No, No, No);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var name = reader.ValueSpan;
@@ -55,6 +59,22 @@ internal static class PromotedAttributes
                     {
                         agent = chunk.TextId(reader.GetString());
                     }
+                    else if (name.SequenceEqual("survey"u8))
+                    {
+                        survey = chunk.TextId(reader.GetString());
+                    }
+                }
+                else if (reader.TokenType == JsonTokenType.Number && name.SequenceEqual("npsScore"u8))
+                {
+                    nps = Score(ref reader, 0, 10);
+                }
+                else if (reader.TokenType == JsonTokenType.Number && name.SequenceEqual("csatScore"u8))
+                {
+                    csat = Score(ref reader, 1, 5);
+                }
+                else if (reader.TokenType == JsonTokenType.Number && name.SequenceEqual("cesScore"u8))
+                {
+                    ces = Score(ref reader, 1, 7);
                 }
                 else if (reader.TokenType == JsonTokenType.Number && name.SequenceEqual("handleSeconds"u8)
                     && reader.TryGetDouble(out var value) && value is >= 0 and <= int.MaxValue)
@@ -67,7 +87,7 @@ internal static class PromotedAttributes
                 }
             }
 
-            return new Values(campaign, rep, team, agent, seconds);
+            return new Values(campaign, rep, team, agent, seconds, survey, nps, csat, ces);
         }
         catch (JsonException)
         {
@@ -79,6 +99,9 @@ internal static class PromotedAttributes
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    private static int Score(ref Utf8JsonReader reader, int low, int high) =>
+        reader.TryGetInt32(out var score) && score >= low && score <= high ? score : No;
 
     /// <summary>A trait's stored JSON as text: strings without quotes, other values as written.</summary>
     public static string TraitText(string valueJson)

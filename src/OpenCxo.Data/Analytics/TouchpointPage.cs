@@ -48,7 +48,7 @@ public sealed partial class AnalyticsStore
         };
         var direction = selection.Descending ? "DESC" : "ASC";
         var customer = selection.CustomerId is null ? "" : $" AND {LiveCustomer} = $customer";
-        var extra = selection.CustomerId is { } id ? new DuckDBParameter("customer", id) : null;
+        DuckDBParameter[] extra = selection.CustomerId is { } id ? [new DuckDBParameter("customer", id)] : [];
         var total = await QueryAsync(workspaceId, selection.Filter, selection.Types, where => $"""
             SELECT count(*) FROM interactions i {MapJoin} {where}{customer}
             """,

@@ -5,7 +5,10 @@ using OpenCxo.App.Security;
 
 namespace OpenCxo.App.Tests.Cli;
 
-/// <summary>Issue 4: <c>cxo import responses FILE.csv</c>, with the same error handling, idempotency and summary as event import.</summary>
+/// <summary>
+/// Issue 4: <c>cxo import responses FILE.csv</c>, with the same error handling, idempotency and summary as event import,
+/// and <c>cxo metrics</c> over what was imported.
+/// </summary>
 public sealed class ImportResponsesCliTests : IDisposable
 {
     private const string Header = "id,answeredAt,survey,email,ext.crm,nps,what_went_wrong,liked,channel,triggerEventId";
@@ -145,5 +148,45 @@ public sealed class ImportResponsesCliTests : IDisposable
         await using var db = _sandbox.Factory.CreateDbContext();
         Assert.Equal(12_000 - tooLong, await db.SurveyResponses.CountAsync());
         Assert.Equal(500, await db.SurveyResponses.Select(r => r.CustomerId).Distinct().CountAsync());
+    }
+
+    [Fact]
+    public async Task Metrics_nps_prints_each_slice_with_its_interval_and_counts()
+    {
+        await PublishAsync("visit");
+        var lines = new List<string> { Header };
+        string[] channels = ["store", "web"];
+        for (var i = 0; i < 200; i++)
+        {
+            lines.Add($"m{i},2026-03-{1 + i % 28:00}T10:00:00Z,visit,m{i}@example.com,,{i % 11},,,{channels[i % 2]},");
+        }
+
+        _sandbox.WriteFile("scores.csv", [.. lines]);
+        (await _sandbox.RunAsync("import", "responses", "scores.csv")).ShouldExit(0);
+
+        var json = (await _sandbox.RunAsync("metrics", "nps", "--from", "2026-03-01", "--to", "2026-03-31", "--by", "channel", "--json")).ShouldExit(0).Json();
+
+        Assert.Equal("channel", json.GetProperty("by").GetString());
+        var slices = json.GetProperty("slices").EnumerateArray().ToList();
+        Assert.Equal(["store", "web"], slices.Select(s => s.GetProperty("key").GetString()));
+        for (var parity = 0; parity < 2; parity++)
+        {
+            var slice = slices[parity];
+            // Independently: the scores of the rows with this parity.
+            var scores = Enumerable.Range(0, 200).Where(i => i % 2 == parity).Select(i => i % 11).ToList();
+            int promoters = scores.Count(x => x >= 9), detractors = scores.Count(x => x <= 6);
+            Assert.Equal((scores.Count, promoters, scores.Count - promoters - detractors, detractors),
+                (slice.GetProperty("n").GetInt32(), slice.GetProperty("promoters").GetInt32(), slice.GetProperty("passives").GetInt32(), slice.GetProperty("detractors").GetInt32()));
+            var nps = 100.0 * (promoters - detractors) / scores.Count;
+            Assert.Equal(nps, slice.GetProperty("nps").GetDouble(), 3);
+            Assert.True(slice.GetProperty("low").GetDouble() < nps && nps < slice.GetProperty("high").GetDouble());
+        }
+
+        var plain = (await _sandbox.RunAsync("metrics", "nps", "--from", "2026-03-01", "--to", "2026-03-31")).ShouldExit(0);
+        Assert.StartsWith("NPS 2026-03-01 … 2026-03-31, by all, 95 % intervals", plain.Stdout, StringComparison.Ordinal);
+        Assert.Contains("n=200", plain.Stdout, StringComparison.Ordinal);
+
+        var bad = (await _sandbox.RunAsync("metrics", "nps", "--by", "planet")).ShouldExit(2);
+        Assert.Contains("--by: must be one of", bad.Stderr, StringComparison.Ordinal);
     }
 }

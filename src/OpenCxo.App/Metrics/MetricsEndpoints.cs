@@ -1,0 +1,49 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using OpenCxo.App.Security;
+using OpenCxo.Data.Analytics;
+using OpenCxo.Data.Storage;
+
+namespace OpenCxo.App.Metrics;
+
+public static class MetricsEndpoints
+{
+    public static IEndpointRouteBuilder MapMetricsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/metrics").RequireAuthorization(Scopes.StatsRead).WithTags("Metrics");
+        foreach (var (path, metric, summary) in new[]
+        {
+            ("nps", ScoreMetric.Nps, "NPS (−100 … 100) with its 95 % interval, promoters, passives and detractors, per slice."),
+            ("csat", ScoreMetric.Csat, "CSAT: % satisfied (4–5) with its Wilson interval and the mean with its t interval, per slice."),
+            ("ces", ScoreMetric.Ces, "CES: the mean (1–7) with its t interval, per slice."),
+        })
+        {
+            group.MapGet("/" + path, (HttpContext http, [FromServices] AnalyticsStore store, [FromServices] CxoDbFactory databases, [FromServices] TimeProvider time, CancellationToken ct) =>
+                    GetAsync(metric, http, store, databases, time, ct))
+                .WithName("Get" + char.ToUpperInvariant(path[0]) + path[1..])
+                .WithSummary(summary + " Query: from, to (yyyy-MM-dd, both included; default the last 90 days), survey, department, channel, segment (repeatable), "
+                    + "by (all, survey, day, week, month, department, channel, team, agent, campaign, salesRep, segment), compare=previous, confidence.");
+        }
+
+        return app;
+    }
+
+    private static async Task<Results<Ok<JsonObject>, ValidationProblem>> GetAsync(
+        ScoreMetric metric, HttpContext http, AnalyticsStore store, CxoDbFactory databases, TimeProvider time, CancellationToken ct)
+    {
+        var q = http.Request.Query;
+        var (query, problem) = MetricsQuery.Parse(
+            q["from"].FirstOrDefault(), q["to"].FirstOrDefault(), Values(q["survey"]), Values(q["department"]), Values(q["channel"]), Values(q["segment"]),
+            q["by"].FirstOrDefault(), q["compare"].FirstOrDefault(), q["confidence"].FirstOrDefault(), DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+        if (query is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [problem!.Field] = [problem.Message] });
+        }
+
+        var report = await ScoreMetrics.ReportAsync(store, databases, http.User.WorkspaceId(), metric, query, ct);
+        return TypedResults.Ok(ScoreMetrics.ToJson(report));
+    }
+
+    private static string[] Values(Microsoft.Extensions.Primitives.StringValues values) => [.. values.OfType<string>()];
+}
