@@ -21,6 +21,8 @@ using OpenCxo.Data.Storage;
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- memory   [--events N]
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- timeline [--interactions N]
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- ui       [--db SQLITE-FILE] [--rounds N]   (issue 3: pages interactive)
+//   dotnet run -c Release --project bench/OpenCxo.Bench -- survey   [--invitations N] [--clients C] [--seconds S]   (issue 4: page, responses/s)
+//   dotnet run -c Release --project bench/OpenCxo.Bench -- metrics  [--responses N]   (issue 4: scores over N responses)
 var verb = args.FirstOrDefault() ?? "help";
 var work = Path.Combine(Path.GetTempPath(), "opencxo-bench");
 Directory.CreateDirectory(work);
@@ -44,8 +46,14 @@ switch (verb)
     case "ui":
         await UiBench.RunAsync(work, Bench.ArgText(args, "--db"), Bench.Arg(args, "--rounds", 5));
         break;
+    case "survey":
+        await SurveyBench.PageAndResponsesAsync(work, Bench.Arg(args, "--invitations", 20_000), Bench.Arg(args, "--clients", 16), Bench.Arg(args, "--seconds", 10));
+        break;
+    case "metrics":
+        await SurveyBench.MetricsAsync(work, Bench.Arg(args, "--responses", 1_000_000));
+        break;
     default:
-        Console.WriteLine("verbs: ui [--db SQLITE-FILE] [--rounds N] | import [--events N] [--postgres CS [--postgres-only]] | parse [--events N] | http [--events N] [--clients C] | memory [--events N] | timeline [--interactions N]");
+        Console.WriteLine("verbs: survey [--invitations N] [--clients C] [--seconds S] | metrics [--responses N] | ui [--db SQLITE-FILE] [--rounds N] | import [--events N] [--postgres CS [--postgres-only]] | parse [--events N] | http [--events N] [--clients C] | memory [--events N] | timeline [--interactions N]");
         break;
 }
 

@@ -268,7 +268,10 @@ public sealed partial class ResponseWriter : BackgroundService
         }
     }
 
-    /// <summary>Stores the <c>survey.response</c> touchpoints of final responses that have none yet, and marks them.</summary>
+    /// <summary>
+    /// Stores the <c>survey.response</c> touchpoints of final responses that have none yet, and marks them. What the
+    /// touchpoints need (surveys, customers' identities, prompting touchpoints) is read once per group, not per row.
+    /// </summary>
     internal async Task StoreTouchpointsAsync(IReadOnlyList<SurveyResponseRow> finals, CancellationToken ct)
     {
         if (finals.Count == 0)
@@ -279,22 +282,60 @@ public sealed partial class ResponseWriter : BackgroundService
         await using var db = _databases.CreateDbContext();
         foreach (var workspace in finals.GroupBy(r => r.WorkspaceId))
         {
-            var events = new List<CanonicalEvent>();
-            foreach (var row in workspace)
+            var rows = workspace.ToList();
+            var surveyIds = rows.Select(r => r.SurveyId).Distinct().ToList();
+            var surveys = await db.Surveys.AsNoTracking().Where(s => surveyIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, s => s.Key, ct).ConfigureAwait(false);
+            var versions = (await db.SurveyVersions.AsNoTracking().Where(v => surveyIds.Contains(v.SurveyId)).ToListAsync(ct).ConfigureAwait(false))
+                .ToDictionary(v => (v.SurveyId, v.Version), v => Surveys.Definition(v.DefinitionJson));
+            var identities = await IdentitiesAsync(db, workspace.Key, rows, ct).ConfigureAwait(false);
+            var triggerIds = rows.Select(r => r.TriggerEventId).OfType<string>().Distinct().ToList();
+            var triggers = triggerIds.Count == 0 ? [] : await db.Interactions.AsNoTracking()
+                .Where(i => i.WorkspaceId == workspace.Key && triggerIds.Contains(i.EventId))
+                .ToDictionaryAsync(i => i.EventId, StringComparer.Ordinal, ct).ConfigureAwait(false);
+
+            var events = new List<CanonicalEvent>(rows.Count);
+            foreach (var row in rows)
             {
-                if (await TouchpointOfAsync(db, row, ct).ConfigureAwait(false) is { } touchpoint)
+                var identity = row.CustomerId is { } customer ? identities.GetValueOrDefault(customer) : IdentityKey.External(AnonymousSystem, row.ResponseKey);
+                if (identity is null)
                 {
-                    events.Add(touchpoint);
+                    continue;
                 }
+
+                var answers = JsonSerializer.Deserialize<Dictionary<string, Answer>>(row.AnswersJson, Surveys.Json) ?? [];
+                events.Add(ResponseTouchpoint.Build(
+                    [identity.Value], row.ResponseKey, row.AnsweredAt ?? row.UpdatedAt, row.Source, row.Language, row.Completed,
+                    surveys[row.SurveyId], row.Version, versions[(row.SurveyId, row.Version)], answers,
+                    row.TriggerEventId is { } trigger ? triggers.GetValueOrDefault(trigger) : null, null));
             }
 
             await _ingestor.IngestAsync(workspace.Key, events, ct).ConfigureAwait(false);
-            var ids = workspace.Select(r => r.Id).ToList();
+            var ids = rows.Select(r => r.Id).ToList();
             await db.SurveyResponses.Where(r => ids.Contains(r.Id))
                 .ExecuteUpdateAsync(r => r.SetProperty(x => x.EventId, x => "survey-response:" + x.ResponseKey), ct).ConfigureAwait(false);
         }
 
         _signal.Notify();
+    }
+
+    /// <summary>
+    /// One identity of each response's customer (of the profile it was merged into, if it was), to file the touchpoint
+    /// under: ingest resolves it back to the same live customer.
+    /// </summary>
+    private static async Task<Dictionary<long, IdentityKey?>> IdentitiesAsync(CxoDb db, long workspaceId, List<SurveyResponseRow> rows, CancellationToken ct)
+    {
+        var customers = rows.Select(r => r.CustomerId).OfType<long>().Distinct().ToList();
+        var live = await db.Customers.AsNoTracking()
+            .Where(c => c.WorkspaceId == workspaceId && customers.Contains(c.Id))
+            .ToDictionaryAsync(c => c.Id, c => c.MergedInto ?? c.Id, ct).ConfigureAwait(false);
+        var liveIds = live.Values.Distinct().ToList();
+        var known = (await db.Identities.AsNoTracking()
+            .Where(i => i.WorkspaceId == workspaceId && liveIds.Contains(i.CustomerId))
+            .Select(i => new { i.CustomerId, i.Kind, i.Value })
+            .ToListAsync(ct).ConfigureAwait(false))
+            .GroupBy(i => i.CustomerId)
+            .ToDictionary(g => g.Key, g => g.OrderBy(i => i.Kind, StringComparer.Ordinal).ThenBy(i => i.Value, StringComparer.Ordinal).Select(i => new IdentityKey(i.Kind, i.Value)).First());
+        return customers.ToDictionary(c => c, c => live.TryGetValue(c, out var id) && known.TryGetValue(id, out var key) ? (IdentityKey?)key : null);
     }
 
     private static void Apply(SurveyResponseRow row, ResponseSubmission s)
@@ -315,44 +356,6 @@ public sealed partial class ResponseWriter : BackgroundService
 
     private static int? ScoreOf(ResponseSubmission s, QuestionKind kind) =>
         s.Definition.Questions.FirstOrDefault(q => q.Kind == kind) is { } question && s.Answers.TryGetValue(question.Key, out var answer) ? answer.Score : null;
-
-    /// <summary>The touchpoint of a final response, filed under one of its customer's identities.</summary>
-    private static async Task<CanonicalEvent?> TouchpointOfAsync(CxoDb db, SurveyResponseRow row, CancellationToken ct)
-    {
-        if (await IdentityOfAsync(db, row, ct).ConfigureAwait(false) is not { } identity)
-        {
-            return null;
-        }
-
-        var survey = await db.Surveys.AsNoTracking().SingleAsync(s => s.Id == row.SurveyId, ct).ConfigureAwait(false);
-        var version = await db.SurveyVersions.AsNoTracking().SingleAsync(v => v.SurveyId == row.SurveyId && v.Version == row.Version, ct).ConfigureAwait(false);
-        var answers = JsonSerializer.Deserialize<Dictionary<string, Answer>>(row.AnswersJson, Surveys.Json) ?? [];
-        InteractionRow? trigger = row.TriggerEventId is { } triggerId
-            ? await db.Interactions.AsNoTracking().FirstOrDefaultAsync(i => i.WorkspaceId == row.WorkspaceId && i.EventId == triggerId, ct).ConfigureAwait(false)
-            : null;
-        return ResponseTouchpoint.Build(
-            [identity], row.ResponseKey, row.AnsweredAt ?? row.UpdatedAt, row.Source, row.Language, row.Completed,
-            survey.Key, row.Version, Surveys.Definition(version.DefinitionJson), answers, trigger, null);
-    }
-
-    /// <summary>
-    /// An identity of the response's customer, to file the touchpoint under; an anonymous response gets a profile of
-    /// its own, known by the response's key.
-    /// </summary>
-    private static async Task<IdentityKey?> IdentityOfAsync(CxoDb db, SurveyResponseRow row, CancellationToken ct)
-    {
-        if (row.CustomerId is not { } customer)
-        {
-            return IdentityKey.External(AnonymousSystem, row.ResponseKey);
-        }
-
-        var live = await Profiles.CustomerProfiles.ResolveIdAsync(db, row.WorkspaceId, customer, ct).ConfigureAwait(false) ?? customer;
-        var identity = await db.Identities.AsNoTracking()
-            .Where(i => i.WorkspaceId == row.WorkspaceId && i.CustomerId == live)
-            .OrderBy(i => i.Kind).ThenBy(i => i.Value)
-            .FirstOrDefaultAsync(ct).ConfigureAwait(false);
-        return identity is null ? null : new IdentityKey(identity.Kind, identity.Value);
-    }
 
     /// <summary>The external-id system of anonymous respondents' profiles.</summary>
     public const string AnonymousSystem = "survey-anonymous";
