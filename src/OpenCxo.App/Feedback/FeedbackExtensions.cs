@@ -10,6 +10,9 @@ public static class FeedbackExtensions
         services.AddSingleton<SurveyCache>();
         services.AddSingleton<ResponseWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<ResponseWriter>());
+        services.AddHttpClient(nameof(InvitationScheduler), client => client.Timeout = TimeSpan.FromSeconds(15));
+        services.AddSingleton<InvitationScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<InvitationScheduler>());
         return services;
     }
 }

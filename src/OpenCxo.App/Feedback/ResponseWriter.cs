@@ -18,6 +18,15 @@ public sealed record SurveyOptions
 
     /// <summary>How often unfinished responses are looked at.</summary>
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Contact fatigue: at most one invitation per customer in this many days, across all surveys.</summary>
+    public int FatigueDays { get; init; } = 30;
+
+    /// <summary>How often trigger rules look for new touchpoints, and due invitations are sent.</summary>
+    public TimeSpan ScheduleInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The address customers reach this server at (https://feedback.example.com), for links the server sends itself.</summary>
+    public string? PublicUrl { get; init; }
 }
 
 /// <summary>Answers to store: the full set given so far (a later submission replaces an earlier one's answers).</summary>

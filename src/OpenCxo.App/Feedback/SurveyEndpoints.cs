@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using OpenCxo.App.Security;
 using OpenCxo.Core.Ingest;
 using OpenCxo.Core.Profiles;
+using Microsoft.EntityFrameworkCore;
 using OpenCxo.Data.Storage;
 
 namespace OpenCxo.App.Feedback;
@@ -15,6 +16,7 @@ public static class SurveyEndpoints
         var read = app.MapGroup("/api/v1/surveys").RequireAuthorization(Scopes.SurveysRead).WithTags("Surveys");
         read.MapGet("/", List).WithName("ListSurveys").WithSummary("The workspace's surveys, by key.");
         read.MapGet("/{key}", Get).WithName("GetSurvey").WithSummary("A survey with the questions of its latest version, or of ?version=N.");
+        read.MapGet("/{key}/rules", ListRules).WithName("ListSurveyRules").WithSummary("The survey's trigger rules.");
         read.MapGet("/{key}/link", PublicLink).WithName("GetSurveyPublicLink").WithSummary("The survey's anonymous link: anyone may answer, once per visit.");
 
         var write = app.MapGroup("/api/v1/surveys").RequireAuthorization(Scopes.SurveysWrite).WithTags("Surveys");
@@ -26,6 +28,14 @@ public static class SurveyEndpoints
         write.MapPost("/{key}/reopen", Reopen).WithName("ReopenSurvey").WithSummary("Ask again with the published version.");
         write.MapPost("/{key}/invitations", Invite).WithName("InviteToSurvey")
             .WithSummary("Invite one customer (customerId, email, phone or externalId) and get the personal link to deliver yourself.");
+        write.MapPost("/{key}/rules", CreateRule).WithName("CreateSurveyRule")
+            .WithSummary("Invite customers when a touchpoint of eventType arrives (optionally in a department or channel), after delayMinutes; "
+                + "deliver by webhook or export. Fatigue, opt-outs and consent apply.");
+        write.MapDelete("/{key}/rules/{id:long}", DeleteRule).WithName("DeleteSurveyRule").WithSummary("Stop a rule; its invitations stay.");
+        write.MapPost("/{key}/invitations/export", Export).WithName("ExportSurveyInvitations")
+            .WithSummary("The due invitations of rules that deliver by export, as CSV; handing them over marks them sent.");
+        app.MapPost("/api/v1/customers/{id:long}/survey-opt-out", OptOut).RequireAuthorization(Scopes.SurveysWrite).WithTags("Surveys")
+            .WithName("OptOutOfSurveys").WithSummary("The customer is not to be surveyed again (no invitation is made or sent).");
         write.MapDelete("/{key}", Delete).WithName("DeleteSurvey").WithSummary("Delete a survey that was never published.");
         return app;
     }
@@ -96,8 +106,47 @@ public static class SurveyEndpoints
         return Respond(new SurveyChange(null, errors, conflict, notFound), _ => TypedResults.Created(link!.Url, link));
     }
 
+    private static async Task<Results<Ok<IReadOnlyList<TriggerRule>>, NotFound>> ListRules(string key, HttpContext http, [FromServices] CxoDb db, CancellationToken ct) =>
+        await TriggerRules.ListAsync(db, http.User.WorkspaceId(), key, ct) is { } rules ? TypedResults.Ok(rules) : TypedResults.NotFound();
+
+    private static async Task<Results<Created<TriggerRule>, ValidationProblem, Conflict<ProblemDetails>, NotFound>> CreateRule(
+        string key, TriggerRuleRequest request, HttpContext http, [FromServices] CxoDb db, [FromServices] TimeProvider time, CancellationToken ct)
+    {
+        var (rule, errors, notFound) = await TriggerRules.CreateAsync(db, http.User.WorkspaceId(), key, request, time.GetUtcNow().UtcDateTime, ct);
+        return Respond(new SurveyChange(null, errors, null, notFound), _ => TypedResults.Created($"/api/v1/surveys/{key}/rules/{rule!.Id}", rule));
+    }
+
+    private static async Task<Results<NoContent, NotFound>> DeleteRule(string key, long id, HttpContext http, [FromServices] CxoDb db, CancellationToken ct) =>
+        await TriggerRules.DisableAsync(db, http.User.WorkspaceId(), key, id, ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+
+    private static async Task<IResult> Export(string key, HttpContext http, [FromServices] CxoDb db, [FromServices] InvitationScheduler scheduler, CancellationToken ct)
+    {
+        var survey = await db.Surveys.AsNoTracking().FirstOrDefaultAsync(s => s.WorkspaceId == http.User.WorkspaceId() && s.Key == key, ct);
+        if (survey is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var rows = await scheduler.ExportAsync(survey.WorkspaceId, survey.Id, BaseUrl(http), ct);
+        var csv = new System.Text.StringBuilder("invitation,survey,customerId,email,language,url,triggerEventId,createdAt\r\n");
+        foreach (var row in rows)
+        {
+            csv.Append(string.Join(',', new[]
+            {
+                row.Invitation.ToString(System.Globalization.CultureInfo.InvariantCulture), row.Survey, row.CustomerId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Touchpoints.TouchpointExplorer.CsvCell(row.Email ?? ""), row.Language, row.Url, Touchpoints.TouchpointExplorer.CsvCell(row.TriggerEventId ?? ""),
+                row.CreatedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+            })).Append("\r\n");
+        }
+
+        return TypedResults.Text(csv.ToString(), "text/csv; charset=utf-8");
+    }
+
+    private static async Task<Results<NoContent, NotFound>> OptOut(long id, HttpContext http, [FromServices] CxoDb db, [FromServices] TimeProvider time, CancellationToken ct) =>
+        await TriggerRules.OptOutAsync(db, http.User.WorkspaceId(), id, "api", time.GetUtcNow().UtcDateTime, ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+
     /// <summary>Links point at the server the caller reached, unless <c>Surveys:PublicUrl</c> names the address customers use.</summary>
-    private static string BaseUrl(HttpContext http) =>
+    internal static string BaseUrl(HttpContext http) =>
         http.RequestServices.GetRequiredService<IConfiguration>()["Surveys:PublicUrl"]?.TrimEnd('/') is { Length: > 0 } configured
             ? configured
             : $"{http.Request.Scheme}://{http.Request.Host}";

@@ -40,7 +40,8 @@ internal static class SurveyPage
         textarea:focus{outline:3px solid #f5a623;outline-offset:1px}
         .err{color:#a4000f;font-weight:600;margin:.25rem 0 .5rem}.alert{background:#fde8ea;color:#a4000f;padding:.75rem 1rem;border-radius:6px}
         button{min-height:3rem;width:100%;font:inherit;font-weight:600;color:#fff;background:#0b4f8a;border:0;border-radius:6px;cursor:pointer}
-        button:focus-visible{outline:3px solid #f5a623;outline-offset:2px}.note{color:#555;font-size:.85rem;text-align:center}
+        button:focus-visible{outline:3px solid #f5a623;outline-offset:2px}
+        button.quiet{background:none;color:#0b4f8a;text-decoration:underline;font-weight:400;margin-top:1.5rem}.note{color:#555;font-size:.85rem;text-align:center}
         [hidden]{display:none!important}
         """;
 
@@ -86,7 +87,15 @@ internal static class SurveyPage
         }
 
         html.Append("<button type=\"submit\">").Append(Html.Encode(L["Survey_Send"])).Append("</button>");
-        html.Append("<p class=\"note\" id=\"saved\" role=\"status\" hidden>").Append(Html.Encode(L["Survey_Saved"])).Append("</p></form></main><script>").Append(Script).Append("</script></body></html>");
+        html.Append("<p class=\"note\" id=\"saved\" role=\"status\" hidden>").Append(Html.Encode(L["Survey_Saved"])).Append("</p></form>");
+        if (responseKey is null)
+        {
+            // A personal link: the customer can say no to surveys altogether (a form, so that link prefetchers cannot).
+            html.Append("<form method=\"post\" action=\"/s/").Append(token).Append("/opt-out?lang=").Append(language)
+                .Append("\"><button type=\"submit\" class=\"quiet\">").Append(Html.Encode(L["Survey_OptOut"])).Append("</button></form>");
+        }
+
+        html.Append("</main><script>").Append(Script).Append("</script></body></html>");
         return html.ToString();
     }
 

@@ -32,6 +32,7 @@ public static class SurveyPageEndpoints
         pages.MapPost("/{token}", SendAsync);
         pages.MapPost("/{token}/answers", SaveAsync);
         pages.MapGet("/{token}/thanks", ThanksAsync);
+        pages.MapPost("/{token}/opt-out", OptOutAsync);
         return app;
     }
 
@@ -153,6 +154,22 @@ public static class SurveyPageEndpoints
         return definition is null
             ? Page(http, StatusCodes.Status404NotFound, SurveyPage.Message(language, "OpenCXO", L["Survey_NotFound"]))
             : Page(http, StatusCodes.Status200OK, SurveyPage.Message(language, definition.Title.In(language), definition.Thanks?.In(language) ?? L["Survey_ThanksDefault"]));
+    }
+
+    /// <summary>The invited customer says no to surveys: no invitation is made or sent to them again.</summary>
+    private static async Task<IResult> OptOutAsync(string token, string? lang, HttpContext http, [FromServices] SurveyLinks links, [FromServices] TimeProvider time, CancellationToken ct)
+    {
+        var target = await links.ResolveAsync(token, ct);
+        var language = Language(lang, target?.Invitation?.Language, http);
+        var L = Localizer(http, language);
+        if (target?.Invitation is not { } invitation)
+        {
+            return Page(http, StatusCodes.Status404NotFound, SurveyPage.Message(language, "OpenCXO", L["Survey_NotFound"]));
+        }
+
+        await using var db = http.RequestServices.GetRequiredService<CxoDbFactory>().CreateDbContext();
+        await TriggerRules.OptOutAsync(db, invitation.WorkspaceId, invitation.CustomerId, "link", time.GetUtcNow().UtcDateTime, ct);
+        return Page(http, StatusCodes.Status200OK, SurveyPage.Message(language, "OpenCXO", L["Survey_OptedOut"]));
     }
 
     /// <summary>What a link leads to, or the page that says why it leads nowhere (404 not valid, 410 closed).</summary>

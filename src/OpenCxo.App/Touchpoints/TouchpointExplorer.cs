@@ -204,6 +204,9 @@ public static class TouchpointExplorer
         }
     }
 
+    /// <summary>One CSV cell of free text: made harmless for spreadsheets and quoted as RFC 4180 asks.</summary>
+    public static string CsvCell(string? value) => Quote(Text(value));
+
     private static string? Text(string? value) =>
         value is { Length: > 0 } && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value;
 

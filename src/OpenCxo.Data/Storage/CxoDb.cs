@@ -23,6 +23,8 @@ public abstract class CxoDb(DbContextOptions options) : DbContext(options)
     public DbSet<SurveyVersionRow> SurveyVersions => Set<SurveyVersionRow>();
     public DbSet<SurveyResponseRow> SurveyResponses => Set<SurveyResponseRow>();
     public DbSet<SurveyInvitationRow> SurveyInvitations => Set<SurveyInvitationRow>();
+    public DbSet<SurveyRuleRow> SurveyRules => Set<SurveyRuleRow>();
+    public DbSet<SurveyOptOutRow> SurveyOptOuts => Set<SurveyOptOutRow>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -61,3 +61,27 @@ internal sealed class SurveyInvitationConfiguration : IEntityTypeConfiguration<S
         builder.HasIndex(x => new { x.Status, x.SendAt });
     }
 }
+
+internal sealed class SurveyRuleConfiguration : IEntityTypeConfiguration<SurveyRuleRow>
+{
+    public void Configure(EntityTypeBuilder<SurveyRuleRow> builder)
+    {
+        builder.ToTable("survey_rules");
+        builder.Property(x => x.EventType).HasMaxLength(100);
+        builder.Property(x => x.Department).HasMaxLength(20);
+        builder.Property(x => x.Channel).HasMaxLength(20);
+        builder.Property(x => x.Delivery).HasMaxLength(10);
+        builder.Property(x => x.WebhookUrl).HasMaxLength(2000);
+        builder.HasIndex(x => new { x.WorkspaceId, x.SurveyId });
+    }
+}
+
+internal sealed class SurveyOptOutConfiguration : IEntityTypeConfiguration<SurveyOptOutRow>
+{
+    public void Configure(EntityTypeBuilder<SurveyOptOutRow> builder)
+    {
+        builder.ToTable("survey_opt_outs");
+        builder.HasKey(x => new { x.WorkspaceId, x.CustomerId });
+        builder.Property(x => x.Source).HasMaxLength(10);
+    }
+}

@@ -121,3 +121,44 @@ public sealed class SurveyInvitationRow
     public int Attempts { get; set; }
     public string? LastError { get; set; }
 }
+
+/// <summary>
+/// When to invite whom to a survey: on a touchpoint of a type (optionally in a department or channel), after a delay.
+/// The scheduler reads touchpoints past <see cref="Seq"/>, so each is considered once.
+/// </summary>
+public sealed class SurveyRuleRow
+{
+    public long Id { get; set; }
+    public long WorkspaceId { get; set; }
+    public long SurveyId { get; set; }
+
+    /// <summary>The touchpoint type that prompts an invitation, e.g. <c>ticket.resolved</c>.</summary>
+    public required string EventType { get; set; }
+
+    public string? Department { get; set; }
+    public string? Channel { get; set; }
+
+    /// <summary>Minutes after the touchpoint before the invitation goes out.</summary>
+    public int DelayMinutes { get; set; }
+
+    /// <summary><c>webhook</c> (POSTed to <see cref="WebhookUrl"/>) or <c>export</c> (collected as CSV).</summary>
+    public required string Delivery { get; set; }
+
+    public string? WebhookUrl { get; set; }
+    public bool Enabled { get; set; }
+    public DateTime CreatedAt { get; set; }
+
+    /// <summary>The last touchpoint seq the scheduler has considered for this rule.</summary>
+    public long Seq { get; set; }
+}
+
+/// <summary>A customer who asked not to be surveyed; no invitation is made or sent to them.</summary>
+public sealed class SurveyOptOutRow
+{
+    public long WorkspaceId { get; set; }
+    public long CustomerId { get; set; }
+    public DateTime At { get; set; }
+
+    /// <summary><c>link</c> (from a survey page) or <c>api</c>.</summary>
+    public required string Source { get; set; }
+}

@@ -386,6 +386,31 @@ namespace OpenCxo.Data.Migrations.Sqlite
                     b.ToTable("survey_invitations", (string)null);
                 });
 
+            modelBuilder.Entity("OpenCxo.Data.Storage.SurveyOptOutRow", b =>
+                {
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customer_id");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.HasKey("WorkspaceId", "CustomerId");
+
+                    b.ToTable("survey_opt_outs", (string)null);
+                });
+
             modelBuilder.Entity("OpenCxo.Data.Storage.SurveyResponseRow", b =>
                 {
                     b.Property<long>("Id")
@@ -538,6 +563,71 @@ namespace OpenCxo.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("surveys", (string)null);
+                });
+
+            modelBuilder.Entity("OpenCxo.Data.Storage.SurveyRuleRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Channel")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("DelayMinutes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("delay_minutes");
+
+                    b.Property<string>("Delivery")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delivery");
+
+                    b.Property<string>("Department")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("department");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enabled");
+
+                    b.Property<string>("EventType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_type");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
+
+                    b.Property<long>("SurveyId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("survey_id");
+
+                    b.Property<string>("WebhookUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("webhook_url");
+
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "SurveyId");
+
+                    b.ToTable("survey_rules", (string)null);
                 });
 
             modelBuilder.Entity("OpenCxo.Data.Storage.SurveyVersionRow", b =>

@@ -1,0 +1,296 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OpenCxo.Data.Storage;
+
+namespace OpenCxo.App.Feedback;
+
+/// <summary>
+/// Makes invitations from trigger rules and hands them over when due. Each rule reads the touchpoints that arrived
+/// since it last looked (by seq), so a burst of events is considered once, in order, by one loop: contact fatigue
+/// (at most one invitation per customer per <see cref="SurveyOptions.FatigueDays"/> days across all surveys), opt-outs
+/// and consent (a customer attribute <c>surveyConsent</c> of <c>false</c>) hold however fast events come.
+/// </summary>
+public sealed partial class InvitationScheduler(
+    CxoDbFactory databases, SurveyLinks links, IHttpClientFactory http, IOptions<SurveyOptions> options, TimeProvider time,
+    IServiceProvider services, ILogger<InvitationScheduler> logger)
+    : BackgroundService
+{
+    /// <summary>Touchpoints read per rule per pass.</summary>
+    private const int Batch = 5_000;
+
+    /// <summary>Webhook attempts before an invitation is marked failed (waits of 1, 2, 4, 8 minutes between).</summary>
+    public const int MaxAttempts = 5;
+
+    public const string ScheduledStatus = "scheduled";
+
+    // One pass at a time in this process: two passes over the same rule would both see a customer as not yet invited.
+    private readonly SemaphoreSlim _pass = new(1, 1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.ScheduleInterval, time);
+        do
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                LogFailed(logger, e);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    /// <summary>One pass: every enabled rule of a published survey reads its new touchpoints, then due invitations go out.</summary>
+    public async Task RunOnceAsync(CancellationToken ct)
+    {
+        await _pass.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await PassAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _pass.Release();
+        }
+    }
+
+    private async Task PassAsync(CancellationToken ct)
+    {
+        List<SurveyRuleRow> rules;
+        await using (var db = databases.CreateDbContext())
+        {
+            rules = await db.SurveyRules.AsNoTracking()
+                .Where(r => r.Enabled && db.Surveys.Any(s => s.Id == r.SurveyId && s.Status == "published"))
+                .OrderBy(r => r.Id)
+                .ToListAsync(ct).ConfigureAwait(false);
+        }
+
+        foreach (var rule in rules)
+        {
+            while (await InviteAsync(rule, ct).ConfigureAwait(false) == Batch)
+            {
+            }
+        }
+
+        await DeliverWebhooksAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Considers the rule's next touchpoints; returns how many were read.</summary>
+    private async Task<int> InviteAsync(SurveyRuleRow rule, CancellationToken ct)
+    {
+        await using var db = databases.CreateDbContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var tracked = await db.SurveyRules.SingleAsync(r => r.Id == rule.Id, ct).ConfigureAwait(false);
+        var survey = await db.Surveys.AsNoTracking().SingleAsync(s => s.Id == rule.SurveyId, ct).ConfigureAwait(false);
+
+        // By seq and type only: with the workspace in the WHERE clause SQLite would read the workspace's index.
+        var after = tracked.Seq;
+        var read = await db.Interactions.AsNoTracking()
+            .Where(i => i.Seq > after && i.Type == rule.EventType)
+            .OrderBy(i => i.Seq)
+            .Take(Batch)
+            .Select(i => new { i.Seq, i.WorkspaceId, i.CustomerId, i.EventId, i.OccurredAt, i.Department, i.Channel })
+            .ToListAsync(ct).ConfigureAwait(false);
+        if (read.Count == 0)
+        {
+            return 0;
+        }
+
+        var touchpoints = read
+            .Where(i => i.WorkspaceId == rule.WorkspaceId && (rule.Department is null || i.Department == rule.Department) && (rule.Channel is null || i.Channel == rule.Channel))
+            .ToList();
+        var now = time.GetUtcNow().UtcDateTime;
+        var since = now.AddDays(-options.Value.FatigueDays);
+        var customers = touchpoints.Select(t => t.CustomerId).Distinct().ToList();
+        var live = await db.Customers.AsNoTracking()
+            .Where(c => c.WorkspaceId == rule.WorkspaceId && customers.Contains(c.Id))
+            .ToDictionaryAsync(c => c.Id, c => c.MergedInto ?? c.Id, ct).ConfigureAwait(false);
+        var liveIds = live.Values.Distinct().ToList();
+        var resting = (await db.SurveyInvitations.AsNoTracking()
+            .Where(i => i.WorkspaceId == rule.WorkspaceId && liveIds.Contains(i.CustomerId) && i.CreatedAt >= since)
+            .Select(i => i.CustomerId)
+            .ToListAsync(ct).ConfigureAwait(false)).ToHashSet();
+        var optedOut = (await db.SurveyOptOuts.AsNoTracking()
+            .Where(o => o.WorkspaceId == rule.WorkspaceId && liveIds.Contains(o.CustomerId))
+            .Select(o => o.CustomerId)
+            .ToListAsync(ct).ConfigureAwait(false)).ToHashSet();
+        var traits = await db.CustomerTraits.AsNoTracking()
+            .Where(t => t.WorkspaceId == rule.WorkspaceId && liveIds.Contains(t.CustomerId) && (t.Name == "surveyConsent" || t.Name == "language"))
+            .Select(t => new { t.CustomerId, t.Name, t.ValueJson })
+            .ToListAsync(ct).ConfigureAwait(false);
+        var refused = traits.Where(t => t.Name == "surveyConsent" && Refuses(t.ValueJson)).Select(t => t.CustomerId).ToHashSet();
+        var spanish = traits.Where(t => t.Name == "language" && Profiles.CustomerSearch.TextOf(t.ValueJson).StartsWith("es", StringComparison.OrdinalIgnoreCase))
+            .Select(t => t.CustomerId).ToHashSet();
+
+        foreach (var touchpoint in touchpoints)
+        {
+            var customer = live.GetValueOrDefault(touchpoint.CustomerId, touchpoint.CustomerId);
+            if (optedOut.Contains(customer) || refused.Contains(customer) || !resting.Add(customer))
+            {
+                continue;
+            }
+
+            var sendAt = touchpoint.OccurredAt.AddMinutes(rule.DelayMinutes);
+            db.SurveyInvitations.Add(new SurveyInvitationRow
+            {
+                WorkspaceId = rule.WorkspaceId,
+                SurveyId = rule.SurveyId,
+                Version = survey.PublishedVersion!.Value,
+                CustomerId = customer,
+                Channel = rule.Delivery,
+                Language = spanish.Contains(customer) ? "es" : "en",
+                TriggerEventId = touchpoint.EventId,
+                RuleId = rule.Id,
+                CreatedAt = now,
+                SendAt = sendAt < now ? now : sendAt,
+                Status = ScheduledStatus,
+            });
+        }
+
+        tracked.Seq = read[^1].Seq;
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await transaction.CommitAsync(ct).ConfigureAwait(false);
+        return read.Count;
+    }
+
+    /// <summary>Invitations due by webhook: POSTed one by one; a failure waits longer each time, and gives up after five.</summary>
+    private async Task DeliverWebhooksAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = databases.CreateDbContext();
+        var due = await db.SurveyInvitations
+            .Where(i => i.Status == ScheduledStatus && i.Channel == "webhook" && i.SendAt <= now)
+            .OrderBy(i => i.SendAt)
+            .Take(Batch)
+            .ToListAsync(ct).ConfigureAwait(false);
+        if (due.Count == 0)
+        {
+            return;
+        }
+
+        var ruleIds = due.Select(i => i.RuleId).OfType<long>().Distinct().ToList();
+        var hooks = await db.SurveyRules.AsNoTracking().Where(r => ruleIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, r => r.WebhookUrl, ct).ConfigureAwait(false);
+        var optedOut = await OptedOutAsync(db, due, ct).ConfigureAwait(false);
+        var client = http.CreateClient(nameof(InvitationScheduler));
+        foreach (var invitation in due)
+        {
+            if (optedOut.Contains((invitation.WorkspaceId, invitation.CustomerId)))
+            {
+                invitation.Status = "skipped";
+                invitation.LastError = "the customer opted out before it was sent";
+                continue;
+            }
+
+            var payload = await PayloadAsync(db, invitation, ServerUrl(), ct).ConfigureAwait(false);
+            try
+            {
+                using var response = await client.PostAsJsonAsync(hooks.GetValueOrDefault(invitation.RuleId ?? 0), payload, ct).ConfigureAwait(false);
+                response.EnsureSuccessStatusCode();
+                invitation.Status = "sent";
+                invitation.SentAt = time.GetUtcNow().UtcDateTime;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException)
+            {
+                invitation.Attempts++;
+                invitation.LastError = e.Message.Length > 1000 ? e.Message[..1000] : e.Message;
+                if (invitation.Attempts >= MaxAttempts)
+                {
+                    invitation.Status = "failed";
+                }
+                else
+                {
+                    invitation.SendAt = now.AddMinutes(1 << (invitation.Attempts - 1));
+                }
+            }
+        }
+
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Due invitations delivered by export: the CSV rows to hand over; they count as sent once handed.</summary>
+    public async Task<IReadOnlyList<InvitationPayload>> ExportAsync(long workspaceId, long surveyId, string baseUrl, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = databases.CreateDbContext();
+        var due = await db.SurveyInvitations
+            .Where(i => i.WorkspaceId == workspaceId && i.SurveyId == surveyId && i.Status == ScheduledStatus && i.Channel == "export" && i.SendAt <= now)
+            .OrderBy(i => i.Id)
+            .Take(50_000)
+            .ToListAsync(ct).ConfigureAwait(false);
+        var optedOut = await OptedOutAsync(db, due, ct).ConfigureAwait(false);
+        var rows = new List<InvitationPayload>(due.Count);
+        foreach (var invitation in due)
+        {
+            if (optedOut.Contains((invitation.WorkspaceId, invitation.CustomerId)))
+            {
+                invitation.Status = "skipped";
+                continue;
+            }
+
+            rows.Add(await PayloadAsync(db, invitation, baseUrl, ct).ConfigureAwait(false));
+            invitation.Status = "sent";
+            invitation.SentAt = now;
+        }
+
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return rows;
+    }
+
+    /// <summary>The address in links this server sends by itself: <c>Surveys:PublicUrl</c>, else the first address it listens on.</summary>
+    private string ServerUrl() =>
+        options.Value.PublicUrl?.TrimEnd('/')
+        ?? services.GetService<Microsoft.AspNetCore.Hosting.Server.IServer>()?.Features
+            .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault()?.TrimEnd('/')
+        ?? "";
+
+    private async Task<InvitationPayload> PayloadAsync(CxoDb db, SurveyInvitationRow invitation, string baseUrl, CancellationToken ct)
+    {
+        var email = await db.Identities.AsNoTracking()
+            .Where(i => i.WorkspaceId == invitation.WorkspaceId && i.CustomerId == invitation.CustomerId && i.Kind == "email")
+            .OrderBy(i => i.Value)
+            .Select(i => i.Value)
+            .FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        var survey = await db.Surveys.AsNoTracking().Where(s => s.Id == invitation.SurveyId).Select(s => s.Key).SingleAsync(ct).ConfigureAwait(false);
+        var token = await links.InvitationTokenAsync(invitation, ct).ConfigureAwait(false);
+        var url = baseUrl + "/s/" + token;
+        return new InvitationPayload(invitation.Id, survey, invitation.CustomerId, email, invitation.Language, url, invitation.TriggerEventId, invitation.CreatedAt);
+    }
+
+    private static async Task<HashSet<(long, long)>> OptedOutAsync(CxoDb db, List<SurveyInvitationRow> invitations, CancellationToken ct)
+    {
+        var customers = invitations.Select(i => i.CustomerId).Distinct().ToList();
+        return (await db.SurveyOptOuts.AsNoTracking()
+            .Where(o => customers.Contains(o.CustomerId))
+            .Select(o => new { o.WorkspaceId, o.CustomerId })
+            .ToListAsync(ct).ConfigureAwait(false)).Select(o => (o.WorkspaceId, o.CustomerId)).ToHashSet();
+    }
+
+    /// <summary><c>surveyConsent</c> of false, "false", "no" or 0 withholds consent.</summary>
+    private static bool Refuses(string valueJson)
+    {
+        using var value = JsonDocument.Parse(valueJson);
+        return value.RootElement.ValueKind switch
+        {
+            JsonValueKind.False => true,
+            JsonValueKind.String => value.RootElement.GetString()!.Trim().ToLowerInvariant() is "false" or "no" or "0",
+            JsonValueKind.Number => value.RootElement.GetDouble() == 0,
+            _ => false,
+        };
+    }
+
+    public override void Dispose()
+    {
+        _pass.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Survey invitation scheduling failed; will retry")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}
+
+/// <summary>What is handed to the company's tools for one invitation (webhook body, export row).</summary>
+public sealed record InvitationPayload(long Invitation, string Survey, long CustomerId, string? Email, string Language, string Url, string? TriggerEventId, DateTime CreatedAt);

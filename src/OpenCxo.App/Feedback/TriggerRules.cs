@@ -1,0 +1,136 @@
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using OpenCxo.Core.Ingest;
+using OpenCxo.Data.Storage;
+
+namespace OpenCxo.App.Feedback;
+
+/// <summary>A trigger rule as the API takes it: invite to the survey when a touchpoint of <c>eventType</c> arrives.</summary>
+public sealed record TriggerRuleRequest(string? EventType, string? Department, string? Channel, int? DelayMinutes, string? Delivery, string? WebhookUrl);
+
+public sealed record TriggerRule(long Id, string Survey, string EventType, string? Department, string? Channel, int DelayMinutes, string Delivery, string? WebhookUrl, DateTime CreatedAt);
+
+/// <summary>Trigger rules of a survey, and opt-outs: what <see cref="InvitationScheduler"/> follows.</summary>
+public static partial class TriggerRules
+{
+    public const int MaxDelayMinutes = 30 * 24 * 60;
+
+    [GeneratedRegex("^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$", RegexOptions.CultureInvariant)]
+    private static partial Regex TypePattern();
+
+    public static async Task<(TriggerRule? Rule, IReadOnlyList<FieldError> Errors, bool NotFound)> CreateAsync(
+        CxoDb db, long workspaceId, string surveyKey, TriggerRuleRequest request, DateTime now, CancellationToken ct)
+    {
+        var survey = await db.Surveys.AsNoTracking().FirstOrDefaultAsync(s => s.WorkspaceId == workspaceId && s.Key == surveyKey, ct).ConfigureAwait(false);
+        if (survey is null)
+        {
+            return (null, [], true);
+        }
+
+        var errors = new List<FieldError>();
+        if (request.EventType is null || request.EventType.Length > EventParser.MaxTypeLength || !TypePattern().IsMatch(request.EventType))
+        {
+            errors.Add(new FieldError("eventType", "is a touchpoint type, namespace.verb in lower case (e.g. ticket.resolved)"));
+        }
+
+        if (request.Department is not null && !Vocabulary.Departments.Contains(request.Department))
+        {
+            errors.Add(new FieldError("department", $"must be one of {string.Join(", ", Vocabulary.Departments)}"));
+        }
+
+        if (request.Channel is not null && !Vocabulary.Channels.Contains(request.Channel))
+        {
+            errors.Add(new FieldError("channel", $"must be one of {string.Join(", ", Vocabulary.Channels)}"));
+        }
+
+        if (request.DelayMinutes is < 0 or > MaxDelayMinutes)
+        {
+            errors.Add(new FieldError("delayMinutes", $"must be 0 to {MaxDelayMinutes:N0} (30 days)"));
+        }
+
+        if (request.Delivery is not ("webhook" or "export"))
+        {
+            errors.Add(new FieldError("delivery", "must be webhook (POSTed to webhookUrl) or export (collected as CSV)"));
+        }
+        else if (request.Delivery == "webhook"
+            && !(Uri.TryCreate(request.WebhookUrl, UriKind.Absolute, out var hook) && hook.Scheme is "http" or "https" && request.WebhookUrl!.Length <= 2000))
+        {
+            errors.Add(new FieldError("webhookUrl", "must be an absolute http or https address"));
+        }
+        else if (request.Delivery == "export" && request.WebhookUrl is not null)
+        {
+            errors.Add(new FieldError("webhookUrl", "is only for delivery by webhook"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return (null, errors, false);
+        }
+
+        // Only touchpoints that arrive from now on prompt invitations: a new rule does not survey the past.
+        var newest = await db.Interactions.MaxAsync(i => (long?)i.Seq, ct).ConfigureAwait(false) ?? 0;
+        var row = new SurveyRuleRow
+        {
+            WorkspaceId = workspaceId,
+            SurveyId = survey.Id,
+            EventType = request.EventType!,
+            Department = request.Department,
+            Channel = request.Channel,
+            DelayMinutes = request.DelayMinutes ?? 0,
+            Delivery = request.Delivery!,
+            WebhookUrl = request.WebhookUrl,
+            Enabled = true,
+            CreatedAt = now,
+            Seq = newest,
+        };
+        db.SurveyRules.Add(row);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return (ToRule(row, survey.Key), [], false);
+    }
+
+    public static async Task<IReadOnlyList<TriggerRule>?> ListAsync(CxoDb db, long workspaceId, string surveyKey, CancellationToken ct)
+    {
+        var survey = await db.Surveys.AsNoTracking().FirstOrDefaultAsync(s => s.WorkspaceId == workspaceId && s.Key == surveyKey, ct).ConfigureAwait(false);
+        if (survey is null)
+        {
+            return null;
+        }
+
+        var rows = await db.SurveyRules.AsNoTracking().Where(r => r.SurveyId == survey.Id && r.Enabled).OrderBy(r => r.Id).ToListAsync(ct).ConfigureAwait(false);
+        return [.. rows.Select(r => ToRule(r, survey.Key))];
+    }
+
+    /// <summary>Stops a rule; invitations it already made stay. False when there is no such rule.</summary>
+    public static async Task<bool> DisableAsync(CxoDb db, long workspaceId, string surveyKey, long id, CancellationToken ct) =>
+        await db.SurveyRules
+            .Where(r => r.Id == id && r.WorkspaceId == workspaceId && r.Enabled && db.Surveys.Any(s => s.Id == r.SurveyId && s.Key == surveyKey))
+            .ExecuteUpdateAsync(r => r.SetProperty(x => x.Enabled, false), ct).ConfigureAwait(false) > 0;
+
+    /// <summary>Records that the customer (the live profile) is not to be surveyed; true when it is a customer of the workspace.</summary>
+    public static async Task<bool> OptOutAsync(CxoDb db, long workspaceId, long customerId, string source, DateTime now, CancellationToken ct)
+    {
+        var live = await Profiles.CustomerProfiles.ResolveIdAsync(db, workspaceId, customerId, ct).ConfigureAwait(false);
+        if (live is null)
+        {
+            return false;
+        }
+
+        if (!await db.SurveyOptOuts.AnyAsync(o => o.WorkspaceId == workspaceId && o.CustomerId == live, ct).ConfigureAwait(false))
+        {
+            db.SurveyOptOuts.Add(new SurveyOptOutRow { WorkspaceId = workspaceId, CustomerId = live.Value, At = now, Source = source });
+            try
+            {
+                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            }
+            catch (DbUpdateException)
+            {
+                // Recorded a moment ago by another request: the outcome is the same.
+            }
+        }
+
+        return true;
+    }
+
+    private static TriggerRule ToRule(SurveyRuleRow row, string survey) =>
+        new(row.Id, survey, row.EventType, row.Department, row.Channel, row.DelayMinutes, row.Delivery, row.WebhookUrl, row.CreatedAt);
+}

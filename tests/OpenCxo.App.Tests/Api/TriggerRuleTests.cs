@@ -1,0 +1,240 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using OpenCxo.App.Feedback;
+using OpenCxo.Testing;
+
+namespace OpenCxo.App.Tests.Api;
+
+/// <summary>Issue 4: trigger rules under a burst of events, with contact fatigue, opt-outs and consent; webhook and export delivery.</summary>
+public sealed class TriggerRuleTests
+{
+    public static IEnumerable<object[]> Providers => TestDatabases.Providers;
+
+    private static JsonObject Survey(string key) => JsonNode.Parse($$"""
+        {"key":"{{key}}","title":{"en":"After your ticket","es":"Tras su incidencia"},
+         "questions":[{"key":"csat","kind":"csat","prompt":{"en":"Satisfied?","es":"¿Satisfecho?"},"required":true}]}
+        """)!.AsObject();
+
+    private static async Task<HttpClient> PublishedAsync(ApiHost host, params string[] keys)
+    {
+        var client = await host.ClientAsync("a");
+        foreach (var key in keys)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/surveys", Survey(key))).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/v1/surveys/{key}/publish", null)).StatusCode);
+        }
+
+        return client;
+    }
+
+    private static JsonObject Resolved(string id, string email, JsonObject? profile = null, string channel = "phone") => new()
+    {
+        ["id"] = id,
+        ["customer"] = new JsonObject { ["email"] = email, ["attributes"] = profile ?? new JsonObject() },
+        ["occurredAt"] = DateTime.UtcNow.AddMinutes(-5).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+        ["department"] = "service",
+        ["channel"] = channel,
+        ["type"] = "ticket.resolved",
+    };
+
+    private static async Task PostAsync(HttpClient client, IEnumerable<JsonObject> events) =>
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/v1/events", new JsonObject { ["events"] = new JsonArray([.. events]) })).StatusCode);
+
+    private static List<string[]> Csv(string text) =>
+        [.. text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(','))];
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task A_burst_of_events_invites_each_customer_once_and_never_the_opted_out_or_unconsenting(string provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider);
+        var client = await PublishedAsync(host, "after-ticket", "other");
+        var scheduler = host.Services.GetRequiredService<InvitationScheduler>();
+
+        // Customers known before the rule: one opted out, one invited to another survey last week (fatigue).
+        await PostAsync(client, [Resolved("old-1", "olga@example.com"), Resolved("old-2", "fede@example.com")]);
+        var olga = (long)(await client.GetFromJsonAsync<JsonObject>("/api/v1/customers?email=olga@example.com"))!["id"]!;
+        Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsync($"/api/v1/customers/{olga}/survey-opt-out", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/surveys/other/invitations", new JsonObject { ["email"] = "fede@example.com" })).StatusCode);
+
+        var rule = await client.PostAsJsonAsync("/api/v1/surveys/after-ticket/rules", new JsonObject { ["eventType"] = "ticket.resolved", ["delayMinutes"] = 0, ["delivery"] = "export" });
+        Assert.Equal(HttpStatusCode.Created, rule.StatusCode);
+
+        // The burst: 8 customers with 5 resolved tickets each, one who withholds consent, the two above, and a chat
+        // ticket that a phone-only rule would skip (this rule takes every channel).
+        var burst = new List<JsonObject>();
+        for (var round = 0; round < 5; round++)
+        {
+            for (var c = 0; c < 8; c++)
+            {
+                var profile = new JsonObject { ["language"] = c % 2 == 0 ? "es" : "en" };
+                burst.Add(Resolved($"t{c}-{round}", $"c{c}@example.com", profile, channel: round == 4 ? "chat" : "phone"));
+            }
+
+            burst.Add(Resolved($"n-{round}", "nora@example.com", new JsonObject { ["surveyConsent"] = false }));
+            burst.Add(Resolved($"o-{round}", "olga@example.com"));
+            burst.Add(Resolved($"f-{round}", "fede@example.com"));
+        }
+
+        await PostAsync(client, burst);
+        await scheduler.RunOnceAsync(default);
+        await scheduler.RunOnceAsync(default);
+
+        var export = await client.PostAsync("/api/v1/surveys/after-ticket/invitations/export", null);
+        Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        var rows = Csv(await export.Content.ReadAsStringAsync());
+        Assert.Equal(Enumerable.Range(0, 8).Select(c => $"c{c}@example.com"), rows.Select(r => r[3]).Order(StringComparer.Ordinal));
+        Assert.Equal(Enumerable.Range(0, 8).Select(c => c % 2 == 0 ? "es" : "en"), rows.OrderBy(r => r[3], StringComparer.Ordinal).Select(r => r[4]));
+        Assert.All(rows, r => Assert.Matches("^t[0-7]-0$", r[6]));
+
+        // Each link opens its survey; handed over once, the export is empty after.
+        var page = await host.AnonymousClient().GetAsync(new Uri(rows[0][5]).PathAndQuery);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Empty(Csv(await (await client.PostAsync("/api/v1/surveys/after-ticket/invitations/export", null)).Content.ReadAsStringAsync()));
+
+        // Another burst within the fatigue window invites nobody.
+        await PostAsync(client, Enumerable.Range(0, 8).Select(c => Resolved($"again-{c}", $"c{c}@example.com")));
+        await scheduler.RunOnceAsync(default);
+        await using var db = host.Factory.CreateDbContext();
+        Assert.Equal(8, await db.SurveyInvitations.CountAsync(i => i.RuleId != null));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Webhooks_get_each_due_invitation_and_a_failing_one_is_retried_later(string provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider);
+        var client = await PublishedAsync(host, "after-ticket");
+        var scheduler = host.Services.GetRequiredService<InvitationScheduler>();
+        using var hook = new WebhookSink();
+
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/surveys/after-ticket/rules",
+            new JsonObject { ["eventType"] = "ticket.resolved", ["channel"] = "phone", ["delivery"] = "webhook", ["webhookUrl"] = hook.Url })).StatusCode);
+        await PostAsync(client, [Resolved("w-1", "wendy@example.com"), Resolved("w-2", "walter@example.com", channel: "chat")]);
+        await scheduler.RunOnceAsync(default);
+
+        var received = Assert.Single(hook.Bodies);
+        Assert.Equal(("after-ticket", "wendy@example.com", "w-1"), ((string)received["survey"]!, (string)received["email"]!, (string)received["triggerEventId"]!));
+        Assert.Contains("/s/", (string)received["url"]!, StringComparison.Ordinal);
+
+        // The receiver fails: the invitation waits and is tried again later, not lost.
+        hook.Status = HttpStatusCode.InternalServerError;
+        await PostAsync(client, [Resolved("w-3", "wilma@example.com")]);
+        await scheduler.RunOnceAsync(default);
+        await using var db = host.Factory.CreateDbContext();
+        var waiting = await db.SurveyInvitations.SingleAsync(i => i.TriggerEventId == "w-3");
+        Assert.Equal(("scheduled", 1), (waiting.Status, waiting.Attempts));
+        Assert.True(waiting.SendAt > DateTime.UtcNow.AddSeconds(30));
+        Assert.Contains("500", waiting.LastError, StringComparison.Ordinal);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Bad_rules_are_refused_with_the_field_named(string provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider);
+        var client = await PublishedAsync(host, "after-ticket");
+        foreach (var (rule, field) in new (JsonObject, string)[]
+        {
+            (new JsonObject { ["eventType"] = "Ticket Resolved", ["delivery"] = "export" }, "eventType"),
+            (new JsonObject { ["eventType"] = "ticket.resolved", ["delivery"] = "pigeon" }, "delivery"),
+            (new JsonObject { ["eventType"] = "ticket.resolved", ["delivery"] = "webhook", ["webhookUrl"] = "ftp://x" }, "webhookUrl"),
+            (new JsonObject { ["eventType"] = "ticket.resolved", ["delivery"] = "export", ["delayMinutes"] = -1 }, "delayMinutes"),
+            (new JsonObject { ["eventType"] = "ticket.resolved", ["delivery"] = "export", ["channel"] = "fax" }, "channel"),
+        })
+        {
+            var response = await client.PostAsJsonAsync("/api/v1/surveys/after-ticket/rules", rule);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains(field, (await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(e => e.Key));
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsJsonAsync("/api/v1/surveys/none/rules", new JsonObject { ["eventType"] = "a.b", ["delivery"] = "export" })).StatusCode);
+        var created = await (await client.PostAsJsonAsync("/api/v1/surveys/after-ticket/rules", new JsonObject { ["eventType"] = "a.b", ["delivery"] = "export" })).Content.ReadFromJsonAsync<JsonObject>();
+        Assert.Single((await client.GetFromJsonAsync<JsonArray>("/api/v1/surveys/after-ticket/rules"))!);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/v1/surveys/after-ticket/rules/{(long)created!["id"]!}")).StatusCode);
+        Assert.Empty((await client.GetFromJsonAsync<JsonArray>("/api/v1/surveys/after-ticket/rules"))!);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/v1/customers/999999/survey-opt-out", null)).StatusCode);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task A_customer_can_opt_out_from_the_survey_page(string provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider);
+        var client = await PublishedAsync(host, "after-ticket");
+        await PostAsync(client, [Resolved("p-1", "pia@example.com", new JsonObject { ["language"] = "es" })]);
+        var invitation = await (await client.PostAsJsonAsync("/api/v1/surveys/after-ticket/invitations", new JsonObject { ["email"] = "pia@example.com" })).Content.ReadFromJsonAsync<JsonObject>();
+        var token = (string)invitation!["token"]!;
+        var page = host.AnonymousClient();
+        Assert.Contains($"action=\"/s/{token}/opt-out?lang=es\"", await page.GetStringAsync("/s/" + token), StringComparison.Ordinal);
+
+        var optOut = await page.PostAsync($"/s/{token}/opt-out?lang=es", null);
+        Assert.Equal(HttpStatusCode.OK, optOut.StatusCode);
+        Assert.Contains("no volverá a recibir encuestas", await optOut.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await using var db = host.Factory.CreateDbContext();
+        var recorded = await db.SurveyOptOuts.SingleAsync();
+        Assert.Equal(((long)invitation["customerId"]!, "link"), (recorded.CustomerId, recorded.Source));
+
+        // Twice is the same as once; a forged token opts nobody out.
+        Assert.Equal(HttpStatusCode.OK, (await page.PostAsync($"/s/{token}/opt-out", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await page.PostAsync($"/s/{token[..^2]}AA/opt-out", null)).StatusCode);
+        Assert.Equal(1, await db.SurveyOptOuts.CountAsync());
+    }
+
+    /// <summary>A real HTTP receiver on loopback that keeps what it is sent.</summary>
+    private sealed class WebhookSink : IDisposable
+    {
+        private readonly HttpListener _listener = new();
+        private readonly Task _loop;
+
+        public WebhookSink()
+        {
+            var port = OpenCxo.App.Tests.Cli.CliSandbox.FreeTcpPort();
+            Url = $"http://127.0.0.1:{port}/hook/";
+            _listener.Prefixes.Add(Url);
+            _listener.Start();
+            _loop = Task.Run(async () =>
+            {
+                while (_listener.IsListening)
+                {
+                    HttpListenerContext context;
+                    try
+                    {
+                        context = await _listener.GetContextAsync();
+                    }
+                    catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+                    {
+                        return;
+                    }
+
+                    using (var reader = new StreamReader(context.Request.InputStream))
+                    {
+                        var body = JsonNode.Parse(await reader.ReadToEndAsync())!.AsObject();
+                        if (Status == HttpStatusCode.OK)
+                        {
+                            lock (Bodies)
+                            {
+                                Bodies.Add(body);
+                            }
+                        }
+                    }
+
+                    context.Response.StatusCode = (int)Status;
+                    context.Response.Close();
+                }
+            });
+        }
+
+        public string Url { get; }
+
+        public List<JsonObject> Bodies { get; } = [];
+
+        public HttpStatusCode Status { get; set; } = HttpStatusCode.OK;
+
+        public void Dispose()
+        {
+            _listener.Stop();
+            _listener.Close();
+            _loop.Wait(TimeSpan.FromSeconds(5));
+        }
+    }
+}
