@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one command that runs every test: ./test.sh [extra dotnet test args, e.g. --filter X]
 #
-# 1. installs what the tests need from Debian (postgresql, chromium) if missing;
+# 1. installs what the tests need from Debian (postgresql, chromium, python3-aiosmtpd as the SMTP sink) if missing;
 # 2. starts a throw-away PostgreSQL cluster on 127.0.0.1 (own temp dir, free port,
 #    trust auth, fsync off) and exports OPENCXO_TEST_POSTGRES for it;
 # 3. runs `dotnet test OpenCxo.sln -c Release "$@"` and exits with its exit code,
@@ -35,6 +35,7 @@ missing=()
 pg_bin_dir || missing+=(postgresql)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 ldconfig -p 2>/dev/null | grep -q "libicuuc\.so" || missing+=(libicu72)
+/usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || missing+=(python3-aiosmtpd)
 
 if (( ${#missing[@]} )); then
     say "installing Debian packages: ${missing[*]}"

@@ -12,14 +12,14 @@ namespace OpenCxo.App.Feedback;
 /// and consent (a customer attribute <c>surveyConsent</c> of <c>false</c>) hold however fast events come.
 /// </summary>
 public sealed partial class InvitationScheduler(
-    CxoDbFactory databases, SurveyLinks links, IHttpClientFactory http, IOptions<SurveyOptions> options, TimeProvider time,
+    CxoDbFactory databases, SurveyLinks links, IHttpClientFactory http, InvitationMail mail, IOptions<SurveyOptions> options, TimeProvider time,
     IServiceProvider services, ILogger<InvitationScheduler> logger)
     : BackgroundService
 {
     /// <summary>Touchpoints read per rule per pass.</summary>
     private const int Batch = 5_000;
 
-    /// <summary>Webhook attempts before an invitation is marked failed (waits of 1, 2, 4, 8 minutes between).</summary>
+    /// <summary>Delivery attempts before an invitation is marked failed (waits of 1, 2, 4, 8 minutes between).</summary>
     public const int MaxAttempts = 5;
 
     public const string ScheduledStatus = "scheduled";
@@ -76,7 +76,7 @@ public sealed partial class InvitationScheduler(
             }
         }
 
-        await DeliverWebhooksAsync(ct).ConfigureAwait(false);
+        await DeliverAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>Considers the rule's next touchpoints; returns how many were read.</summary>
@@ -157,58 +157,144 @@ public sealed partial class InvitationScheduler(
         return read.Count;
     }
 
-    /// <summary>Invitations due by webhook: POSTed one by one; a failure waits longer each time, and gives up after five.</summary>
-    private async Task DeliverWebhooksAsync(CancellationToken ct)
+    /// <summary>
+    /// Invitations due by webhook or e-mail go out, and so do reminders of ones sent <see cref="SurveyOptions.ReminderDays"/>
+    /// ago and not answered (once each). A failed delivery waits longer each time and gives up after five attempts.
+    /// </summary>
+    private async Task DeliverAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
+        var remindBefore = now.AddDays(-options.Value.ReminderDays);
         await using var db = databases.CreateDbContext();
         var due = await db.SurveyInvitations
-            .Where(i => i.Status == ScheduledStatus && i.Channel == "webhook" && i.SendAt <= now)
+            .Where(i => i.Status == ScheduledStatus && (i.Channel == "webhook" || i.Channel == "email") && i.SendAt <= now)
             .OrderBy(i => i.SendAt)
             .Take(Batch)
             .ToListAsync(ct).ConfigureAwait(false);
-        if (due.Count == 0)
+        var reminders = options.Value.ReminderDays <= 0 ? [] : await db.SurveyInvitations
+            .Where(i => i.Status == "sent" && i.RuleId != null && i.RespondedAt == null && i.RemindedAt == null && i.SentAt <= remindBefore
+                && (i.Channel == "webhook" || i.Channel == "email"))
+            .OrderBy(i => i.SentAt)
+            .Take(Batch)
+            .ToListAsync(ct).ConfigureAwait(false);
+        if (due.Count == 0 && reminders.Count == 0)
         {
             return;
         }
 
-        var ruleIds = due.Select(i => i.RuleId).OfType<long>().Distinct().ToList();
+        var all = due.Concat(reminders).ToList();
+        var optedOut = await OptedOutAsync(db, all, ct).ConfigureAwait(false);
+        var ruleIds = all.Select(i => i.RuleId).OfType<long>().Distinct().ToList();
         var hooks = await db.SurveyRules.AsNoTracking().Where(r => ruleIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, r => r.WebhookUrl, ct).ConfigureAwait(false);
-        var optedOut = await OptedOutAsync(db, due, ct).ConfigureAwait(false);
         var client = http.CreateClient(nameof(InvitationScheduler));
-        foreach (var invitation in due)
+        var mails = new List<(SurveyInvitationRow Invitation, InvitationMessage Message)>();
+        foreach (var invitation in all)
         {
+            var reminder = invitation.Status == "sent";
             if (optedOut.Contains((invitation.WorkspaceId, invitation.CustomerId)))
             {
-                invitation.Status = "skipped";
-                invitation.LastError = "the customer opted out before it was sent";
+                if (reminder)
+                {
+                    invitation.RemindedAt = now;
+                }
+                else
+                {
+                    invitation.Status = "skipped";
+                    invitation.LastError = "the customer opted out before it was sent";
+                }
+
                 continue;
             }
 
-            var payload = await PayloadAsync(db, invitation, ServerUrl(), ct).ConfigureAwait(false);
+            var payload = (await PayloadAsync(db, invitation, ServerUrl(), ct).ConfigureAwait(false)) with { Reminder = reminder };
+            if (invitation.Channel == "email")
+            {
+                if (payload.Email is null)
+                {
+                    Settle(invitation, reminder, "the customer has no e-mail address", now, final: true);
+                }
+                else
+                {
+                    mails.Add((invitation, new InvitationMessage(invitation.Id, payload.Email, invitation.Language, await TitleAsync(db, invitation, ct).ConfigureAwait(false), payload.Url, reminder)));
+                }
+
+                continue;
+            }
+
             try
             {
                 using var response = await client.PostAsJsonAsync(hooks.GetValueOrDefault(invitation.RuleId ?? 0), payload, ct).ConfigureAwait(false);
                 response.EnsureSuccessStatusCode();
-                invitation.Status = "sent";
-                invitation.SentAt = time.GetUtcNow().UtcDateTime;
+                Settle(invitation, reminder, null, now, final: false);
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException)
             {
-                invitation.Attempts++;
-                invitation.LastError = e.Message.Length > 1000 ? e.Message[..1000] : e.Message;
-                if (invitation.Attempts >= MaxAttempts)
-                {
-                    invitation.Status = "failed";
-                }
-                else
-                {
-                    invitation.SendAt = now.AddMinutes(1 << (invitation.Attempts - 1));
-                }
+                Settle(invitation, reminder, e.Message, now, final: false);
+            }
+        }
+
+        if (mails.Count > 0)
+        {
+            Dictionary<long, string?> sent;
+            try
+            {
+                sent = await mail.SendAsync([.. mails.Select(m => m.Message)], ct).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                // The server could not be reached: every message waits for the next attempt.
+                sent = mails.ToDictionary(m => m.Invitation.Id, _ => (string?)e.Message);
+            }
+
+            foreach (var (invitation, message) in mails)
+            {
+                Settle(invitation, message.Reminder, sent.GetValueOrDefault(invitation.Id, "not sent"), now, final: false);
             }
         }
 
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Records a delivery: sent, or failed (retried later unless <paramref name="final"/> or out of attempts).</summary>
+    private static void Settle(SurveyInvitationRow invitation, bool reminder, string? error, DateTime now, bool final)
+    {
+        if (reminder)
+        {
+            // A reminder is tried until it goes, and never twice.
+            if (error is null || final)
+            {
+                invitation.RemindedAt = now;
+            }
+
+            return;
+        }
+
+        if (error is null)
+        {
+            invitation.Status = "sent";
+            invitation.SentAt = now;
+            return;
+        }
+
+        invitation.Attempts++;
+        invitation.LastError = error.Length > 1000 ? error[..1000] : error;
+        if (final || invitation.Attempts >= MaxAttempts)
+        {
+            invitation.Status = "failed";
+        }
+        else
+        {
+            invitation.SendAt = now.AddMinutes(1 << (invitation.Attempts - 1));
+        }
+    }
+
+    private static async Task<string> TitleAsync(CxoDb db, SurveyInvitationRow invitation, CancellationToken ct)
+    {
+        var json = await db.SurveyVersions.AsNoTracking()
+            .Where(v => v.SurveyId == invitation.SurveyId && v.Version == invitation.Version)
+            .Select(v => v.DefinitionJson)
+            .SingleAsync(ct).ConfigureAwait(false);
+        return Surveys.Definition(json).Title.In(invitation.Language);
     }
 
     /// <summary>Due invitations delivered by export: the CSV rows to hand over; they count as sent once handed.</summary>
@@ -293,4 +379,5 @@ public sealed partial class InvitationScheduler(
 }
 
 /// <summary>What is handed to the company's tools for one invitation (webhook body, export row).</summary>
-public sealed record InvitationPayload(long Invitation, string Survey, long CustomerId, string? Email, string Language, string Url, string? TriggerEventId, DateTime CreatedAt);
+public sealed record InvitationPayload(
+    long Invitation, string Survey, long CustomerId, string? Email, string Language, string Url, string? TriggerEventId, DateTime CreatedAt, bool Reminder = false);

@@ -22,6 +22,9 @@ public sealed record SurveyOptions
     /// <summary>Contact fatigue: at most one invitation per customer in this many days, across all surveys.</summary>
     public int FatigueDays { get; init; } = 30;
 
+    /// <summary>A reminder goes once to invitations sent this many days ago and not answered; 0 sends none.</summary>
+    public int ReminderDays { get; init; } = 3;
+
     /// <summary>How often trigger rules look for new touchpoints, and due invitations are sent.</summary>
     public TimeSpan ScheduleInterval { get; init; } = TimeSpan.FromSeconds(10);
 

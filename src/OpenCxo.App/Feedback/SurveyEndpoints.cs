@@ -30,7 +30,7 @@ public static class SurveyEndpoints
             .WithSummary("Invite one customer (customerId, email, phone or externalId) and get the personal link to deliver yourself.");
         write.MapPost("/{key}/rules", CreateRule).WithName("CreateSurveyRule")
             .WithSummary("Invite customers when a touchpoint of eventType arrives (optionally in a department or channel), after delayMinutes; "
-                + "deliver by webhook or export. Fatigue, opt-outs and consent apply.");
+                + "deliver by email, webhook or export. Fatigue, opt-outs and consent apply; a reminder goes once.");
         write.MapDelete("/{key}/rules/{id:long}", DeleteRule).WithName("DeleteSurveyRule").WithSummary("Stop a rule; its invitations stay.");
         write.MapPost("/{key}/invitations/export", Export).WithName("ExportSurveyInvitations")
             .WithSummary("The due invitations of rules that deliver by export, as CSV; handing them over marks them sent.");
@@ -110,9 +110,9 @@ public static class SurveyEndpoints
         await TriggerRules.ListAsync(db, http.User.WorkspaceId(), key, ct) is { } rules ? TypedResults.Ok(rules) : TypedResults.NotFound();
 
     private static async Task<Results<Created<TriggerRule>, ValidationProblem, Conflict<ProblemDetails>, NotFound>> CreateRule(
-        string key, TriggerRuleRequest request, HttpContext http, [FromServices] CxoDb db, [FromServices] TimeProvider time, CancellationToken ct)
+        string key, TriggerRuleRequest request, HttpContext http, [FromServices] CxoDb db, [FromServices] InvitationMail mail, [FromServices] TimeProvider time, CancellationToken ct)
     {
-        var (rule, errors, notFound) = await TriggerRules.CreateAsync(db, http.User.WorkspaceId(), key, request, time.GetUtcNow().UtcDateTime, ct);
+        var (rule, errors, notFound) = await TriggerRules.CreateAsync(db, http.User.WorkspaceId(), key, request, mail.Configured, time.GetUtcNow().UtcDateTime, ct);
         return Respond(new SurveyChange(null, errors, null, notFound), _ => TypedResults.Created($"/api/v1/surveys/{key}/rules/{rule!.Id}", rule));
     }
 

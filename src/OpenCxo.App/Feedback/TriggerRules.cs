@@ -19,7 +19,7 @@ public static partial class TriggerRules
     private static partial Regex TypePattern();
 
     public static async Task<(TriggerRule? Rule, IReadOnlyList<FieldError> Errors, bool NotFound)> CreateAsync(
-        CxoDb db, long workspaceId, string surveyKey, TriggerRuleRequest request, DateTime now, CancellationToken ct)
+        CxoDb db, long workspaceId, string surveyKey, TriggerRuleRequest request, bool emailConfigured, DateTime now, CancellationToken ct)
     {
         var survey = await db.Surveys.AsNoTracking().FirstOrDefaultAsync(s => s.WorkspaceId == workspaceId && s.Key == surveyKey, ct).ConfigureAwait(false);
         if (survey is null)
@@ -48,16 +48,20 @@ public static partial class TriggerRules
             errors.Add(new FieldError("delayMinutes", $"must be 0 to {MaxDelayMinutes:N0} (30 days)"));
         }
 
-        if (request.Delivery is not ("webhook" or "export"))
+        if (request.Delivery is not ("email" or "webhook" or "export"))
         {
-            errors.Add(new FieldError("delivery", "must be webhook (POSTed to webhookUrl) or export (collected as CSV)"));
+            errors.Add(new FieldError("delivery", "must be email, webhook (POSTed to webhookUrl) or export (collected as CSV)"));
+        }
+        else if (request.Delivery == "email" && !emailConfigured)
+        {
+            errors.Add(new FieldError("delivery", "email needs an SMTP server: set Smtp:Host (e.g. Smtp__Host=mail.example.com)"));
         }
         else if (request.Delivery == "webhook"
             && !(Uri.TryCreate(request.WebhookUrl, UriKind.Absolute, out var hook) && hook.Scheme is "http" or "https" && request.WebhookUrl!.Length <= 2000))
         {
             errors.Add(new FieldError("webhookUrl", "must be an absolute http or https address"));
         }
-        else if (request.Delivery == "export" && request.WebhookUrl is not null)
+        else if (request.Delivery != "webhook" && request.WebhookUrl is not null)
         {
             errors.Add(new FieldError("webhookUrl", "is only for delivery by webhook"));
         }

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenCxo.App.Hosting;
 using OpenCxo.App.Security;
@@ -30,12 +31,19 @@ public sealed class ApiHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<ApiHost> StartAsync(string provider)
+    public static async Task<ApiHost> StartAsync(string provider, IReadOnlyDictionary<string, string?>? configuration = null)
     {
         var database = DatabaseLocation.Parse(await TestDatabases.NewDatabaseAsync(provider));
         await new CxoDbFactory(database).MigrateAsync();
         var analytics = Path.Combine(Path.GetTempPath(), "opencxo-tests", Guid.NewGuid().ToString("N") + ".duckdb");
-        var app = OpenCxoHost.Build(new HostSettings(database) { AnalyticsPath = analytics }, b => b.WebHost.UseTestServer());
+        var app = OpenCxoHost.Build(new HostSettings(database) { AnalyticsPath = analytics }, b =>
+        {
+            b.WebHost.UseTestServer();
+            if (configuration is not null)
+            {
+                b.Configuration.AddInMemoryCollection(configuration);
+            }
+        });
         await app.StartAsync();
         return new ApiHost(app, database);
     }

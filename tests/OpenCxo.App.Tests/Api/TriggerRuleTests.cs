@@ -157,6 +157,83 @@ public sealed class TriggerRuleTests
     }
 
     [Theory, MemberData(nameof(Providers))]
+    public async Task Invitations_and_one_reminder_go_by_email_through_a_real_smtp_server(string provider)
+    {
+        await using var smtp = await SmtpSink.StartAsync();
+        await using var host = await ApiHost.StartAsync(provider, new Dictionary<string, string?>
+        {
+            ["Smtp:Host"] = "127.0.0.1",
+            ["Smtp:Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Smtp:From"] = "surveys@shop.example",
+            ["Surveys:PublicUrl"] = "https://feedback.shop.example",
+        });
+        var client = await PublishedAsync(host, "after-ticket");
+        var scheduler = host.Services.GetRequiredService<InvitationScheduler>();
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/surveys/after-ticket/rules",
+            new JsonObject { ["eventType"] = "ticket.resolved", ["delivery"] = "email" })).StatusCode);
+        await PostAsync(client, [
+            Resolved("e-1", "eva@example.com", new JsonObject { ["language"] = "es" }),
+            Resolved("e-2", "ed@example.com"),
+            new JsonObject
+            {
+                ["id"] = "e-3", ["customer"] = new JsonObject { ["phone"] = "+34 600 123 456" }, ["occurredAt"] = "2026-11-20T10:00:00Z",
+                ["department"] = "service", ["channel"] = "phone", ["type"] = "ticket.resolved",
+            }]);
+        await scheduler.RunOnceAsync(default);
+
+        var messages = smtp.Messages();
+        Assert.Equal(["ed@example.com", "eva@example.com"], messages.Select(m => m.To.Mailboxes.Single().Address).Order(StringComparer.Ordinal));
+        var spanish = messages.Single(m => m.To.Mailboxes.Single().Address == "eva@example.com");
+        Assert.Equal("Tras su incidencia", spanish.Subject);
+        Assert.Equal("surveys@shop.example", spanish.From.Mailboxes.Single().Address);
+        Assert.Contains("Nos gustaría saber qué tal lo hicimos", spanish.TextBody, StringComparison.Ordinal);
+        var link = spanish.TextBody!.Split('\n').Single(l => l.StartsWith("https://feedback.shop.example/s/", StringComparison.Ordinal)).Trim();
+        Assert.Equal(HttpStatusCode.OK, (await host.AnonymousClient().GetAsync(new Uri(link).PathAndQuery)).StatusCode);
+        Assert.Contains(link, spanish.HtmlBody, StringComparison.Ordinal);
+        Assert.Equal("After your ticket", messages.Single(m => m.To.Mailboxes.Single().Address == "ed@example.com").Subject);
+
+        await using (var db = host.Factory.CreateDbContext())
+        {
+            var phoneOnly = await db.SurveyInvitations.SingleAsync(i => i.TriggerEventId == "e-3");
+            Assert.Equal(("failed", "the customer has no e-mail address"), (phoneOnly.Status, phoneOnly.LastError));
+
+            // Three days on, the unanswered one is reminded once; the answered one is not.
+            var answered = await db.SurveyInvitations.SingleAsync(i => i.TriggerEventId == "e-2");
+            await db.SurveyInvitations.Where(i => i.Status == "sent").ExecuteUpdateAsync(i => i.SetProperty(x => x.SentAt, DateTime.UtcNow.AddDays(-4)));
+            await db.SurveyInvitations.Where(i => i.Id == answered.Id).ExecuteUpdateAsync(i => i.SetProperty(x => x.RespondedAt, DateTime.UtcNow));
+        }
+
+        await scheduler.RunOnceAsync(default);
+        await scheduler.RunOnceAsync(default);
+        var reminders = smtp.Messages().Skip(2).ToList();
+        var reminder = Assert.Single(reminders);
+        Assert.Equal(("eva@example.com", "Recordatorio: Tras su incidencia"), (reminder.To.Mailboxes.Single().Address, reminder.Subject));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Email_rules_need_an_smtp_server_and_an_unreachable_one_is_retried(string provider)
+    {
+        await using (var host = await ApiHost.StartAsync(provider))
+        {
+            var client = await PublishedAsync(host, "after-ticket");
+            var refused = await client.PostAsJsonAsync("/api/v1/surveys/after-ticket/rules", new JsonObject { ["eventType"] = "ticket.resolved", ["delivery"] = "email" });
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("Smtp:Host", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var closed = OpenCxo.App.Tests.Cli.CliSandbox.FreeTcpPort();
+        await using var down = await ApiHost.StartAsync(provider, new Dictionary<string, string?> { ["Smtp:Host"] = "127.0.0.1", ["Smtp:Port"] = closed.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var api = await PublishedAsync(down, "after-ticket");
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsJsonAsync("/api/v1/surveys/after-ticket/rules", new JsonObject { ["eventType"] = "ticket.resolved", ["delivery"] = "email" })).StatusCode);
+        await PostAsync(api, [Resolved("d-1", "dan@example.com")]);
+        await down.Services.GetRequiredService<InvitationScheduler>().RunOnceAsync(default);
+        await using var db = down.Factory.CreateDbContext();
+        var waiting = await db.SurveyInvitations.SingleAsync();
+        Assert.Equal(("scheduled", 1), (waiting.Status, waiting.Attempts));
+        Assert.StartsWith("SMTP 127.0.0.1:", waiting.LastError, StringComparison.Ordinal);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
     public async Task A_customer_can_opt_out_from_the_survey_page(string provider)
     {
         await using var host = await ApiHost.StartAsync(provider);
