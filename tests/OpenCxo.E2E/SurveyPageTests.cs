@@ -96,7 +96,7 @@ public sealed class SurveyPageTests(UiServer server)
         await Assertions.Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "¿Qué salió mal?" })).ToHaveValueAsync("Esperé 40 minutos al teléfono");
         await Assertions.Expect(page.GetByRole(AriaRole.Radio, new() { Name = "Teléfono" })).ToBeCheckedAsync();
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "Enviar" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Enviar", Exact = true }).ClickAsync();
         await Assertions.Expect(page.Locator("[role=status]")).ToHaveTextAsync("Gracias, leemos todas las respuestas.");
         await UiServer.ScreenshotAsync(page, "survey-es-thanks");
 
@@ -118,12 +118,12 @@ public sealed class SurveyPageTests(UiServer server)
         // Without script the follow-up is not shown until an answer calls for it: the server sends the page back with it.
         var nps = page.GetByRole(AriaRole.Group, new() { Name = "How likely are you to recommend us?" });
         await nps.GetByRole(AriaRole.Radio, new() { Name = "2", Exact = true }).CheckAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
         await Assertions.Expect(page.Locator("[role=alert]")).ToContainTextAsync("Some answers need a look");
         await Assertions.Expect(page.Locator("#e-what_went_wrong")).ToHaveTextAsync("Please answer this question.");
         await Assertions.Expect(nps.GetByRole(AriaRole.Radio, new() { Name = "2", Exact = true })).ToBeCheckedAsync();
         await page.GetByRole(AriaRole.Textbox, new() { Name = "What went wrong?" }).FillAsync("Nobody called back");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
         await Assertions.Expect(page.Locator("[role=status]")).ToHaveTextAsync("Thank you, we read every answer.");
 
         // axe needs script: the same page with an answer to fix, in a browser that runs it.
@@ -131,7 +131,7 @@ public sealed class SurveyPageTests(UiServer server)
         await scripted.GotoAsync("/s/" + (string)link["token"]!);
         await AccessibilityTests.AssertAccessibleAsync(scripted, "survey page (en, phone)");
         await scripted.GetByRole(AriaRole.Group, new() { Name = "How likely are you to recommend us?" }).GetByRole(AriaRole.Radio, new() { Name = "1", Exact = true }).CheckAsync();
-        await scripted.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+        await scripted.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
         await Assertions.Expect(scripted.Locator("#e-what_went_wrong")).ToHaveTextAsync("Please answer this question.");
         await UiServer.ScreenshotAsync(scripted, "survey-en-error");
         await AccessibilityTests.AssertAccessibleAsync(scripted, "survey page with an answer to fix (en)");
