@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using OpenCxo.Data.Analytics;
 using OpenCxo.Data.Storage;
 
 namespace OpenCxo.App.Feedback;
@@ -71,6 +72,12 @@ public sealed partial class InvitationScheduler(
 
         foreach (var rule in rules)
         {
+            if (rule.Kind == "recurring")
+            {
+                await RecurAsync(rule, ct).ConfigureAwait(false);
+                continue;
+            }
+
             while (await InviteAsync(rule, ct).ConfigureAwait(false) == Batch)
             {
             }
@@ -104,57 +111,105 @@ public sealed partial class InvitationScheduler(
             .Where(i => i.WorkspaceId == rule.WorkspaceId && (rule.Department is null || i.Department == rule.Department) && (rule.Channel is null || i.Channel == rule.Channel))
             .ToList();
         var now = time.GetUtcNow().UtcDateTime;
-        var since = now.AddDays(-options.Value.FatigueDays);
         var customers = touchpoints.Select(t => t.CustomerId).Distinct().ToList();
         var live = await db.Customers.AsNoTracking()
             .Where(c => c.WorkspaceId == rule.WorkspaceId && customers.Contains(c.Id))
             .ToDictionaryAsync(c => c.Id, c => c.MergedInto ?? c.Id, ct).ConfigureAwait(false);
-        var liveIds = live.Values.Distinct().ToList();
+        var candidates = touchpoints.Select(t =>
+        {
+            var sendAt = t.OccurredAt.AddMinutes(rule.DelayMinutes);
+            return new Candidate(live.GetValueOrDefault(t.CustomerId, t.CustomerId), t.EventId, sendAt < now ? now : sendAt);
+        }).ToList();
+        await AdmitAsync(db, rule, survey.PublishedVersion!.Value, candidates, now, ct).ConfigureAwait(false);
+        tracked.Seq = read[^1].Seq;
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await transaction.CommitAsync(ct).ConfigureAwait(false);
+        return read.Count;
+    }
+
+    private sealed record Candidate(long Customer, string? TriggerEventId, DateTime SendAt);
+
+    /// <summary>
+    /// Makes the invitations the rules allow, in order: not to opted-out or unconsenting customers, and not to anyone
+    /// invited to any survey in the last <see cref="SurveyOptions.FatigueDays"/> days or to this one within a recurring
+    /// rule's period; a customer is invited once per pass whatever their number of touchpoints.
+    /// </summary>
+    private async Task AdmitAsync(CxoDb db, SurveyRuleRow rule, int version, List<Candidate> candidates, DateTime now, CancellationToken ct)
+    {
+        var fatigueSince = now.AddDays(-options.Value.FatigueDays);
+        var surveySince = now.AddDays(-(rule.EveryDays ?? 0));
+        var since = fatigueSince < surveySince ? fatigueSince : surveySince;
+        var ids = candidates.Select(c => c.Customer).Distinct().ToList();
         var resting = (await db.SurveyInvitations.AsNoTracking()
-            .Where(i => i.WorkspaceId == rule.WorkspaceId && liveIds.Contains(i.CustomerId) && i.CreatedAt >= since)
+            .Where(i => i.WorkspaceId == rule.WorkspaceId && ids.Contains(i.CustomerId) && i.CreatedAt >= since)
+            .Select(i => new { i.CustomerId, i.SurveyId, i.CreatedAt })
+            .ToListAsync(ct).ConfigureAwait(false))
+            .Where(i => i.CreatedAt >= fatigueSince || (i.SurveyId == rule.SurveyId && i.CreatedAt >= surveySince))
             .Select(i => i.CustomerId)
-            .ToListAsync(ct).ConfigureAwait(false)).ToHashSet();
+            .ToHashSet();
         var optedOut = (await db.SurveyOptOuts.AsNoTracking()
-            .Where(o => o.WorkspaceId == rule.WorkspaceId && liveIds.Contains(o.CustomerId))
+            .Where(o => o.WorkspaceId == rule.WorkspaceId && ids.Contains(o.CustomerId))
             .Select(o => o.CustomerId)
             .ToListAsync(ct).ConfigureAwait(false)).ToHashSet();
         var traits = await db.CustomerTraits.AsNoTracking()
-            .Where(t => t.WorkspaceId == rule.WorkspaceId && liveIds.Contains(t.CustomerId) && (t.Name == "surveyConsent" || t.Name == "language"))
+            .Where(t => t.WorkspaceId == rule.WorkspaceId && ids.Contains(t.CustomerId) && (t.Name == "surveyConsent" || t.Name == "language"))
             .Select(t => new { t.CustomerId, t.Name, t.ValueJson })
             .ToListAsync(ct).ConfigureAwait(false);
         var refused = traits.Where(t => t.Name == "surveyConsent" && Refuses(t.ValueJson)).Select(t => t.CustomerId).ToHashSet();
         var spanish = traits.Where(t => t.Name == "language" && Profiles.CustomerSearch.TextOf(t.ValueJson).StartsWith("es", StringComparison.OrdinalIgnoreCase))
             .Select(t => t.CustomerId).ToHashSet();
-
-        foreach (var touchpoint in touchpoints)
+        foreach (var candidate in candidates)
         {
-            var customer = live.GetValueOrDefault(touchpoint.CustomerId, touchpoint.CustomerId);
-            if (optedOut.Contains(customer) || refused.Contains(customer) || !resting.Add(customer))
+            if (optedOut.Contains(candidate.Customer) || refused.Contains(candidate.Customer) || !resting.Add(candidate.Customer))
             {
                 continue;
             }
 
-            var sendAt = touchpoint.OccurredAt.AddMinutes(rule.DelayMinutes);
             db.SurveyInvitations.Add(new SurveyInvitationRow
             {
                 WorkspaceId = rule.WorkspaceId,
                 SurveyId = rule.SurveyId,
-                Version = survey.PublishedVersion!.Value,
-                CustomerId = customer,
+                Version = version,
+                CustomerId = candidate.Customer,
                 Channel = rule.Delivery,
-                Language = spanish.Contains(customer) ? "es" : "en",
-                TriggerEventId = touchpoint.EventId,
+                Language = spanish.Contains(candidate.Customer) ? "es" : "en",
+                TriggerEventId = candidate.TriggerEventId,
                 RuleId = rule.Id,
                 CreatedAt = now,
-                SendAt = sendAt < now ? now : sendAt,
+                SendAt = candidate.SendAt,
                 Status = ScheduledStatus,
             });
         }
+    }
 
-        tracked.Seq = read[^1].Seq;
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        await transaction.CommitAsync(ct).ConfigureAwait(false);
-        return read.Count;
+    /// <summary>
+    /// A recurring rule, at most every <see cref="SurveyOptions.RecurringInterval"/>: its audience, as the analytics store
+    /// knows it after catching up, less whoever was asked within the rule's period or is resting.
+    /// </summary>
+    private async Task RecurAsync(SurveyRuleRow rule, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        if (rule.LastRunAt is { } last && last > now - options.Value.RecurringInterval)
+        {
+            return;
+        }
+
+        var store = services.GetRequiredService<AnalyticsStore>();
+        await store.SyncAsync(ct).ConfigureAwait(false);
+        var audience = await store.AudienceAsync(
+            rule.WorkspaceId, rule.Audience == "activeSubscribers" ? Audience.ActiveSubscribers : Audience.ActiveCustomers, now, rule.EveryDays ?? 90, ct).ConfigureAwait(false);
+        foreach (var chunk in audience.Chunk(2_000))
+        {
+            await using var db = databases.CreateDbContext();
+            var version = await db.Surveys.AsNoTracking().Where(s => s.Id == rule.SurveyId).Select(s => s.PublishedVersion).SingleAsync(ct).ConfigureAwait(false);
+            await AdmitAsync(db, rule, version!.Value, [.. chunk.Select(c => new Candidate(c, null, now))], now, ct).ConfigureAwait(false);
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+
+        await using (var db = databases.CreateDbContext())
+        {
+            await db.SurveyRules.Where(r => r.Id == rule.Id).ExecuteUpdateAsync(r => r.SetProperty(x => x.LastRunAt, now), ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>

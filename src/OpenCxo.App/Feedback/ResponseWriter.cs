@@ -25,6 +25,9 @@ public sealed record SurveyOptions
     /// <summary>A reminder goes once to invitations sent this many days ago and not answered; 0 sends none.</summary>
     public int ReminderDays { get; init; } = 3;
 
+    /// <summary>How often a recurring rule looks at its audience.</summary>
+    public TimeSpan RecurringInterval { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>How often trigger rules look for new touchpoints, and due invitations are sent.</summary>
     public TimeSpan ScheduleInterval { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -5,10 +5,17 @@ using OpenCxo.Data.Storage;
 
 namespace OpenCxo.App.Feedback;
 
-/// <summary>A trigger rule as the API takes it: invite to the survey when a touchpoint of <c>eventType</c> arrives.</summary>
-public sealed record TriggerRuleRequest(string? EventType, string? Department, string? Channel, int? DelayMinutes, string? Delivery, string? WebhookUrl);
+/// <summary>
+/// A rule as the API takes it: invite to the survey when a touchpoint of <c>eventType</c> arrives (kind <c>event</c>,
+/// the default), or ask an <c>audience</c> every <c>everyDays</c> days (kind <c>recurring</c>).
+/// </summary>
+public sealed record TriggerRuleRequest(
+    string? EventType, string? Department, string? Channel, int? DelayMinutes, string? Delivery, string? WebhookUrl,
+    string? Kind = null, int? EveryDays = null, string? Audience = null);
 
-public sealed record TriggerRule(long Id, string Survey, string EventType, string? Department, string? Channel, int DelayMinutes, string Delivery, string? WebhookUrl, DateTime CreatedAt);
+public sealed record TriggerRule(
+    long Id, string Survey, string Kind, string? EventType, string? Department, string? Channel, int DelayMinutes, int? EveryDays, string? Audience,
+    string Delivery, string? WebhookUrl, DateTime CreatedAt);
 
 /// <summary>Trigger rules of a survey, and opt-outs: what <see cref="InvitationScheduler"/> follows.</summary>
 public static partial class TriggerRules
@@ -28,9 +35,42 @@ public static partial class TriggerRules
         }
 
         var errors = new List<FieldError>();
-        if (request.EventType is null || request.EventType.Length > EventParser.MaxTypeLength || !TypePattern().IsMatch(request.EventType))
+        var kind = request.Kind ?? "event";
+        if (kind == "recurring")
         {
-            errors.Add(new FieldError("eventType", "is a touchpoint type, namespace.verb in lower case (e.g. ticket.resolved)"));
+            if (request.EveryDays is not (>= 1 and <= 3650))
+            {
+                errors.Add(new FieldError("everyDays", "is how often a customer is asked, 1 to 3,650 days (e.g. 90)"));
+            }
+
+            if (request.Audience is not ("activeSubscribers" or "activeCustomers"))
+            {
+                errors.Add(new FieldError("audience", "must be activeSubscribers (latest subscription touchpoint not a cancellation) or activeCustomers (a touchpoint within everyDays)"));
+            }
+
+            foreach (var (field, value) in new[] { ("eventType", request.EventType), ("department", request.Department), ("channel", request.Channel) })
+            {
+                if (value is not null)
+                {
+                    errors.Add(new FieldError(field, "is for event rules; a recurring rule asks its audience"));
+                }
+            }
+        }
+        else if (kind != "event")
+        {
+            errors.Add(new FieldError("kind", "must be event (the default) or recurring"));
+        }
+        else
+        {
+            if (request.EventType is null || request.EventType.Length > EventParser.MaxTypeLength || !TypePattern().IsMatch(request.EventType))
+            {
+                errors.Add(new FieldError("eventType", "is a touchpoint type, namespace.verb in lower case (e.g. ticket.resolved)"));
+            }
+
+            if (request.EveryDays is not null || request.Audience is not null)
+            {
+                errors.Add(new FieldError(request.EveryDays is not null ? "everyDays" : "audience", "is for recurring rules"));
+            }
         }
 
         if (request.Department is not null && !Vocabulary.Departments.Contains(request.Department))
@@ -77,7 +117,10 @@ public static partial class TriggerRules
         {
             WorkspaceId = workspaceId,
             SurveyId = survey.Id,
-            EventType = request.EventType!,
+            Kind = kind,
+            EventType = request.EventType,
+            EveryDays = request.EveryDays,
+            Audience = request.Audience,
             Department = request.Department,
             Channel = request.Channel,
             DelayMinutes = request.DelayMinutes ?? 0,
@@ -136,5 +179,5 @@ public static partial class TriggerRules
     }
 
     private static TriggerRule ToRule(SurveyRuleRow row, string survey) =>
-        new(row.Id, survey, row.EventType, row.Department, row.Channel, row.DelayMinutes, row.Delivery, row.WebhookUrl, row.CreatedAt);
+        new(row.Id, survey, row.Kind, row.EventType, row.Department, row.Channel, row.DelayMinutes, row.EveryDays, row.Audience, row.Delivery, row.WebhookUrl, row.CreatedAt);
 }

@@ -67,7 +67,9 @@ internal sealed class SurveyRuleConfiguration : IEntityTypeConfiguration<SurveyR
     public void Configure(EntityTypeBuilder<SurveyRuleRow> builder)
     {
         builder.ToTable("survey_rules");
+        builder.Property(x => x.Kind).HasMaxLength(10);
         builder.Property(x => x.EventType).HasMaxLength(100);
+        builder.Property(x => x.Audience).HasMaxLength(20);
         builder.Property(x => x.Department).HasMaxLength(20);
         builder.Property(x => x.Channel).HasMaxLength(20);
         builder.Property(x => x.Delivery).HasMaxLength(10);

@@ -123,8 +123,9 @@ public sealed class SurveyInvitationRow
 }
 
 /// <summary>
-/// When to invite whom to a survey: on a touchpoint of a type (optionally in a department or channel), after a delay.
-/// The scheduler reads touchpoints past <see cref="Seq"/>, so each is considered once.
+/// When to invite whom to a survey: on a touchpoint of a type (optionally in a department or channel), after a delay;
+/// or, for a recurring rule, every so many days to an audience. The scheduler reads touchpoints past
+/// <see cref="Seq"/>, so each is considered once.
 /// </summary>
 public sealed class SurveyRuleRow
 {
@@ -132,8 +133,20 @@ public sealed class SurveyRuleRow
     public long WorkspaceId { get; set; }
     public long SurveyId { get; set; }
 
-    /// <summary>The touchpoint type that prompts an invitation, e.g. <c>ticket.resolved</c>.</summary>
-    public required string EventType { get; set; }
+    /// <summary><c>event</c> or <c>recurring</c>.</summary>
+    public string Kind { get; set; } = "event";
+
+    /// <summary>The touchpoint type that prompts an invitation, e.g. <c>ticket.resolved</c> (event rules).</summary>
+    public string? EventType { get; set; }
+
+    /// <summary>Recurring rules: each customer of the audience is asked at most once in this many days.</summary>
+    public int? EveryDays { get; set; }
+
+    /// <summary>Recurring rules: <c>activeSubscribers</c> or <c>activeCustomers</c>.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>Recurring rules: when the audience was last looked at.</summary>
+    public DateTime? LastRunAt { get; set; }
 
     public string? Department { get; set; }
     public string? Channel { get; set; }

@@ -234,6 +234,51 @@ public sealed class TriggerRuleTests
     }
 
     [Theory, MemberData(nameof(Providers))]
+    public async Task A_recurring_survey_asks_active_subscribers_once_per_period(string provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider);
+        var client = await PublishedAsync(host, "relationship");
+        var scheduler = host.Services.GetRequiredService<InvitationScheduler>();
+        JsonObject Event(string id, string email, string type, int daysAgo) => new()
+        {
+            ["id"] = id, ["customer"] = new JsonObject { ["email"] = email }, ["department"] = "sales", ["channel"] = "web", ["type"] = type,
+            ["occurredAt"] = DateTime.UtcNow.AddDays(-daysAgo).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+        };
+
+        // Ana subscribed; Bo subscribed and cancelled; Cy cancelled and came back; Di only bought; Eve subscribed but opted out.
+        await PostAsync(client, [
+            Event("a1", "ana@example.com", "subscription.started", 200),
+            Event("b1", "bo@example.com", "subscription.started", 300), Event("b2", "bo@example.com", "subscription.cancelled", 10),
+            Event("c1", "cy@example.com", "subscription.started", 300), Event("c2", "cy@example.com", "subscription.cancelled", 100),
+            Event("c3", "cy@example.com", "subscription.renewed", 5),
+            Event("d1", "di@example.com", "order.placed", 3),
+            Event("e1", "eve@example.com", "subscription.started", 50)]);
+        var eve = (long)(await client.GetFromJsonAsync<JsonObject>("/api/v1/customers?email=eve@example.com"))!["id"]!;
+        Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsync($"/api/v1/customers/{eve}/survey-opt-out", null)).StatusCode);
+
+        var rule = await client.PostAsJsonAsync("/api/v1/surveys/relationship/rules",
+            new JsonObject { ["kind"] = "recurring", ["everyDays"] = 90, ["audience"] = "activeSubscribers", ["delivery"] = "export" });
+        Assert.Equal(HttpStatusCode.Created, rule.StatusCode);
+        await scheduler.RunOnceAsync(default);
+
+        var rows = Csv(await (await client.PostAsync("/api/v1/surveys/relationship/invitations/export", null)).Content.ReadAsStringAsync());
+        Assert.Equal(["ana@example.com", "cy@example.com"], rows.Select(r => r[3]).Order(StringComparer.Ordinal));
+
+        // Within the period nobody is asked again, even when the rule looks again.
+        await using (var db = host.Factory.CreateDbContext())
+        {
+            await db.SurveyRules.ExecuteUpdateAsync(r => r.SetProperty(x => x.LastRunAt, DateTime.UtcNow.AddDays(-1)));
+        }
+
+        await scheduler.RunOnceAsync(default);
+        Assert.Empty(Csv(await (await client.PostAsync("/api/v1/surveys/relationship/invitations/export", null)).Content.ReadAsStringAsync()));
+
+        var bad = await client.PostAsJsonAsync("/api/v1/surveys/relationship/rules",
+            new JsonObject { ["kind"] = "recurring", ["everyDays"] = 0, ["audience"] = "everyone", ["eventType"] = "a.b", ["delivery"] = "export" });
+        Assert.Equal(["audience", "eventType", "everyDays"], (await bad.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(e => e.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
     public async Task A_customer_can_opt_out_from_the_survey_page(string provider)
     {
         await using var host = await ApiHost.StartAsync(provider);

@@ -592,6 +592,11 @@ namespace OpenCxo.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("Audience")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("audience");
+
                     b.Property<string>("Channel")
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)")
@@ -621,10 +626,23 @@ namespace OpenCxo.Data.Migrations.Postgres
                         .HasColumnName("enabled");
 
                     b.Property<string>("EventType")
-                        .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("event_type");
+
+                    b.Property<int?>("EveryDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("every_days");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTime?>("LastRunAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_run_at");
 
                     b.Property<long>("Seq")
                         .HasColumnType("bigint")

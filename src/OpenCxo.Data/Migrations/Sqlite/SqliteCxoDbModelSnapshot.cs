@@ -572,6 +572,11 @@ namespace OpenCxo.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
+                    b.Property<string>("Audience")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("audience");
+
                     b.Property<string>("Channel")
                         .HasMaxLength(20)
                         .HasColumnType("TEXT")
@@ -601,10 +606,23 @@ namespace OpenCxo.Data.Migrations.Sqlite
                         .HasColumnName("enabled");
 
                     b.Property<string>("EventType")
-                        .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT")
                         .HasColumnName("event_type");
+
+                    b.Property<int?>("EveryDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("every_days");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<long?>("LastRunAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_run_at");
 
                     b.Property<long>("Seq")
                         .HasColumnType("INTEGER")
