@@ -4,7 +4,7 @@
 # 1. installs what the tests need from Debian (postgresql, chromium, python3-aiosmtpd as the SMTP sink) if missing;
 # 2. starts a throw-away PostgreSQL cluster on 127.0.0.1 (own temp dir, free port,
 #    trust auth, fsync off) and exports OPENCXO_TEST_POSTGRES for it;
-# 3. runs `dotnet test OpenCxo.sln -c Release "$@"` and exits with its exit code,
+# 3. runs `dotnet test OpenCxo.sln -c Release "$@"` (one test project at a time) and exits with its exit code,
 #    printing "tests: N passed, N failed[, N skipped]" as the last line.
 # The cluster and all test files are removed on exit, also on failure or Ctrl-C.
 set -euo pipefail
@@ -142,12 +142,14 @@ export OPENCXO_TEST_TMP=$RUN_DIR/tmp
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 export MSBUILDTERMINALLOGGER=off # classic logger: one "Passed!/Failed! - Failed: N, Passed: N, ..." line per project
 
-say "dotnet test OpenCxo.sln -c Release $*"
+# One test project at a time: the browser tests time page loads, and on two cores the API tests running beside
+# them (databases, an SMTP server, imports) made those loads miss their timeouts now and then.
+say "dotnet test OpenCxo.sln -c Release -m:1 $*"
 # In the background with `wait`, so that a TERM or Ctrl-C reaches our trap at once; the trap
 # then ends the test processes (this job's process tree) before it stops PostgreSQL.
 (
     set +e
-    dotnet test OpenCxo.sln -c Release "$@" </dev/null 2>&1 | tee "$RUN_DIR/dotnet-test.log"
+    dotnet test OpenCxo.sln -c Release -m:1 "$@" </dev/null 2>&1 | tee "$RUN_DIR/dotnet-test.log"
     echo "${PIPESTATUS[0]}" >"$RUN_DIR/dotnet-test.rc"
 ) &
 TEST_JOB=$!
