@@ -1039,6 +1039,9 @@ internal sealed class DemoCustomer
         {
             w.WriteString("survey", survey);
             w.WriteNumber("score", score);
+
+            // The names survey metrics read, as the hosted survey page writes them.
+            w.WriteNumber(survey == "nps" ? "npsScore" : "csatScore", score);
             if (ticketId is not null)
             {
                 w.WriteString("ticketId", ticketId);
