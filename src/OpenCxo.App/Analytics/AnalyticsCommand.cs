@@ -28,25 +28,9 @@ public static class AnalyticsCommand
             await Cli.Cli.PrepareDatabaseAsync(factory, cancellationToken).ConfigureAwait(false);
             var file = result.GetValue(path) ?? AnalyticsStore.DefaultPathFor(location);
             await using var store = new AnalyticsStore(file, factory);
-            var copied = await copy(store, new PlainProgress()).ConfigureAwait(false);
+            // A line every few seconds: a large copy takes minutes.
+            var copied = await copy(store, new Cli.PlainProgress<CopyProgress>(p => $"{p.Copied:N0} of {p.Total:N0} interactions ({p.Fraction:P0})")).ConfigureAwait(false);
             Console.Out.WriteLine($"{done} {file}: {copied.InteractionsCopied:N0} interactions, {copied.MergesCopied:N0} merges in {copied.Elapsed.TotalSeconds:0.0} s");
             return Cli.Cli.Ok;
         });
-
-    /// <summary>A line every few seconds: a large copy takes minutes.</summary>
-    private sealed class PlainProgress : IProgress<CopyProgress>
-    {
-        private DateTime _next = DateTime.UtcNow.AddSeconds(5);
-
-        public void Report(CopyProgress value)
-        {
-            if (DateTime.UtcNow < _next)
-            {
-                return;
-            }
-
-            _next = DateTime.UtcNow.AddSeconds(5);
-            Console.Out.WriteLine($"… {value.Copied:N0} of {value.Total:N0} interactions ({value.Fraction:P0})");
-        }
-    }
 }

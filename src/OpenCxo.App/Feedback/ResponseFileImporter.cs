@@ -52,15 +52,7 @@ public sealed class ResponseFileImporter(CxoDbFactory databases, EventParser par
         await using var input = compressed ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: true) : (Stream)file;
         using var rejected = new RejectedLines(rejectedPath);
         var malformed = new Queue<CsvMalformedRecord>();
-        var csv = CsvReader.Create(input, new CsvReaderOptions
-        {
-            Separator = ',',
-            TrackLineNumbers = true,
-            MalformedData = CsvMalformedDataHandling.Skip,
-            OnMalformedRecord = malformed.Enqueue,
-            FieldCountMismatch = CsvFieldCountHandling.Allow,
-            MaxRecordSize = Utf8LineReader.MaxLineBytes,
-        }, leaveOpen: true);
+        var csv = CsvReader.Create(input, CsvEventReader.Options(malformed), leaveOpen: true);
         await using var csvScope = csv.ConfigureAwait(false);
 
         var batch = new List<Row>(BatchSize);

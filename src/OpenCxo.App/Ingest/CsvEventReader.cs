@@ -19,15 +19,7 @@ internal static class CsvEventReader
     public static async Task ReadAsync(Stream input, string path, ImportRun run, CancellationToken ct)
     {
         var malformed = new Queue<CsvMalformedRecord>();
-        var options = new CsvReaderOptions
-        {
-            Separator = ',',
-            TrackLineNumbers = true,
-            MalformedData = CsvMalformedDataHandling.Skip,
-            OnMalformedRecord = malformed.Enqueue,
-            FieldCountMismatch = CsvFieldCountHandling.Allow,
-            MaxRecordSize = Utf8LineReader.MaxLineBytes,
-        };
+        var options = Options(malformed);
 
         var csv = CsvReader.Create(input, options, leaveOpen: true);
         await using var csvScope = csv.ConfigureAwait(false);
@@ -70,6 +62,20 @@ internal static class CsvEventReader
             throw new ImportException($"{path}, {where}: {what}", e);
         }
     }
+
+    /// <summary>
+    /// How every import reads CSV: RFC 4180, a header row, line numbers kept for errors, a malformed record set aside
+    /// into <paramref name="malformed"/> rather than ending the file, and records no longer than a JSON line may be.
+    /// </summary>
+    public static CsvReaderOptions Options(Queue<CsvMalformedRecord> malformed) => new()
+    {
+        Separator = ',',
+        TrackLineNumbers = true,
+        MalformedData = CsvMalformedDataHandling.Skip,
+        OnMalformedRecord = malformed.Enqueue,
+        FieldCountMismatch = CsvFieldCountHandling.Allow,
+        MaxRecordSize = Utf8LineReader.MaxLineBytes,
+    };
 
     private static void RejectMalformed(Queue<CsvMalformedRecord> malformed, ImportRun run)
     {

@@ -103,7 +103,8 @@ public static class ImportCommand
     {
         if (asJson || Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
         {
-            return await import(asJson ? null : new PlainProgress()).ConfigureAwait(false);
+            return await import(asJson ? null : new Cli.PlainProgress<ImportProgress>(p =>
+                $"{p.Lines:N0} lines, {(p.TotalBytes > 0 ? 100.0 * p.BytesRead / p.TotalBytes : 0):0}%")).ConfigureAwait(false);
         }
 
         ImportSummary? summary = null;
@@ -122,22 +123,5 @@ public static class ImportCommand
                 task.Value = task.MaxValue;
             }).ConfigureAwait(false);
         return summary!;
-    }
-
-    /// <summary>Without a terminal: a plain line every few seconds, for logs.</summary>
-    private sealed class PlainProgress : IProgress<ImportProgress>
-    {
-        private DateTime _next = DateTime.UtcNow.AddSeconds(5);
-
-        public void Report(ImportProgress value)
-        {
-            if (DateTime.UtcNow < _next)
-            {
-                return;
-            }
-
-            _next = DateTime.UtcNow.AddSeconds(5);
-            Console.Out.WriteLine($"… {value.Lines:N0} lines, {(value.TotalBytes > 0 ? 100.0 * value.BytesRead / value.TotalBytes : 0):0}%");
-        }
     }
 }
