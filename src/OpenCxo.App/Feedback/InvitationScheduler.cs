@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using OpenCxo.Core.Feedback;
 using OpenCxo.Data.Analytics;
 using OpenCxo.Data.Storage;
 
@@ -239,6 +240,7 @@ public sealed partial class InvitationScheduler(
 
         var all = due.Concat(reminders).ToList();
         var optedOut = await OptedOutAsync(db, all, ct).ConfigureAwait(false);
+        var batch = await ContextAsync(db, all, ct).ConfigureAwait(false);
         var ruleIds = all.Select(i => i.RuleId).OfType<long>().Distinct().ToList();
         var hooks = await db.SurveyRules.AsNoTracking().Where(r => ruleIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, r => r.WebhookUrl, ct).ConfigureAwait(false);
         var client = http.CreateClient(nameof(InvitationScheduler));
@@ -261,7 +263,7 @@ public sealed partial class InvitationScheduler(
                 continue;
             }
 
-            var payload = (await PayloadAsync(db, invitation, ServerUrl(), ct).ConfigureAwait(false)) with { Reminder = reminder };
+            var payload = (await PayloadAsync(batch, invitation, ServerUrl(), ct).ConfigureAwait(false)) with { Reminder = reminder };
             if (invitation.Channel == "email")
             {
                 if (payload.Email is null)
@@ -270,7 +272,8 @@ public sealed partial class InvitationScheduler(
                 }
                 else
                 {
-                    mails.Add((invitation, new InvitationMessage(invitation.Id, payload.Email, invitation.Language, await TitleAsync(db, invitation, ct).ConfigureAwait(false), payload.Url, reminder)));
+                    var title = batch.Definitions[(invitation.SurveyId, invitation.Version)].Title.In(invitation.Language);
+                    mails.Add((invitation, new InvitationMessage(invitation.Id, payload.Email, invitation.Language, title, payload.Url, reminder)));
                 }
 
                 continue;
@@ -343,15 +346,6 @@ public sealed partial class InvitationScheduler(
         }
     }
 
-    private static async Task<string> TitleAsync(CxoDb db, SurveyInvitationRow invitation, CancellationToken ct)
-    {
-        var json = await db.SurveyVersions.AsNoTracking()
-            .Where(v => v.SurveyId == invitation.SurveyId && v.Version == invitation.Version)
-            .Select(v => v.DefinitionJson)
-            .SingleAsync(ct).ConfigureAwait(false);
-        return Surveys.Definition(json).Title.In(invitation.Language);
-    }
-
     /// <summary>Due invitations delivered by export: the CSV rows to hand over; they count as sent once handed.</summary>
     public async Task<IReadOnlyList<InvitationPayload>> ExportAsync(long workspaceId, long surveyId, string baseUrl, CancellationToken ct)
     {
@@ -363,6 +357,7 @@ public sealed partial class InvitationScheduler(
             .Take(50_000)
             .ToListAsync(ct).ConfigureAwait(false);
         var optedOut = await OptedOutAsync(db, due, ct).ConfigureAwait(false);
+        var batch = await ContextAsync(db, due, ct).ConfigureAwait(false);
         var rows = new List<InvitationPayload>(due.Count);
         foreach (var invitation in due)
         {
@@ -372,7 +367,7 @@ public sealed partial class InvitationScheduler(
                 continue;
             }
 
-            rows.Add(await PayloadAsync(db, invitation, baseUrl, ct).ConfigureAwait(false));
+            rows.Add(await PayloadAsync(batch, invitation, baseUrl, ct).ConfigureAwait(false));
             invitation.Status = "sent";
             invitation.SentAt = now;
         }
@@ -388,17 +383,35 @@ public sealed partial class InvitationScheduler(
             .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault()?.TrimEnd('/')
         ?? "";
 
-    private async Task<InvitationPayload> PayloadAsync(CxoDb db, SurveyInvitationRow invitation, string baseUrl, CancellationToken ct)
+    /// <summary>What the payloads of a batch of invitations need, read once for the batch: e-mail addresses and surveys.</summary>
+    private sealed record DeliveryContext(Dictionary<long, string> Emails, Dictionary<long, string> SurveyKeys, Dictionary<(long, int), SurveyDefinition> Definitions);
+
+    private static async Task<DeliveryContext> ContextAsync(CxoDb db, IReadOnlyList<SurveyInvitationRow> invitations, CancellationToken ct)
     {
-        var email = await db.Identities.AsNoTracking()
-            .Where(i => i.WorkspaceId == invitation.WorkspaceId && i.CustomerId == invitation.CustomerId && i.Kind == "email")
-            .OrderBy(i => i.Value)
-            .Select(i => i.Value)
-            .FirstOrDefaultAsync(ct).ConfigureAwait(false);
-        var survey = await db.Surveys.AsNoTracking().Where(s => s.Id == invitation.SurveyId).Select(s => s.Key).SingleAsync(ct).ConfigureAwait(false);
+        var workspaces = invitations.Select(i => i.WorkspaceId).Distinct().ToList();
+        var customers = invitations.Select(i => i.CustomerId).Distinct().ToList();
+        var surveyIds = invitations.Select(i => i.SurveyId).Distinct().ToList();
+
+        // Workspace and customer together, so the (workspace, customer) index finds them.
+        var emails = (await db.Identities.AsNoTracking()
+            .Where(i => workspaces.Contains(i.WorkspaceId) && customers.Contains(i.CustomerId) && i.Kind == "email")
+            .Select(i => new { i.WorkspaceId, i.CustomerId, i.Value })
+            .ToListAsync(ct).ConfigureAwait(false))
+            .Where(i => invitations.Any(v => v.WorkspaceId == i.WorkspaceId && v.CustomerId == i.CustomerId))
+            .GroupBy(i => i.CustomerId)
+            .ToDictionary(g => g.Key, g => g.Select(i => i.Value).Order(StringComparer.Ordinal).First());
+        var keys = await db.Surveys.AsNoTracking().Where(s => surveyIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, s => s.Key, ct).ConfigureAwait(false);
+        var definitions = (await db.SurveyVersions.AsNoTracking().Where(v => surveyIds.Contains(v.SurveyId)).ToListAsync(ct).ConfigureAwait(false))
+            .ToDictionary(v => (v.SurveyId, v.Version), v => Surveys.Definition(v.DefinitionJson));
+        return new DeliveryContext(emails, keys, definitions);
+    }
+
+    private async Task<InvitationPayload> PayloadAsync(DeliveryContext batch, SurveyInvitationRow invitation, string baseUrl, CancellationToken ct)
+    {
         var token = await links.InvitationTokenAsync(invitation, ct).ConfigureAwait(false);
-        var url = baseUrl + "/s/" + token;
-        return new InvitationPayload(invitation.Id, survey, invitation.CustomerId, email, invitation.Language, url, invitation.TriggerEventId, invitation.CreatedAt);
+        return new InvitationPayload(
+            invitation.Id, batch.SurveyKeys[invitation.SurveyId], invitation.CustomerId, batch.Emails.GetValueOrDefault(invitation.CustomerId),
+            invitation.Language, baseUrl + "/s/" + token, invitation.TriggerEventId, invitation.CreatedAt);
     }
 
     private static async Task<HashSet<(long, long)>> OptedOutAsync(CxoDb db, List<SurveyInvitationRow> invitations, CancellationToken ct)

@@ -394,9 +394,7 @@ public sealed class ResponseFileImporter(CxoDbFactory databases, EventParser par
         for (var i = 0; i < fresh.Count; i++)
         {
             var row = fresh[i];
-            var answers = row.Answers;
-            int? Score(QuestionKind kind) =>
-                row.Survey.Definition.Questions.FirstOrDefault(q => q.Kind == kind) is { } q && answers.TryGetValue(q.Key, out var a) ? a.Score : null;
+            var (answers, definition) = (row.Answers, row.Survey.Definition);
             db.SurveyResponses.Add(new SurveyResponseRow
             {
                 WorkspaceId = workspaceId,
@@ -412,9 +410,9 @@ public sealed class ResponseFileImporter(CxoDbFactory databases, EventParser par
                 Completed = row.Completed,
                 Final = true,
                 AnswersJson = JsonSerializer.Serialize(answers, Surveys.Json),
-                Nps = Score(QuestionKind.Nps),
-                Csat = Score(QuestionKind.Csat),
-                Ces = Score(QuestionKind.Ces),
+                Nps = definition.ScoreOf(QuestionKind.Nps, answers),
+                Csat = definition.ScoreOf(QuestionKind.Csat, answers),
+                Ces = definition.ScoreOf(QuestionKind.Ces, answers),
                 TriggerEventId = row.TriggerEventId,
                 EventId = events[i].Id,
             });

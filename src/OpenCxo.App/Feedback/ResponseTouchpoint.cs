@@ -13,7 +13,9 @@ public static class ResponseTouchpoint
     public const string Type = "survey.response";
 
     /// <summary>The touchpoint's event id for a response: storing it again is a duplicate, never a second touchpoint.</summary>
-    public static string EventIdOf(string responseKey) => "survey-response:" + responseKey;
+    public static string EventIdOf(string responseKey) => EventIdPrefix + responseKey;
+
+    public const string EventIdPrefix = "survey-response:";
 
     /// <summary>
     /// On the customer's timeline, in the department and channel of the touchpoint that prompted the response (so
@@ -39,7 +41,7 @@ public static class ResponseTouchpoint
             // The score of each standard kind under a fixed name, whatever its question's key: metrics read these.
             foreach (var (kind, name) in new[] { (QuestionKind.Nps, "npsScore"), (QuestionKind.Csat, "csatScore"), (QuestionKind.Ces, "cesScore") })
             {
-                if (definition.Questions.FirstOrDefault(q => q.Kind == kind) is { } scored && answers.TryGetValue(scored.Key, out var given) && given.Score is { } value)
+                if (definition.ScoreOf(kind, answers) is { } value)
                 {
                     json.WriteNumber(name, value);
                 }

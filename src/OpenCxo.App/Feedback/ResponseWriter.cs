@@ -327,7 +327,7 @@ public sealed partial class ResponseWriter : BackgroundService
             await _ingestor.IngestAsync(workspace.Key, events, ct).ConfigureAwait(false);
             var ids = rows.Select(r => r.Id).ToList();
             await db.SurveyResponses.Where(r => ids.Contains(r.Id))
-                .ExecuteUpdateAsync(r => r.SetProperty(x => x.EventId, x => "survey-response:" + x.ResponseKey), ct).ConfigureAwait(false);
+                .ExecuteUpdateAsync(r => r.SetProperty(x => x.EventId, x => ResponseTouchpoint.EventIdPrefix + x.ResponseKey), ct).ConfigureAwait(false);
         }
 
         _signal.Notify();
@@ -358,9 +358,9 @@ public sealed partial class ResponseWriter : BackgroundService
         row.AnswersJson = JsonSerializer.Serialize(s.Answers, Surveys.Json);
         row.Language = s.Language;
         row.UpdatedAt = s.At;
-        row.Nps = ScoreOf(s, QuestionKind.Nps);
-        row.Csat = ScoreOf(s, QuestionKind.Csat);
-        row.Ces = ScoreOf(s, QuestionKind.Ces);
+        row.Nps = s.Definition.ScoreOf(QuestionKind.Nps, s.Answers);
+        row.Csat = s.Definition.ScoreOf(QuestionKind.Csat, s.Answers);
+        row.Ces = s.Definition.ScoreOf(QuestionKind.Ces, s.Answers);
         if (s.Complete)
         {
             row.Completed = true;
@@ -368,9 +368,6 @@ public sealed partial class ResponseWriter : BackgroundService
             row.AnsweredAt = s.At;
         }
     }
-
-    private static int? ScoreOf(ResponseSubmission s, QuestionKind kind) =>
-        s.Definition.Questions.FirstOrDefault(q => q.Kind == kind) is { } question && s.Answers.TryGetValue(question.Key, out var answer) ? answer.Score : null;
 
     /// <summary>The external-id system of anonymous respondents' profiles.</summary>
     public const string AnonymousSystem = "survey-anonymous";

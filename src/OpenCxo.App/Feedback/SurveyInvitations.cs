@@ -92,55 +92,25 @@ public static class SurveyInvitations
     private static async Task<(long? Customer, IReadOnlyList<FieldError> Errors)> CustomerAsync(
         CxoDb db, IdentityNormalizer normalizer, long workspaceId, InvitationRequest request, CancellationToken ct)
     {
-        var given = new object?[] { request.CustomerId, request.Email, request.Phone, request.ExternalId }.Count(v => v is not null);
-        if (given != 1)
-        {
-            return (null, [new FieldError("customer", "give exactly one of customerId, email, phone or externalId")]);
-        }
-
-        long? found;
         if (request.CustomerId is { } id)
         {
-            found = await Profiles.CustomerProfiles.ResolveIdAsync(db, workspaceId, id, ct).ConfigureAwait(false);
-            return found is null ? (null, [new FieldError("customerId", $"no customer {id} in this workspace")]) : (found, []);
-        }
-
-        IdentityKey identity;
-        string error;
-        string field;
-        if (request.Email is not null)
-        {
-            field = "email";
-            if (!IdentityNormalizer.TryNormalizeEmail(request.Email, out var email, out error))
+            if (request.Email is not null || request.Phone is not null || request.ExternalId is not null)
             {
-                return (null, [new FieldError(field, error)]);
+                return (null, [new FieldError("customer", "give exactly one of customerId, email, phone or externalId")]);
             }
 
-            identity = IdentityKey.Email(email);
-        }
-        else if (request.Phone is not null)
-        {
-            field = "phone";
-            if (!normalizer.TryNormalizePhone(request.Phone, out var phone, out error))
-            {
-                return (null, [new FieldError(field, error)]);
-            }
-
-            identity = IdentityKey.Phone(phone);
-        }
-        else
-        {
-            field = "externalId";
-            if (!IdentityNormalizer.TryParseExternalLookup(request.ExternalId, out identity, out error))
-            {
-                return (null, [new FieldError(field, error)]);
-            }
+            var live = await Profiles.CustomerProfiles.ResolveIdAsync(db, workspaceId, id, ct).ConfigureAwait(false);
+            return live is null ? (null, [new FieldError("customerId", $"no customer {id} in this workspace")]) : (live, []);
         }
 
-        found = await db.Identities.AsNoTracking()
-            .Where(i => i.WorkspaceId == workspaceId && i.Kind == identity.Kind && i.Value == identity.Value)
-            .Select(i => (long?)i.CustomerId)
-            .FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        var (key, problem) = Profiles.CustomerProfiles.ParseLookup(normalizer, request.Email, request.Phone, request.ExternalId, "customer");
+        if (key is null)
+        {
+            return (null, [problem! with { Message = problem.Field == "customer" ? "give exactly one of customerId, email, phone or externalId" : problem.Message }]);
+        }
+
+        var field = request.Email is not null ? "email" : request.Phone is not null ? "phone" : "externalId";
+        var found = await Profiles.CustomerProfiles.FindByIdentityAsync(db, workspaceId, key.Value, ct).ConfigureAwait(false);
         return found is null ? (null, [new FieldError(field, "no customer has it in this workspace")]) : (found, []);
     }
 }

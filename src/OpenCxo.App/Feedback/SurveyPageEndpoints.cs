@@ -144,16 +144,13 @@ public static class SurveyPageEndpoints
         }
     }
 
-    private static async Task<IResult> ThanksAsync(string token, string? lang, HttpContext http, [FromServices] SurveyLinks links, [FromServices] SurveyCache cache, CancellationToken ct)
+    private static async Task<IResult> ThanksAsync(string token, string? lang, HttpContext http, CancellationToken ct)
     {
-        var language = Language(lang, null, http);
-        var target = await links.ResolveAsync(token, ct);
-        var survey = target is null ? null : await cache.SurveyAsync(target.SurveyId, ct);
-        var definition = survey is null ? null : await cache.DefinitionAsync(survey.Id, target!.Invitation?.Version ?? survey.PublishedVersion ?? survey.LatestVersion, ct);
-        var L = Localizer(http, language);
-        return definition is null
-            ? Page(http, StatusCodes.Status404NotFound, SurveyPage.Message(language, "OpenCXO", L["Survey_NotFound"]))
-            : Page(http, StatusCodes.Status200OK, SurveyPage.Message(language, definition.Title.In(language), definition.Thanks?.In(language) ?? L["Survey_ThanksDefault"]));
+        var (context, refusal) = await OpenAsync(http, token, null, lang, ct);
+        return context is null
+            ? refusal!
+            : Page(http, StatusCodes.Status200OK, SurveyPage.Message(
+                context.Language, context.Definition.Title.In(context.Language), context.Definition.Thanks?.In(context.Language) ?? Localizer(http, context.Language)["Survey_ThanksDefault"]));
     }
 
     /// <summary>The invited customer says no to surveys: no invitation is made or sent to them again.</summary>

@@ -160,10 +160,15 @@ public sealed record ScoreReport(
 /// </summary>
 public static class ScoreMetrics
 {
+    /// <param name="catchUp">Sync the analytics store first; false where the caller has just done so (a page asking several reports).</param>
     public static async Task<ScoreReport> ReportAsync(
-        AnalyticsStore store, CxoDbFactory databases, long workspaceId, ScoreMetric metric, MetricsQuery query, CancellationToken ct)
+        AnalyticsStore store, CxoDbFactory databases, long workspaceId, ScoreMetric metric, MetricsQuery query, CancellationToken ct, bool catchUp = true)
     {
-        await store.SyncAsync(ct).ConfigureAwait(false);
+        if (catchUp)
+        {
+            await store.SyncAsync(ct).ConfigureAwait(false);
+        }
+
         var now = await store.ScoresAsync(workspaceId, query.Filter, query.Surveys, query.By, ct).ConfigureAwait(false);
         var before = query.ComparePrevious
             ? (await store.ScoresAsync(workspaceId, query.PreviousFilter, query.Surveys, query.By, ct).ConfigureAwait(false)).ToDictionary(s => s.Key ?? "\0", StringComparer.Ordinal)

@@ -31,39 +31,14 @@ public static class CustomerEndpoints
     private static async Task<Results<Ok<CustomerProfile>, NotFound, ValidationProblem>> FindCustomer(
         string? email, string? phone, string? externalId, HttpContext http, [FromServices] CxoDb db, [FromServices] IdentityNormalizer normalizer, CancellationToken cancellationToken)
     {
-        var given = new[] { email, phone, externalId }.Count(v => v is not null);
-        if (given != 1)
+        var (key, problem) = CustomerProfiles.ParseLookup(normalizer, email, phone, externalId, "query");
+        if (key is null)
         {
-            return Problem("query", "give exactly one of email, phone or externalId");
-        }
-
-        IdentityKey key;
-        string error;
-        if (email is not null)
-        {
-            if (!IdentityNormalizer.TryNormalizeEmail(email, out var normalised, out error))
-            {
-                return Problem("email", error);
-            }
-
-            key = IdentityKey.Email(normalised);
-        }
-        else if (phone is not null)
-        {
-            if (!normalizer.TryNormalizePhone(phone, out var e164, out error))
-            {
-                return Problem("phone", error);
-            }
-
-            key = IdentityKey.Phone(e164);
-        }
-        else if (!IdentityNormalizer.TryParseExternalLookup(externalId, out key, out error))
-        {
-            return Problem("externalId", error);
+            return Problem(problem!.Field, problem.Message);
         }
 
         var workspace = http.User.WorkspaceId();
-        var id = await CustomerProfiles.FindByIdentityAsync(db, workspace, key, cancellationToken);
+        var id = await CustomerProfiles.FindByIdentityAsync(db, workspace, key.Value, cancellationToken);
         var profile = id is null ? null : await CustomerProfiles.GetAsync(db, workspace, id.Value, cancellationToken);
         return profile is null ? TypedResults.NotFound() : TypedResults.Ok(profile);
     }

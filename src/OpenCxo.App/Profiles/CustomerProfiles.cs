@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using OpenCxo.Core.Ingest;
 using OpenCxo.Core.Profiles;
 using OpenCxo.Data.Storage;
 
@@ -53,6 +54,38 @@ public static class CustomerProfiles
             .Select(c => new { c.Id, c.MergedInto })
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         return row?.MergedInto ?? row?.Id;
+    }
+
+    /// <summary>
+    /// Exactly one identity, given as an email, a phone or <c>system:value</c>, normalised as ingest does; otherwise
+    /// the field at fault (<paramref name="field"/> when not exactly one is given).
+    /// </summary>
+    public static (IdentityKey? Key, FieldError? Problem) ParseLookup(
+        IdentityNormalizer normalizer, string? email, string? phone, string? externalId, string field)
+    {
+        if (new[] { email, phone, externalId }.Count(v => v is not null) != 1)
+        {
+            return (null, new FieldError(field, "give exactly one of email, phone or externalId"));
+        }
+
+        string error;
+        if (email is not null)
+        {
+            return IdentityNormalizer.TryNormalizeEmail(email, out var normalised, out error)
+                ? (IdentityKey.Email(normalised), null)
+                : (null, new FieldError("email", error));
+        }
+
+        if (phone is not null)
+        {
+            return normalizer.TryNormalizePhone(phone, out var e164, out error)
+                ? (IdentityKey.Phone(e164), null)
+                : (null, new FieldError("phone", error));
+        }
+
+        return IdentityNormalizer.TryParseExternalLookup(externalId, out var key, out error)
+            ? (key, null)
+            : (null, new FieldError("externalId", error));
     }
 
     public static async Task<long?> FindByIdentityAsync(CxoDb db, long workspaceId, IdentityKey key, CancellationToken cancellationToken)

@@ -77,4 +77,8 @@ public sealed record SurveyDefinition(
     LocalizedText? Thanks = null)
 {
     public SurveyQuestion? Question(string key) => Questions.FirstOrDefault(q => q.Key == key);
+
+    /// <summary>The answer to the survey's question of a score kind (NPS, CSAT, CES: at most one each), if given.</summary>
+    public int? ScoreOf(QuestionKind kind, IReadOnlyDictionary<string, Answer> answers) =>
+        Questions.FirstOrDefault(q => q.Kind == kind) is { } question && answers.TryGetValue(question.Key, out var answer) ? answer.Score : null;
 }
