@@ -51,11 +51,21 @@ public sealed class SmtpSink : IAsyncDisposable
         throw new InvalidOperationException("the SMTP sink did not listen: " + await server.StandardError.ReadToEndAsync());
     }
 
-    /// <summary>Every message received so far.</summary>
+    /// <summary>Every message received so far, in the order they arrived.</summary>
     public IReadOnlyList<MimeMessage> Messages()
     {
         var folder = Path.Combine(_maildir, "new");
-        return Directory.Exists(folder) ? [.. Directory.GetFiles(folder).Order(StringComparer.Ordinal).Select(f => MimeMessage.Load(f))] : [];
+        return Directory.Exists(folder) ? [.. Directory.GetFiles(folder).OrderBy(ArrivalNumber).Select(f => MimeMessage.Load(f))] : [];
+    }
+
+    /// <summary>
+    /// Python's Maildir names a message "seconds.MmicrosPpidQcounter.host" with a counter that grows by one per
+    /// message in the sink's process; the name's text order is not arrival order (the microseconds are not padded).
+    /// </summary>
+    private static long ArrivalNumber(string file)
+    {
+        var unique = Path.GetFileName(file).Split('.')[1];
+        return long.Parse(unique[(unique.LastIndexOf('Q') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public async ValueTask DisposeAsync()
