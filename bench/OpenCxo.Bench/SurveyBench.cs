@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
 using OpenCxo.App.Feedback;
 using OpenCxo.App.Hosting;
 using OpenCxo.App.Security;
@@ -157,21 +158,38 @@ internal static class SurveyBench
             Console.WriteLine($"metrics: imported {summary.Imported:N0} responses ({summary.Rejected:N0} rejected) in {clock.Elapsed.TotalSeconds:0.0} s, {summary.Imported / clock.Elapsed.TotalSeconds:N0} responses/s");
         }
 
+        // Profile attributes to split by: a plan (5 values), a country (20) and a city (1,000), written straight into
+        // the system of record as ingest would have left them.
+        await using (var db = factory.CreateDbContext())
+        {
+            await db.Database.ExecuteSqlRawAsync("""
+                INSERT INTO customer_traits (workspace_id, customer_id, name, value_json, observed_at)
+                SELECT workspace_id, id, 'plan', json_quote('plan-' || (id % 5)), 0 FROM customers
+                UNION ALL SELECT workspace_id, id, 'country', json_quote('country-' || (id % 20)), 0 FROM customers
+                UNION ALL SELECT workspace_id, id, 'city', json_quote('city-' || (id % 1000)), 0 FROM customers
+                """);
+        }
+
         await using var store = new AnalyticsStore(Path.Combine(work, "metrics.duckdb"), factory);
         clock.Restart();
         var synced = await store.SyncAsync();
-        Console.WriteLine($"metrics: analytics store copied {synced.InteractionsCopied:N0} touchpoints in {clock.Elapsed.TotalSeconds:0.0} s");
+        Console.WriteLine($"metrics: analytics store copied {synced.InteractionsCopied:N0} touchpoints and {synced.TraitsCopied:N0} customer attributes in {clock.Elapsed.TotalSeconds:0.0} s");
 
         // Each run asks a different period (one second apart), so no answer comes from the store's cache.
         var to = new DateTime(2027, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-        foreach (var slice in new[] { ScoreSlice.All, ScoreSlice.Channel, ScoreSlice.Month, ScoreSlice.Week, ScoreSlice.Survey, ScoreSlice.Segment })
+        var slices = new (ScoreSlice Slice, string? Attribute)[]
+        {
+            (ScoreSlice.All, null), (ScoreSlice.Channel, null), (ScoreSlice.Month, null), (ScoreSlice.Week, null), (ScoreSlice.Survey, null),
+            (ScoreSlice.Segment, null), (ScoreSlice.Attribute, "plan"), (ScoreSlice.Attribute, "country"), (ScoreSlice.Attribute, "city"),
+        };
+        foreach (var (slice, attribute) in slices)
         {
             var times = new List<double>();
             for (var run = 0; run < 7; run++)
             {
                 var filter = DashboardFilter.Period(new DateTime(2024, 12, 1, 0, 0, 0, DateTimeKind.Utc).AddSeconds(run), to);
                 var start = Stopwatch.GetTimestamp();
-                var counts = await store.ScoresAsync(workspace, filter, [], slice);
+                var counts = await store.ScoresAsync(workspace, filter, [], slice, attribute);
                 times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                 if (run == 0 && slice == ScoreSlice.All)
                 {
@@ -181,7 +199,7 @@ internal static class SurveyBench
 
             times.Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"metrics over {responses:N0} responses by {slice.ToString().ToLowerInvariant()}: median {times[3]:0} ms, worst {times[^1]:0} ms (7 runs, nothing cached)"));
+                $"metrics over {responses:N0} responses by {(attribute is null ? slice.ToString().ToLowerInvariant() : "customer attribute " + attribute)}: median {times[3]:0} ms, worst {times[^1]:0} ms (7 runs, nothing cached)"));
         }
     }
 

@@ -29,5 +29,14 @@ public sealed class ScoresPageTests(UiServer server)
         await Assertions.Expect(chart.Locator("g.slice.small")).ToHaveCountAsync(smallMonths);
         await UiServer.ScreenshotAsync(page, "surveys-scores");
         await AccessibilityTests.AssertAccessibleAsync(page, "/surveys");
+
+        // Split by a customer attribute: one interval per country the API names, the choice shown in the split box.
+        var byCountry = await server.Api.GetFromJsonAsync<JsonObject>($"/api/v1/metrics/nps?{query}&by=customer.attr.country");
+        var countries = byCountry!["slices"]!.AsArray().Count;
+        Assert.InRange(countries, 2, 10);
+        await page.GotoAsync($"/surveys?{query}&by=customer.attr.country");
+        await UiServer.WaitForCircuitAsync(page);
+        await Assertions.Expect(page.Locator(".cxo-score-chart").First.Locator("g.slice")).ToHaveCountAsync(countries);
+        await Assertions.Expect(page.Locator("div.mud-select", new() { HasText = "Split by" }).First).ToContainTextAsync("Customer: country");
     }
 }

@@ -29,7 +29,7 @@ public static class MetricsCommand
     {
         var from = new Option<string?>("--from") { Description = "First day, yyyy-MM-dd (default: 90 days before --to)" };
         var to = new Option<string?>("--to") { Description = "Last day, yyyy-MM-dd, included (default: today, UTC)" };
-        var by = new Option<string?>("--by") { Description = $"Slice by: {string.Join(", ", MetricsQuery.Slices.Keys)} (default: all)" };
+        var by = new Option<string?>("--by") { Description = $"Slice by: {string.Join(", ", MetricsQuery.Slices.Keys)}, or {MetricsQuery.AttributePrefix}NAME for a customer attribute (default: all)" };
         var survey = new Option<string[]>("--survey") { Description = "Only these surveys (repeatable)", AllowMultipleArgumentsPerToken = true };
         var department = new Option<string[]>("--department") { Description = "Only responses in these departments (repeatable)", AllowMultipleArgumentsPerToken = true };
         var channel = new Option<string[]>("--channel") { Description = "Only responses in these channels (repeatable)", AllowMultipleArgumentsPerToken = true };

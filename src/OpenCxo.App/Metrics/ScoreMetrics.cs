@@ -17,13 +17,17 @@ public enum ScoreMetric
 
 /// <summary>
 /// Which responses a score covers and how it is split: UTC days (both included; default the last 90), surveys,
-/// departments, channels, segments, a slice, a comparison with the period just before, and the confidence level.
+/// departments, channels, segments, a slice (with the customer attribute's name when split by one), a comparison with
+/// the period just before, and the confidence level.
 /// </summary>
 public sealed record MetricsQuery(
     DateOnly From, DateOnly To, IReadOnlyList<string> Surveys, IReadOnlyList<string> Departments, IReadOnlyList<string> Channels,
-    IReadOnlyList<string> Segments, ScoreSlice By, bool ComparePrevious, double Confidence)
+    IReadOnlyList<string> Segments, ScoreSlice By, bool ComparePrevious, double Confidence, string? Attribute = null)
 {
     public const int DefaultDays = 90;
+
+    /// <summary>How a split by customer attribute is written: <c>customer.attr.NAME</c>, as in the event CSV's columns.</summary>
+    public const string AttributePrefix = "customer.attr.";
 
     public static readonly IReadOnlyDictionary<string, ScoreSlice> Slices = new Dictionary<string, ScoreSlice>(StringComparer.Ordinal)
     {
@@ -85,9 +89,20 @@ public sealed record MetricsQuery(
         }
 
         var slice = ScoreSlice.All;
-        if (by is not null && !Slices.TryGetValue(by, out slice))
+        string? attribute = null;
+        if (by is not null && by.StartsWith(AttributePrefix, StringComparison.Ordinal))
         {
-            return (null, new FieldError("by", $"must be one of {string.Join(", ", Slices.Keys)}"));
+            attribute = by[AttributePrefix.Length..];
+            if (attribute.Length is 0 or > 100 || attribute.Any(char.IsControl))
+            {
+                return (null, new FieldError("by", $"{AttributePrefix}NAME needs an attribute name of 1–100 characters"));
+            }
+
+            slice = ScoreSlice.Attribute;
+        }
+        else if (by is not null && !Slices.TryGetValue(by, out slice))
+        {
+            return (null, new FieldError("by", $"must be one of {string.Join(", ", Slices.Keys)} or {AttributePrefix}NAME (a customer attribute)"));
         }
 
         if (compare is not (null or "previous"))
@@ -101,7 +116,7 @@ public sealed record MetricsQuery(
             return (null, new FieldError("confidence", "must be a level between 0.5 and 1, e.g. 0.95"));
         }
 
-        return (new MetricsQuery(start, end, [.. surveys.Distinct()], [.. departments.Distinct()], [.. channels.Distinct()], [.. segments.Distinct()], slice, compare is not null, level), null);
+        return (new MetricsQuery(start, end, [.. surveys.Distinct()], [.. departments.Distinct()], [.. channels.Distinct()], [.. segments.Distinct()], slice, compare is not null, level, attribute), null);
     }
 
     public DashboardFilter Filter => Period(From, To);
@@ -116,7 +131,7 @@ public sealed record MetricsQuery(
         }
     }
 
-    public string SliceName => Slices.First(s => s.Value == By).Key;
+    public string SliceName => By == ScoreSlice.Attribute ? AttributePrefix + Attribute : Slices.First(s => s.Value == By).Key;
 
     private DashboardFilter Period(DateOnly from, DateOnly to) => new(
         from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), to.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), Departments, Channels, Segments);
@@ -169,9 +184,9 @@ public static class ScoreMetrics
             await store.SyncAsync(ct).ConfigureAwait(false);
         }
 
-        var now = await store.ScoresAsync(workspaceId, query.Filter, query.Surveys, query.By, ct).ConfigureAwait(false);
+        var now = await store.ScoresAsync(workspaceId, query.Filter, query.Surveys, query.By, query.Attribute, ct).ConfigureAwait(false);
         var before = query.ComparePrevious
-            ? (await store.ScoresAsync(workspaceId, query.PreviousFilter, query.Surveys, query.By, ct).ConfigureAwait(false)).ToDictionary(s => s.Key ?? "\0", StringComparer.Ordinal)
+            ? (await store.ScoresAsync(workspaceId, query.PreviousFilter, query.Surveys, query.By, query.Attribute, ct).ConfigureAwait(false)).ToDictionary(s => s.Key ?? "\0", StringComparer.Ordinal)
             : null;
         var slices = new List<ScoreSliceResult>();
         foreach (var counts in now)

@@ -19,7 +19,8 @@ public sealed record InteractionStat(string Key, long Count, long Customers, IRe
 public sealed record CurrencyValue(string Currency, decimal Sum);
 
 /// <param name="Watermark">The highest interaction seq the store holds.</param>
-public sealed record SyncResult(long InteractionsCopied, long MergesCopied, long Watermark, TimeSpan Elapsed);
+/// <param name="TraitsCopied">Customer attribute rows written for the profiles the copied rows changed.</param>
+public sealed record SyncResult(long InteractionsCopied, long MergesCopied, long Watermark, TimeSpan Elapsed, long TraitsCopied = 0);
 
 /// <summary>
 /// A copy into the analytics store under way, for a progress bar. Counted in sequence numbers, which are dense but

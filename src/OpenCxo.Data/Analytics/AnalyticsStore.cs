@@ -103,7 +103,7 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
                 throw;
             }
 
-            if (copy.InteractionsCopied > 0 || copy.MergesCopied > 0)
+            if (copy.InteractionsCopied > 0 || copy.MergesCopied > 0 || copy.TraitsCopied > 0)
             {
                 _answers.Invalidate();
             }
@@ -338,7 +338,8 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
             }
         }
 
-        return new SyncResult(interactions, merges, state.InteractionsSeq, TimeSpan.Zero);
+        var (_, traits) = await Task.Run(() => RefreshTraits(store, state, ct), ct).ConfigureAwait(false);
+        return new SyncResult(interactions, merges, state.InteractionsSeq, TimeSpan.Zero, traits);
     }
 
     private long NewestInteractionSeq()

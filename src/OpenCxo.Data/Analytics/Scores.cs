@@ -19,6 +19,9 @@ public enum ScoreSlice
     Campaign,
     SalesRep,
     Segment,
+
+    /// <summary>A customer attribute, named beside the slice: the live profile's current value.</summary>
+    Attribute,
 }
 
 /// <summary>
@@ -44,10 +47,16 @@ public sealed partial class AnalyticsStore
     public const string SurveyResponseType = "survey.response";
 
     /// <summary>Survey scores of the responses answered in the filter's period, per slice, ordered by key (no key last).</summary>
+    /// <param name="attribute">The customer attribute to split by when <paramref name="slice"/> is <see cref="ScoreSlice.Attribute"/>.</param>
     public Task<IReadOnlyList<ScoreCounts>> ScoresAsync(
-        long workspaceId, DashboardFilter filter, IReadOnlyList<string> surveys, ScoreSlice slice, CancellationToken ct = default)
+        long workspaceId, DashboardFilter filter, IReadOnlyList<string> surveys, ScoreSlice slice, string? attribute = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(surveys);
+        if ((slice == ScoreSlice.Attribute) != (attribute is not null))
+        {
+            throw new ArgumentException("An attribute is named exactly when splitting by attribute.", nameof(attribute));
+        }
+
         var key = slice switch
         {
             ScoreSlice.All => "'all'",
@@ -61,10 +70,22 @@ public sealed partial class AnalyticsStore
             ScoreSlice.Agent => "i.agent",
             ScoreSlice.Campaign => "i.campaign",
             ScoreSlice.SalesRep => "i.sales_rep",
-            _ => "i.segment",
+            ScoreSlice.Segment => "i.segment",
+            _ => "t.value",
         };
-        var parameters = surveys.Select((s, n) => new DuckDBParameter("survey" + n.ToString(CultureInfo.InvariantCulture), s)).ToArray();
-        var onlySurveys = parameters.Length == 0 ? "" : $" AND i.survey IN ({string.Join(", ", parameters.Select(p => "$" + p.ParameterName))})";
+        var parameters = surveys.Select((s, n) => new DuckDBParameter("survey" + n.ToString(CultureInfo.InvariantCulture), s)).ToList();
+        var onlySurveys = surveys.Count == 0 ? "" : $" AND i.survey IN ({string.Join(", ", parameters.Select(p => "$" + p.ParameterName))})";
+        var traits = "";
+        if (attribute is not null)
+        {
+            traits = """
+
+                LEFT JOIN customer_map m ON m.workspace_id = i.workspace_id AND m.customer_id = i.customer_id
+                LEFT JOIN customer_traits t ON t.workspace_id = i.workspace_id AND t.customer_id = coalesce(m.live_id, i.customer_id) AND t.name = $attribute
+                """;
+            parameters.Add(new DuckDBParameter("attribute", attribute));
+        }
+
         return QueryAsync(workspaceId, filter, [SurveyResponseType], where => $"""
             SELECT {key} AS k,
                    count(*) FILTER (WHERE i.nps >= 9),
@@ -77,7 +98,7 @@ public sealed partial class AnalyticsStore
                    count(i.ces),
                    CAST(coalesce(sum(i.ces), 0) AS BIGINT),
                    CAST(coalesce(sum(i.ces * i.ces), 0) AS BIGINT)
-            FROM interactions i
+            FROM interactions i{traits}
             {where}{onlySurveys}
             GROUP BY k
             ORDER BY k NULLS LAST

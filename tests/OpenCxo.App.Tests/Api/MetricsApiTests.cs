@@ -164,6 +164,64 @@ public sealed class MetricsApiTests
     }
 
     [Theory, MemberData(nameof(Providers))]
+    public async Task Scores_split_by_a_customer_attribute_use_each_profiles_current_value(string provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider);
+        var client = await ScoredSurveyAsync(host);
+        var answers = Generate(300, new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc), 28, seed: 4, r => r.Next(0, 11));
+        await ImportAsync(host, answers);
+
+        // Attributes arrive later, on other touchpoints: a third gold, a third silver, a third with no plan at all.
+        string? Plan(int i) => (i % 3) switch { 0 => "gold", 1 => "silver", _ => null };
+        async Task ProfileAsync(IEnumerable<(int Index, string Plan)> plans, string suffix, DateTime at)
+        {
+            var events = plans.Select(p => (JsonNode)new JsonObject
+            {
+                ["id"] = $"profile-{p.Index}-{suffix}",
+                ["customer"] = new JsonObject { ["email"] = answers[p.Index].Id + "@example.com", ["attributes"] = new JsonObject { ["plan"] = p.Plan } },
+                ["occurredAt"] = at.ToString("O", CultureInfo.InvariantCulture),
+                ["department"] = "sales", ["channel"] = "web", ["type"] = "profile.updated",
+            }).ToArray();
+            var response = await client.PostAsJsonAsync("/api/v1/events", new JsonObject { ["events"] = new JsonArray(events) });
+            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        await ProfileAsync(Enumerable.Range(0, answers.Count).Where(i => Plan(i) is not null).Select(i => (i, Plan(i)!)), "a", new DateTime(2026, 4, 1, 0, 0, 0, DateTimeKind.Utc));
+
+        async Task<Dictionary<string, JsonNode>> ByPlanAsync()
+        {
+            var report = await client.GetFromJsonAsync<JsonObject>("/api/v1/metrics/nps?from=2026-03-01&to=2026-03-31&by=customer.attr.plan");
+            Assert.Equal("customer.attr.plan", (string)report!["by"]!);
+            return report["slices"]!.AsArray().ToDictionary(s => (string?)s!["key"] ?? "(none)", s => s!);
+        }
+
+        void Check(Dictionary<string, JsonNode> slices, Func<int, string?> plan)
+        {
+            var expected = answers.Select((a, i) => (Answer: a, Plan: plan(i) ?? "(none)")).GroupBy(x => x.Plan).ToDictionary(g => g.Key, g => g.Select(x => x.Answer).ToList());
+            Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), slices.Keys.Order(StringComparer.Ordinal));
+            foreach (var (key, mine) in expected)
+            {
+                double n = mine.Count, p = mine.Count(a => a.Nps >= 9) / n, d = mine.Count(a => a.Nps <= 6) / n;
+                Assert.Equal(mine.Count, (int)slices[key]["n"]!);
+                Assert.Equal(100 * (p - d), (double)slices[key]["nps"]!, 3);
+            }
+        }
+
+        Check(await ByPlanAsync(), Plan);
+
+        // Ten silver customers move to gold: the split follows the profile as it is now, not as it was when they answered.
+        var upgraded = Enumerable.Range(0, answers.Count).Where(i => Plan(i) == "silver").Take(10).ToHashSet();
+        await ProfileAsync(upgraded.Select(i => (i, "gold")), "b", new DateTime(2026, 5, 1, 0, 0, 0, DateTimeKind.Utc));
+        Check(await ByPlanAsync(), i => upgraded.Contains(i) ? "gold" : Plan(i));
+
+        // An attribute nobody has puts every response under no value.
+        var nobody = await client.GetFromJsonAsync<JsonObject>("/api/v1/metrics/nps?from=2026-03-01&to=2026-03-31&by=customer.attr.shoeSize");
+        var only = Assert.Single(nobody!["slices"]!.AsArray());
+        Assert.Null((string?)only!["key"]);
+        Assert.Equal(answers.Count, (int)only["n"]!);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
     public async Task Bad_queries_name_the_parameter(string provider)
     {
         await using var host = await ApiHost.StartAsync(provider);
@@ -172,7 +230,8 @@ public sealed class MetricsApiTests
         {
             ("from=2026-13-01", "from"), ("to=yesterday", "to"), ("from=2026-03-02&to=2026-03-01", "from"), ("by=planet", "by"),
             ("channel=fax", "channel"), ("department=hr", "department"), ("survey=Bad%20Key", "survey"), ("compare=last-year", "compare"),
-            ("confidence=2", "confidence"), ("segment=" + new string('s', 101), "segment"),
+            ("confidence=2", "confidence"), ("segment=" + new string('s', 101), "segment"), ("by=customer.attr.", "by"),
+            ("by=customer.attr." + new string('a', 101), "by"), ("by=customer.attr.a%0Ab", "by"),
         })
         {
             var response = await client.GetAsync("/api/v1/metrics/nps?" + query);

@@ -462,6 +462,79 @@ public sealed class AnalyticsStoreTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData(20_000)]
+    [InlineData(0)]
+    public async Task Customer_attributes_follow_new_values_and_merges_and_a_refresh_cut_short_is_redone(int fullCopyAbove)
+    {
+        // Ingest writes a profile's attributes in the transaction of an event for that profile, and moves them to the
+        // survivor on a merge; these writes do the same by hand. fullCopyAbove 0 takes the copy-everything path each time.
+        await AddAsync([Interaction(1, 1, March1), Interaction(1, 2, March1), Interaction(2, 3, March1)]);
+        await SetTraitsAsync((1, 1, "plan", "\"gold\""), (1, 2, "plan", "\"silver\""), (1, 2, "age", "41"), (2, 3, "plan", "\"gold\""));
+        await using (var store = new AnalyticsStore(_storePath, _factory) { FullTraitCopyAbove = fullCopyAbove })
+        {
+            Assert.Equal(4, (await store.SyncAsync()).TraitsCopied);
+            Assert.Equal(["1 1 plan gold", "1 2 age 41", "1 2 plan silver", "2 3 plan gold"], StoredTraits(store));
+            Assert.Equal(["age", "plan"], await store.CustomerAttributeNamesAsync(1));
+            Assert.Equal(["plan"], await store.CustomerAttributeNamesAsync(2));
+
+            // A new value arrives with an event for customer 2; customer 1 is not looked at again unless all are copied.
+            await AddAsync([Interaction(1, 2, March1.AddDays(1))]);
+            await SetTraitsAsync((1, 2, "plan", "\"gold\""));
+            Assert.Equal(fullCopyAbove == 0 ? 4 : 2, (await store.SyncAsync()).TraitsCopied);
+            Assert.Equal(["1 1 plan gold", "1 2 age 41", "1 2 plan gold", "2 3 plan gold"], StoredTraits(store));
+
+            // Customer 1 is absorbed into 2: 1's attributes move to 2 and 1 keeps none.
+            await MergeAsync(1, absorbed: 1, survivor: 2);
+            await using (var db = _factory.CreateDbContext())
+            {
+                await db.CustomerTraits.Where(t => t.CustomerId == 1).ExecuteDeleteAsync();
+            }
+
+            await SetTraitsAsync((1, 2, "tier", "3"));
+            await store.SyncAsync();
+            Assert.Equal(["1 2 age 41", "1 2 plan gold", "1 2 tier 3", "2 3 plan gold"], StoredTraits(store));
+            Assert.Equal(0, (await store.SyncAsync()).TraitsCopied);
+
+            await AddAsync([Interaction(2, 3, March1.AddDays(2))]);
+            await SetTraitsAsync((2, 3, "plan", "\"bronze\""));
+            await store.SyncAsync();
+            Assert.Equal(["1 2 age 41", "1 2 plan gold", "1 2 tier 3", "2 3 plan bronze"], StoredTraits(store));
+        }
+
+        // A sync stopped after copying the last row but before refreshing the attributes of its profile: the watermark
+        // says so, and the next sync refreshes that profile although it copies no row.
+        using (var connection = new DuckDBConnection(new DuckDBConnectionStringBuilder { DataSource = _storePath }.ConnectionString))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE sync_state SET traits_seq = traits_seq - 1; DELETE FROM customer_traits WHERE customer_id = 3";
+            command.ExecuteNonQuery();
+        }
+
+        await using (var store = new AnalyticsStore(_storePath, _factory) { FullTraitCopyAbove = fullCopyAbove })
+        {
+            var copied = await store.SyncAsync();
+            Assert.Equal(0, copied.InteractionsCopied);
+            Assert.Equal(fullCopyAbove == 0 ? 4 : 1, copied.TraitsCopied);
+            Assert.Equal(["1 2 age 41", "1 2 plan gold", "1 2 tier 3", "2 3 plan bronze"], StoredTraits(store));
+        }
+    }
+
+    [Fact]
+    public async Task A_rebuild_copies_every_customer_attribute()
+    {
+        await AddAsync([Interaction(1, 1, March1), Interaction(1, 2, March1)]);
+        await SetTraitsAsync((1, 1, "plan", "\"gold\""), (1, 2, "note", "\"say \\\"hi\\\"\""), (1, 2, "vip", "true"));
+        await using var store = new AnalyticsStore(_storePath, _factory);
+        await store.SyncAsync();
+
+        var rebuilt = await store.RebuildAsync();
+
+        Assert.Equal(3, rebuilt.TraitsCopied);
+        Assert.Equal(["1 1 plan gold", "1 2 note say \"hi\"", "1 2 vip true"], StoredTraits(store));
+    }
+
     private static InteractionRow Interaction(
         long workspace, long customer, DateTime at, string department = "service", string channel = "phone",
         string type = "ticket.opened", long valueE4 = 0, string? currency = null) => new()
@@ -523,6 +596,43 @@ public sealed class AnalyticsStoreTests : IAsyncLifetime
         await db.Interactions
             .Where(x => x.WorkspaceId == workspace && x.CustomerId == absorbed)
             .ExecuteUpdateAsync(x => x.SetProperty(r => r.CustomerId, survivor));
+    }
+
+    /// <summary>Upserts profile attributes (workspace, customer, name, JSON value) as ingest would.</summary>
+    private async Task SetTraitsAsync(params (long Workspace, long Customer, string Name, string Json)[] traits)
+    {
+        await using var db = _factory.CreateDbContext();
+        foreach (var (workspace, customer, name, json) in traits)
+        {
+            var row = await db.CustomerTraits.SingleOrDefaultAsync(t => t.WorkspaceId == workspace && t.CustomerId == customer && t.Name == name);
+            if (row is null)
+            {
+                db.CustomerTraits.Add(new CustomerTraitRow { WorkspaceId = workspace, CustomerId = customer, Name = name, ValueJson = json, ObservedAt = March1 });
+            }
+            else
+            {
+                row.ValueJson = json;
+            }
+        }
+
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>The store's copy of the attributes as "workspace customer name value", read through the store's own database.</summary>
+    private static string[] StoredTraits(AnalyticsStore store)
+    {
+        using var connection = new DuckDBConnection(new DuckDBConnectionStringBuilder { DataSource = store.FilePath }.ConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT workspace_id, customer_id, name, value FROM customer_traits ORDER BY ALL";
+        using var reader = command.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read())
+        {
+            rows.Add(string.Create(CultureInfo.InvariantCulture, $"{reader.GetInt64(0)} {reader.GetInt64(1)} {reader.GetString(2)} {reader.GetString(3)}"));
+        }
+
+        return [.. rows];
     }
 
     private async Task<long> MaxSeqAsync()
