@@ -17,8 +17,13 @@ public sealed class AccessTests(UiServer server)
         ["/service"] = ["admin", "cxo", "service", "viewer"],
         ["/customers"] = ["admin", "cxo", "marketing", "sales", "service"],
         ["/touchpoints"] = ["admin", "cxo", "marketing", "sales", "service"],
+        ["/surveys"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
+        ["/surveys/new"] = ["admin", "cxo", "marketing", "service"],
         ["/admin"] = ["admin"],
     };
+
+    /// <summary>Pages reached from another page rather than from the menu.</summary>
+    private static readonly HashSet<string> OffMenu = ["/surveys/new"];
 
     public static TheoryData<string> AllRoles => [.. Roles.All];
 
@@ -47,7 +52,7 @@ public sealed class AccessTests(UiServer server)
         // The menu offers exactly the pages the role may open.
         await page.GotoAsync(Roles.HomeOf(role));
         var menu = page.GetByRole(AriaRole.Navigation, new() { Name = "Main menu" });
-        foreach (var (path, roles) in Allowed)
+        foreach (var (path, roles) in Allowed.Where(a => !OffMenu.Contains(a.Key)))
         {
             await Assertions.Expect(menu.Locator($"a[href='{path}']")).ToHaveCountAsync(roles.Contains(role) ? 1 : 0);
         }

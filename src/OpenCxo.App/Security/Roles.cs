@@ -40,6 +40,9 @@ public static class UiPolicies
     /// <summary>Customer 360 and the touchpoint explorer: personal data, so not for <see cref="Roles.Viewer"/>.</summary>
     public const string CustomerData = "ui:customer-data";
 
+    /// <summary>Building, publishing and closing surveys: the departments that ask customers.</summary>
+    public const string SurveyBuilder = "ui:survey-builder";
+
     public const string Admin = "ui:admin";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesOf = new Dictionary<string, string[]>
@@ -49,6 +52,7 @@ public static class UiPolicies
         [Sales] = [Roles.Admin, Roles.Cxo, Roles.Sales, Roles.Viewer],
         [Service] = [Roles.Admin, Roles.Cxo, Roles.Service, Roles.Viewer],
         [CustomerData] = [Roles.Admin, Roles.Cxo, Roles.Marketing, Roles.Sales, Roles.Service],
+        [SurveyBuilder] = [Roles.Admin, Roles.Cxo, Roles.Marketing, Roles.Service],
         [Admin] = [Roles.Admin],
     };
 }
