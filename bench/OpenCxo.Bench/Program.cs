@@ -23,6 +23,7 @@ using OpenCxo.Data.Storage;
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- ui       [--db SQLITE-FILE] [--rounds N]   (issue 3: pages interactive)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- survey   [--invitations N] [--clients C] [--seconds S]   (issue 4: page, responses/s)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- metrics  [--responses N]   (issue 4: scores over N responses)
+//   dotnet run -c Release --project bench/OpenCxo.Bench -- text     [--comments N]    (issue 5: agreement with human labels, comments/s)
 var verb = args.FirstOrDefault() ?? "help";
 var work = Path.Combine(Path.GetTempPath(), "opencxo-bench");
 Directory.CreateDirectory(work);
@@ -52,8 +53,11 @@ switch (verb)
     case "metrics":
         await SurveyBench.MetricsAsync(work, Bench.Arg(args, "--responses", 1_000_000));
         break;
+    case "text":
+        TextBench.Run(Bench.Arg(args, "--comments", 200_000));
+        break;
     default:
-        Console.WriteLine("verbs: survey [--invitations N] [--clients C] [--seconds S] | metrics [--responses N] | ui [--db SQLITE-FILE] [--rounds N] | import [--events N] [--postgres CS [--postgres-only]] | parse [--events N] | http [--events N] [--clients C] | memory [--events N] | timeline [--interactions N]");
+        Console.WriteLine("verbs: text [--comments N] | survey [--invitations N] [--clients C] [--seconds S] | metrics [--responses N] | ui [--db SQLITE-FILE] [--rounds N] | import [--events N] [--postgres CS [--postgres-only]] | parse [--events N] | http [--events N] [--clients C] | memory [--events N] | timeline [--interactions N]");
         break;
 }
 

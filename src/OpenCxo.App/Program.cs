@@ -7,6 +7,7 @@ using OpenCxo.App.Ingest;
 using OpenCxo.App.Metrics;
 using OpenCxo.App.Profiles;
 using OpenCxo.App.Security;
+using OpenCxo.App.Text;
 
 var root = new RootCommand("OpenCXO: one customer, honest metrics, a loop that closes.")
 {
@@ -20,6 +21,7 @@ var root = new RootCommand("OpenCXO: one customer, honest metrics, a loop that c
     DbCommand.Create(),
     AnalyticsCommand.Create(),
     MetricsCommand.Create(),
+    TextCommand.Create(),
     DemoLoader.Create(),
 };
 

@@ -7,6 +7,7 @@ using OpenCxo.App.Ingest;
 using OpenCxo.App.Metrics;
 using OpenCxo.App.Profiles;
 using OpenCxo.App.Security;
+using OpenCxo.App.Text;
 using OpenCxo.App.Touchpoints;
 using OpenCxo.App.Web;
 using OpenCxo.Core.Ingest;
@@ -78,6 +79,7 @@ public static class OpenCxoHost
         app.MapSurveysApi();
         app.MapSurveyPages();
         app.MapMetricsApi();
+        app.MapTextApi();
         app.MapWebUi();
         return app;
     }

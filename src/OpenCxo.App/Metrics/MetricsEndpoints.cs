@@ -23,7 +23,7 @@ public static class MetricsEndpoints
                     GetAsync(metric, http, store, databases, time, ct))
                 .WithName("Get" + char.ToUpperInvariant(path[0]) + path[1..])
                 .WithSummary(summary + " Query: from, to (yyyy-MM-dd, both included; default the last 90 days), survey, department, channel, segment (repeatable), "
-                    + "by (all, survey, day, week, month, department, channel, team, agent, campaign, salesRep, segment), compare=previous, confidence.");
+                    + "by (all, survey, day, week, month, department, channel, team, agent, campaign, salesRep, segment, or customer.attr.NAME), compare=previous, confidence.");
         }
 
         return app;

@@ -8,9 +8,13 @@ public static class Scopes
     public const string StatsRead = "stats:read";
     public const string SurveysRead = "surveys:read";
     public const string SurveysWrite = "surveys:write";
+
+    /// <summary>Analyse texts sent with the request (<c>POST /api/v1/text/analyze</c>); reads nothing stored.</summary>
+    public const string TextAnalyze = "text:analyze";
+
     public const string Admin = "admin";
 
-    public static readonly string[] All = [EventsWrite, CustomersRead, StatsRead, SurveysRead, SurveysWrite, Admin];
+    public static readonly string[] All = [EventsWrite, CustomersRead, StatsRead, SurveysRead, SurveysWrite, TextAnalyze, Admin];
 
     public const string ClaimType = "scope";
     public const string WorkspaceClaim = "workspace";
