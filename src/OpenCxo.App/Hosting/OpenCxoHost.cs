@@ -50,6 +50,7 @@ public static class OpenCxoHost
         builder.Services.AddOpenCxoSecurity(settings.KeysPath);
         builder.Services.AddWebUi();
         builder.Services.AddFeedback();
+        builder.Services.AddTextAnalytics();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
@@ -80,6 +81,7 @@ public static class OpenCxoHost
         app.MapSurveyPages();
         app.MapMetricsApi();
         app.MapTextApi();
+        app.MapFeedbackApi();
         app.MapWebUi();
         return app;
     }

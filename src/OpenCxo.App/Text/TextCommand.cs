@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using OpenCxo.Core.Text;
+using OpenCxo.Data.Storage;
 
 namespace OpenCxo.App.Text;
 
@@ -19,6 +20,8 @@ public static class TextCommand
     {
         var text = new Command("text", "Offline text analytics in Spanish and English: language, sentiment, themes, flags, redaction");
         text.Subcommands.Add(Analyze());
+        text.Subcommands.Add(Reanalyze());
+        text.Subcommands.Add(Themes());
         return text;
     }
 
@@ -50,6 +53,118 @@ public static class TextCommand
             else
             {
                 Print(analysis);
+            }
+
+            return Cli.Cli.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Themes()
+    {
+        var from = new Option<string?>("--from") { Description = "First day, yyyy-MM-dd (default: 90 days before --to)" };
+        var to = new Option<string?>("--to") { Description = "Last day, yyyy-MM-dd, included (default: today, UTC)" };
+        var survey = new Option<string[]>("--survey") { Description = "Only answers to these surveys (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var department = new Option<string[]>("--department") { Description = "Only these departments (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var channel = new Option<string[]>("--channel") { Description = "Only these channels (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var segment = new Option<string[]>("--segment") { Description = "Only customers in these segments (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var team = new Option<string[]>("--team") { Description = "Only touchpoints of these teams (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var workspace = Cli.Cli.Workspace();
+        var json = Cli.Cli.Json();
+        var command = new Command("themes", "Themes of the analysed texts by volume and sentiment, and which are rising against the period before")
+        {
+            from, to, survey, department, channel, segment, team, workspace, json,
+        };
+        command.SetAction((result, cancellationToken) => Cli.Cli.RunAsync(async () =>
+        {
+            var (query, problem) = FeedbackQuery.Parse(
+                result.GetValue(from), result.GetValue(to), result.GetValue(survey) ?? [], result.GetValue(department) ?? [], result.GetValue(channel) ?? [],
+                result.GetValue(segment) ?? [], result.GetValue(team) ?? [], DateOnly.FromDateTime(DateTime.UtcNow));
+            if (query is null)
+            {
+                return Cli.Cli.Usage($"--{problem!.Field}: {problem.Message}");
+            }
+
+            var location = Cli.Cli.Database(result);
+            var factory = new CxoDbFactory(location);
+            await Cli.Cli.PrepareDatabaseAsync(factory, cancellationToken).ConfigureAwait(false);
+            long workspaceId;
+            await using (var db = factory.CreateDbContext())
+            {
+                var space = await Security.Workspaces.FindAsync(db, result.GetValue(workspace)!, cancellationToken).ConfigureAwait(false);
+                if (space is null)
+                {
+                    return Cli.Cli.Fail($"no workspace '{result.GetValue(workspace)}'");
+                }
+
+                workspaceId = space.Id;
+            }
+
+            // Texts not analysed yet (imported while no server ran) are analysed first, as the server would.
+            var analyses = new TextAnalyses(factory);
+            var after = await analyses.WatermarkAsync(cancellationToken).ConfigureAwait(false);
+            while ((await analyses.AnalyzeBatchAsync(after, null, moveWatermark: true, null, DateTime.UtcNow, cancellationToken).ConfigureAwait(false)).Through is var through && through != after)
+            {
+                after = through;
+            }
+
+            await using var store = new Data.Analytics.AnalyticsStore(Data.Analytics.AnalyticsStore.DefaultPathFor(location), factory);
+            var report = await FeedbackThemes.ReportAsync(store, analyses, factory, workspaceId, query, cancellationToken).ConfigureAwait(false);
+            if (result.GetValue(json))
+            {
+                Console.Out.WriteLine(FeedbackThemes.ToJson(report).ToJsonString(Cli.Cli.JsonOutput));
+                return Cli.Cli.Ok;
+            }
+
+            var c = CultureInfo.InvariantCulture;
+            Console.Out.WriteLine($"Themes {report.From:yyyy-MM-dd} … {report.To:yyyy-MM-dd}: {report.Texts:N0} texts, mean sentiment {report.Sentiment.ToString("+0.00;-0.00;0.00", c)}, {report.NegativeShare.ToString("0.0", c)} % negative");
+            Console.Out.WriteLine($"{"theme",-22} {"texts",8} {"share %",8} {"sentiment",9} {"neg %",6}  change");
+            foreach (var theme in report.Themes)
+            {
+                var change = theme.Change is { } ch
+                    ? $"{ch.Difference.ToString("+0.0;-0.0;0.0", c)} pp (p {ch.PValue.ToString("0.000", c)}){(ch.Rising ? " RISING" : "")}{(ch.Small ? " small" : "")}"
+                    : "–";
+                Console.Out.WriteLine($"{theme.Key,-22} {theme.Texts,8:N0} {theme.Share.Value.ToString("0.0", c),8} {theme.Sentiment.ToString("+0.00;-0.00;0.00", c),9} {theme.NegativeShare.ToString("0", c),6}  {change}");
+            }
+
+            return Cli.Cli.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Reanalyze()
+    {
+        var workspace = new Option<string?>("--workspace") { Description = "Only this workspace's texts (default: every workspace)" };
+        var json = Cli.Cli.Json();
+        var command = new Command("reanalyze", "Analyse every stored touchpoint text again (after a taxonomy or analyser change), with progress") { workspace, json };
+        command.SetAction((result, cancellationToken) => Cli.Cli.RunAsync(async () =>
+        {
+            var factory = new CxoDbFactory(Cli.Cli.Database(result));
+            await Cli.Cli.PrepareDatabaseAsync(factory, cancellationToken).ConfigureAwait(false);
+            long? workspaceId = null;
+            if (result.GetValue(workspace) is { } slug)
+            {
+                await using var db = factory.CreateDbContext();
+                workspaceId = (await Security.Workspaces.FindAsync(db, slug, cancellationToken).ConfigureAwait(false))?.Id;
+                if (workspaceId is null)
+                {
+                    return Cli.Cli.Fail($"no workspace '{slug}'");
+                }
+            }
+
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var progress = result.GetValue(json) ? null : new Cli.PlainProgress<AnalysisProgress>(p =>
+                string.Create(CultureInfo.InvariantCulture, $"{p.Texts:N0} texts, {p.Through:N0} of {p.Total:N0} touchpoints read ({(p.Total == 0 ? 1 : (double)p.Through / p.Total):P0})"));
+            var done = await new TextAnalyses(factory).ReanalyzeAsync(workspaceId, progress, DateTime.UtcNow, cancellationToken).ConfigureAwait(false);
+            var seconds = clock.Elapsed.TotalSeconds;
+            if (result.GetValue(json))
+            {
+                Cli.Cli.WriteJson(new { texts = done.Texts, touchpoints = done.Through, seconds = Math.Round(seconds, 1) });
+            }
+            else
+            {
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Analysed {done.Texts:N0} texts of {done.Through:N0} touchpoints in {seconds:0.0} s ({done.Texts / Math.Max(seconds, 0.001):N0} texts/s)"));
             }
 
             return Cli.Cli.Ok;

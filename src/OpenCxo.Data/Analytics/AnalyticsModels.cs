@@ -20,7 +20,11 @@ public sealed record CurrencyValue(string Currency, decimal Sum);
 
 /// <param name="Watermark">The highest interaction seq the store holds.</param>
 /// <param name="TraitsCopied">Customer attribute rows written for the profiles the copied rows changed.</param>
-public sealed record SyncResult(long InteractionsCopied, long MergesCopied, long Watermark, TimeSpan Elapsed, long TraitsCopied = 0);
+public sealed record SyncResult(long InteractionsCopied, long MergesCopied, long Watermark, TimeSpan Elapsed, long TraitsCopied = 0)
+{
+    /// <summary>Text analyses copied (new or replacing an earlier analysis of the same text).</summary>
+    public long TextsCopied { get; init; }
+}
 
 /// <summary>
 /// A copy into the analytics store under way, for a progress bar. Counted in sequence numbers, which are dense but

@@ -10,13 +10,16 @@ namespace OpenCxo.Data.Analytics;
 internal static class AnalyticsSchema
 {
     /// <summary>Bump on any change below: a store with another version is dropped and copied again.</summary>
-    public const int Version = 4;
+    public const int Version = 5;
 
     // interactions leaves out text and the attributes' JSON: they belong to the text-analytics work and would
     // multiply the size of the copy. The attributes the dashboards group by (campaign, salesRep, team, agent,
     // handleSeconds) are copied as columns, and segment is the customer's "segment" trait when the row was copied.
     // A survey.response carries its survey's key and its NPS (0–10), CSAT (1–5) and CES (1–7) scores.
     // customer_id is as first copied and never updated; customer_map gives the live profile.
+    // texts and text_themes hold the analyses of touchpoint texts (issue 5), one row per analysed interaction (by its seq;
+    // flags comma-separated) and one per theme found in it; copied by the analysis id, which grows with every
+    // (re-)analysis, replacing a seq's earlier rows (text_incoming stages the seqs of a chunk for that).
     // customer_traits holds each live profile's attributes as text (a JSON string unquoted, other scalars as JSON),
     // current as of traits_seq and traits_merges_seq: see AnalyticsStore.RefreshTraits.
     private const string Create = """
@@ -59,13 +62,30 @@ internal static class AnalyticsSchema
             name VARCHAR NOT NULL,
             value VARCHAR NOT NULL
         );
+        CREATE TABLE texts (
+            seq BIGINT NOT NULL,
+            workspace_id BIGINT NOT NULL,
+            language VARCHAR NOT NULL,
+            sentiment DOUBLE NOT NULL,
+            flags VARCHAR NOT NULL
+        );
+        CREATE TABLE text_incoming (
+            seq BIGINT NOT NULL
+        );
+        CREATE TABLE text_themes (
+            seq BIGINT NOT NULL,
+            workspace_id BIGINT NOT NULL,
+            theme VARCHAR NOT NULL,
+            sentiment DOUBLE NOT NULL
+        );
         CREATE TABLE sync_state (
             schema_version INTEGER NOT NULL,
             interactions_seq BIGINT NOT NULL,
             merges_seq BIGINT NOT NULL,
             customer_map_seq BIGINT NOT NULL,
             traits_seq BIGINT NOT NULL,
-            traits_merges_seq BIGINT NOT NULL
+            traits_merges_seq BIGINT NOT NULL,
+            texts_id BIGINT NOT NULL
         );
         """;
 
@@ -74,6 +94,9 @@ internal static class AnalyticsSchema
         DROP TABLE IF EXISTS customer_merges;
         DROP TABLE IF EXISTS customer_map;
         DROP TABLE IF EXISTS customer_traits;
+        DROP TABLE IF EXISTS texts;
+        DROP TABLE IF EXISTS text_themes;
+        DROP TABLE IF EXISTS text_incoming;
         DROP TABLE IF EXISTS sync_state;
         """;
 
@@ -126,7 +149,7 @@ internal static class AnalyticsSchema
         command.Transaction = transaction;
         command.CommandText = Drop + Create;
         command.ExecuteNonQuery();
-        command.CommandText = "INSERT INTO sync_state VALUES ($version, 0, 0, 0, 0, 0)";
+        command.CommandText = "INSERT INTO sync_state VALUES ($version, 0, 0, 0, 0, 0, 0)";
         command.Parameters.Add(new DuckDBParameter("version", Version));
         command.ExecuteNonQuery();
         transaction.Commit();
@@ -135,14 +158,14 @@ internal static class AnalyticsSchema
     public static SyncState ReadState(DuckDBConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT interactions_seq, merges_seq, customer_map_seq, traits_seq, traits_merges_seq FROM sync_state";
+        command.CommandText = "SELECT interactions_seq, merges_seq, customer_map_seq, traits_seq, traits_merges_seq, texts_id FROM sync_state";
         using var reader = command.ExecuteReader();
         if (!reader.Read())
         {
             throw new InvalidOperationException("The analytics store has no sync_state row.");
         }
 
-        return new SyncState(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
+        return new SyncState(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5));
     }
 
     /// <summary>Writes the watermarks; runs inside the transaction that copied the rows they cover.</summary>
@@ -152,13 +175,14 @@ internal static class AnalyticsSchema
         command.Transaction = transaction;
         command.CommandText = """
             UPDATE sync_state SET interactions_seq = $interactions, merges_seq = $merges, customer_map_seq = $map,
-                                  traits_seq = $traits, traits_merges_seq = $traitsMerges
+                                  traits_seq = $traits, traits_merges_seq = $traitsMerges, texts_id = $texts
             """;
         command.Parameters.Add(new DuckDBParameter("interactions", state.InteractionsSeq));
         command.Parameters.Add(new DuckDBParameter("merges", state.MergesSeq));
         command.Parameters.Add(new DuckDBParameter("map", state.CustomerMapSeq));
         command.Parameters.Add(new DuckDBParameter("traits", state.TraitsSeq));
         command.Parameters.Add(new DuckDBParameter("traitsMerges", state.TraitsMergesSeq));
+        command.Parameters.Add(new DuckDBParameter("texts", state.TextsId));
         command.ExecuteNonQuery();
     }
 
@@ -182,4 +206,5 @@ internal static class AnalyticsSchema
 
 /// <param name="TraitsSeq">customer_traits is current for every customer with interactions up to this seq…</param>
 /// <param name="TraitsMergesSeq">…and for every merge up to this one.</param>
-internal readonly record struct SyncState(long InteractionsSeq, long MergesSeq, long CustomerMapSeq, long TraitsSeq, long TraitsMergesSeq);
+/// <param name="TextsId">Text analyses are copied up to this analysis id.</param>
+internal readonly record struct SyncState(long InteractionsSeq, long MergesSeq, long CustomerMapSeq, long TraitsSeq, long TraitsMergesSeq, long TextsId);

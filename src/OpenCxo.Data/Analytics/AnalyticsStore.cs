@@ -103,7 +103,7 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
                 throw;
             }
 
-            if (copy.InteractionsCopied > 0 || copy.MergesCopied > 0 || copy.TraitsCopied > 0)
+            if (copy.InteractionsCopied > 0 || copy.MergesCopied > 0 || copy.TraitsCopied > 0 || copy.TextsCopied > 0)
             {
                 _answers.Invalidate();
             }
@@ -338,8 +338,9 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
             }
         }
 
-        var (_, traits) = await Task.Run(() => RefreshTraits(store, state, ct), ct).ConfigureAwait(false);
-        return new SyncResult(interactions, merges, state.InteractionsSeq, TimeSpan.Zero, traits);
+        (state, var traits) = await Task.Run(() => RefreshTraits(store, state, ct), ct).ConfigureAwait(false);
+        var (_, texts) = await Task.Run(() => CopyTexts(store, state, ct), ct).ConfigureAwait(false);
+        return new SyncResult(interactions, merges, state.InteractionsSeq, TimeSpan.Zero, traits) { TextsCopied = texts };
     }
 
     private long NewestInteractionSeq()

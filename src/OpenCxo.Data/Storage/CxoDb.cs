@@ -25,6 +25,9 @@ public abstract class CxoDb(DbContextOptions options) : DbContext(options)
     public DbSet<SurveyInvitationRow> SurveyInvitations => Set<SurveyInvitationRow>();
     public DbSet<SurveyRuleRow> SurveyRules => Set<SurveyRuleRow>();
     public DbSet<SurveyOptOutRow> SurveyOptOuts => Set<SurveyOptOutRow>();
+    public DbSet<TextAnalysisRow> TextAnalyses => Set<TextAnalysisRow>();
+    public DbSet<TextAnalysisState> TextAnalysisStates => Set<TextAnalysisState>();
+    public DbSet<TextTaxonomyRow> TextTaxonomies => Set<TextTaxonomyRow>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -47,6 +47,27 @@ public sealed class TextCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Themes_read_imported_texts_and_reanalyze_goes_over_them_again()
+    {
+        var lines = Enumerable.Range(0, 40).Select(i =>
+            $$"""{"id":"e{{i}}","customer":{"email":"c{{i}}@example.com"},"occurredAt":"2026-03-{{1 + i % 28:00}}T10:00:00Z","department":"service","channel":"chat","type":"ticket.opened","text":"{{(i % 4 == 0 ? "Me han cobrado dos veces la factura" : "La app se cuelga al abrir las cámaras")}}"}""");
+        _sandbox.WriteFile("events.jsonl", [.. lines]);
+        (await _sandbox.RunAsync("import", "events", "events.jsonl")).ShouldExit(0);
+
+        var report = (await _sandbox.RunAsync("text", "themes", "--from", "2026-03-01", "--to", "2026-03-31", "--json")).ShouldExit(0).Json();
+
+        Assert.Equal(40, report.GetProperty("texts").GetInt64());
+        var themes = report.GetProperty("themes").EnumerateArray().ToDictionary(t => t.GetProperty("key").GetString()!, t => t.GetProperty("texts").GetInt64());
+        Assert.Equal(10, themes["billing"]);
+        Assert.Equal(30, themes["app_website"]);
+
+        var again = (await _sandbox.RunAsync("text", "reanalyze", "--json")).ShouldExit(0).Json();
+        Assert.Equal((40, 40), (again.GetProperty("texts").GetInt64(), again.GetProperty("touchpoints").GetInt64()));
+        (await _sandbox.RunAsync("text", "reanalyze", "--workspace", "nowhere")).ShouldExit(1);
+        (await _sandbox.RunAsync("text", "themes", "--channel", "fax")).ShouldExit(2);
+    }
+
+    [Fact]
     public async Task Wrong_usage_says_what_is_wrong()
     {
         (await _sandbox.RunAsync("text", "analyze")).ShouldExit(2);

@@ -700,6 +700,115 @@ namespace OpenCxo.Data.Migrations.Postgres
                     b.ToTable("survey_versions", (string)null);
                 });
 
+            modelBuilder.Entity("OpenCxo.Data.Storage.TextAnalysisRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("AnalyzedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("analyzed_at");
+
+                    b.Property<string>("Analyzer")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("analyzer");
+
+                    b.Property<string>("Flags")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("flags");
+
+                    b.Property<long>("InteractionSeq")
+                        .HasColumnType("bigint")
+                        .HasColumnName("interaction_seq");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("language");
+
+                    b.Property<string>("Redacted")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("redacted");
+
+                    b.Property<int>("Redactions")
+                        .HasColumnType("integer")
+                        .HasColumnName("redactions");
+
+                    b.Property<double>("Sentiment")
+                        .HasColumnType("double precision")
+                        .HasColumnName("sentiment");
+
+                    b.Property<string>("Themes")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("themes");
+
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("InteractionSeq")
+                        .IsUnique();
+
+                    b.ToTable("text_analyses", (string)null);
+                });
+
+            modelBuilder.Entity("OpenCxo.Data.Storage.TextAnalysisState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<long>("InteractionSeq")
+                        .HasColumnType("bigint")
+                        .HasColumnName("interaction_seq");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("text_analysis_state", (string)null);
+                });
+
+            modelBuilder.Entity("OpenCxo.Data.Storage.TextTaxonomyRow", b =>
+                {
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("json");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("integer")
+                        .HasColumnName("revision");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("WorkspaceId");
+
+                    b.ToTable("text_taxonomies", (string)null);
+                });
+
             modelBuilder.Entity("OpenCxo.Data.Storage.UserRow", b =>
                 {
                     b.Property<long>("Id")

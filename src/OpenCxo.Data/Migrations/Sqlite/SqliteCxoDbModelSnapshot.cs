@@ -680,6 +680,113 @@ namespace OpenCxo.Data.Migrations.Sqlite
                     b.ToTable("survey_versions", (string)null);
                 });
 
+            modelBuilder.Entity("OpenCxo.Data.Storage.TextAnalysisRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AnalyzedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("analyzed_at");
+
+                    b.Property<string>("Analyzer")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("analyzer");
+
+                    b.Property<string>("Flags")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("flags");
+
+                    b.Property<long>("InteractionSeq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("interaction_seq");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("language");
+
+                    b.Property<string>("Redacted")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("redacted");
+
+                    b.Property<int>("Redactions")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("redactions");
+
+                    b.Property<double>("Sentiment")
+                        .HasColumnType("REAL")
+                        .HasColumnName("sentiment");
+
+                    b.Property<string>("Themes")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("themes");
+
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("InteractionSeq")
+                        .IsUnique();
+
+                    b.ToTable("text_analyses", (string)null);
+                });
+
+            modelBuilder.Entity("OpenCxo.Data.Storage.TextAnalysisState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("InteractionSeq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("interaction_seq");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("text_analysis_state", (string)null);
+                });
+
+            modelBuilder.Entity("OpenCxo.Data.Storage.TextTaxonomyRow", b =>
+                {
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("json");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revision");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("WorkspaceId");
+
+                    b.ToTable("text_taxonomies", (string)null);
+                });
+
             modelBuilder.Entity("OpenCxo.Data.Storage.UserRow", b =>
                 {
                     b.Property<long>("Id")
