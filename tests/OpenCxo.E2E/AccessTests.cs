@@ -19,6 +19,7 @@ public sealed class AccessTests(UiServer server)
         ["/touchpoints"] = ["admin", "cxo", "marketing", "sales", "service"],
         ["/surveys"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
         ["/surveys/new"] = ["admin", "cxo", "marketing", "service"],
+        ["/feedback"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
         ["/admin"] = ["admin"],
     };
 

@@ -97,7 +97,7 @@ public static class CustomerEndpoints
 
         var filter = new TimelineFilter(department ?? [], channel ?? []);
         var page = await CustomerProfiles.TimelineAsync(db, http.User.WorkspaceId(), id, size, cursor, filter, cancellationToken);
-        return page is null ? TypedResults.NotFound() : TypedResults.Ok(page);
+        return page is null ? TypedResults.NotFound() : TypedResults.Ok(Text.TextVisibility.Shown(page, Text.TextVisibility.MaySeeRawText(http.User)));
     }
 
     private static ValidationProblem Problem(string field, string message) =>

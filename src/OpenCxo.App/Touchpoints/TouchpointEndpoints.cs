@@ -38,7 +38,7 @@ public static class TouchpointEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [p.Field] = [p.Message] });
         }
 
-        var page = await TouchpointExplorer.LoadAsync(store, databases, http.User.WorkspaceId(), query!, ct);
+        var page = Text.TextVisibility.Shown(await TouchpointExplorer.LoadAsync(store, databases, http.User.WorkspaceId(), query!, ct), Text.TextVisibility.MaySeeRawText(http.User));
         return format == "csv" ? await CsvAsync(page) : TypedResults.Ok(page);
     }
 
@@ -51,7 +51,7 @@ public static class TouchpointEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [p.Field] = [p.Message] });
         }
 
-        return await CsvAsync(await TouchpointExplorer.LoadAsync(store, databases, http.User.WorkspaceId(), query!, ct));
+        return await CsvAsync(Text.TextVisibility.Shown(await TouchpointExplorer.LoadAsync(store, databases, http.User.WorkspaceId(), query!, ct), Text.TextVisibility.MaySeeRawText(http.User)));
     }
 
     private static async Task<FileContentHttpResult> CsvAsync(TouchpointPage page)

@@ -11,6 +11,8 @@ public static class UiFormat
 
     public static string Date(DateTime utc) => utc.ToString("d", CultureInfo.CurrentCulture);
 
+    public static string Date(DateOnly day) => day.ToString("d", CultureInfo.CurrentCulture);
+
     public static string Money(decimal amount, string? currency) =>
         amount.ToString("N2", CultureInfo.CurrentCulture) + (currency is null ? "" : " " + currency);
 
