@@ -14,7 +14,10 @@ public sealed class FeedbackPageTests(UiServer server)
 {
     private static readonly string[] Planted = ["plantado.e2e@example.com", "612 345 678", "4111 1111 1111 1111"];
 
-    /// <summary>Posts one ticket with personal data in its text and waits until the analysis job has read it.</summary>
+    /// <summary>
+    /// Posts one ticket with personal data in its text and waits until the analysis job has read it, and so every text
+    /// before it (the job goes in order).
+    /// </summary>
     private async Task<(string EventId, long CustomerId)> PlantAsync()
     {
         var id = "e2e-pii-" + Guid.NewGuid().ToString("N")[..8];
@@ -90,6 +93,23 @@ public sealed class FeedbackPageTests(UiServer server)
         await admin.GotoAsync($"/customers/{customerId}");
         await UiServer.WaitForCircuitAsync(admin);
         await Assertions.Expect(admin.Locator(".cxo-touchpoint-text").First).ToContainTextAsync(Planted[0]);
+    }
+
+    [Fact]
+    public async Task The_team_filter_reads_only_that_teams_texts_and_stays_in_the_url()
+    {
+        // The demo's texts are analysed in the first seconds after start: wait until the count holds still.
+        await PlantAsync();
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var all = (long)(await server.Api.GetFromJsonAsync<JsonObject>($"/api/v1/feedback/themes?from=2024-01-01&to={today}"))!["texts"]!;
+        var night = (long)(await server.Api.GetFromJsonAsync<JsonObject>($"/api/v1/feedback/themes?from=2024-01-01&to={today}&team=night"))!["texts"]!;
+        Assert.InRange(night, 1, all - 1);
+
+        var page = await server.SignInAsync("cxo");
+        await page.GotoAsync($"/feedback?from=2024-01-01&to={today}&team=night");
+        await UiServer.WaitForCircuitAsync(page);
+        await Assertions.Expect(page.Locator(".cxo-kpi-value").First).ToHaveTextAsync(night.ToString("N0", CultureInfo.GetCultureInfo("en-GB")));
+        await Assertions.Expect(page.GetByLabel("Teams", new() { Exact = true }).First).ToHaveValueAsync("night");
     }
 
     [Fact]

@@ -189,6 +189,13 @@ public sealed partial class AnalyticsStore
             """,
             reader => reader.GetString(0), ct);
 
+    /// <summary>The teams named on the workspace's touchpoints, for choosing some.</summary>
+    public Task<IReadOnlyList<string>> TeamsAsync(long workspaceId, CancellationToken ct = default) =>
+        QueryAsync(workspaceId, DashboardFilter.Period(DateTime.MinValue, DateTime.MaxValue), null, _ => """
+            SELECT DISTINCT team FROM interactions WHERE workspace_id = $workspace AND team IS NOT NULL ORDER BY team LIMIT 500
+            """,
+            reader => reader.GetString(0), ct);
+
     private static string Unit(TimeBucket bucket) => bucket switch
     {
         TimeBucket.Day => "day",
