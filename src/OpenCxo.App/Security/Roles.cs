@@ -43,6 +43,9 @@ public static class UiPolicies
     /// <summary>Building, publishing and closing surveys: the departments that ask customers.</summary>
     public const string SurveyBuilder = "ui:survey-builder";
 
+    /// <summary>Editing the workspace's theme taxonomy, which changes how every text is read.</summary>
+    public const string TaxonomyEditor = "ui:taxonomy-editor";
+
     public const string Admin = "ui:admin";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesOf = new Dictionary<string, string[]>
@@ -53,6 +56,7 @@ public static class UiPolicies
         [Service] = [Roles.Admin, Roles.Cxo, Roles.Service, Roles.Viewer],
         [CustomerData] = [Roles.Admin, Roles.Cxo, Roles.Marketing, Roles.Sales, Roles.Service],
         [SurveyBuilder] = [Roles.Admin, Roles.Cxo, Roles.Marketing, Roles.Service],
+        [TaxonomyEditor] = [Roles.Admin, Roles.Cxo],
         [Admin] = [Roles.Admin],
     };
 }

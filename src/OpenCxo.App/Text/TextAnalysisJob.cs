@@ -76,6 +76,7 @@ public static class TextExtensions
         services.AddOptions<TextOptions>().BindConfiguration("Text").ValidateOnStart();
         services.AddSingleton<TextAnalyses>();
         services.AddSingleton<TextAnalysisJob>();
+        services.AddSingleton<TaxonomyReanalysis>();
         services.AddHostedService(sp => sp.GetRequiredService<TextAnalysisJob>());
         return services;
     }

@@ -146,6 +146,44 @@ public sealed class FeedbackApiTests
     }
 
     [Theory, MemberData(nameof(Providers))]
+    public async Task A_saved_taxonomy_is_checked_counts_revisions_and_reads_new_texts_at_once(string provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider);
+        var client = await host.ClientAsync("a");
+        await PostAsync(client, [Event("x-0", March, "nada", "x@example.com")]);
+        var analyses = host.Services.GetRequiredService<TextAnalyses>();
+        await using var db = host.Factory.CreateDbContext();
+        var workspace = (await db.Workspaces.SingleAsync(w => w.Slug == "a")).Id;
+
+        var broken = TextTaxonomy.Default with
+        {
+            Themes = [.. TextTaxonomy.Default.Themes, new TaxonomyEntry("billing", new("Again", "Otra vez"), new TermSet(["ab*", "? starts"], []))],
+            Flags = [.. TextTaxonomy.Default.Flags.Take(3)],
+        };
+        var (refused, errors) = await TextTaxonomies.SaveAsync(db, analyses, workspace, broken, "test", DateTime.UtcNow, default);
+        Assert.Null(refused);
+        Assert.Equal(["themes[17].key", "themes[17].terms.en[0]", "themes[17].terms.en[1]", "flags"], errors.Select(e => e.Field));
+        Assert.Equal(0, (await TextTaxonomies.GetAsync(db, workspace, default)).Revision);
+
+        var keypad = TextTaxonomy.Default with
+        {
+            Themes = [.. TextTaxonomy.Default.Themes, new TaxonomyEntry("keypad", new("Keypad", "Teclado"), new TermSet(["keypad"], ["teclado*"]))],
+        };
+        Assert.Equal(1, (await TextTaxonomies.SaveAsync(db, analyses, workspace, keypad, "test", DateTime.UtcNow, default)).Revision);
+        Assert.Equal(2, (await TextTaxonomies.SaveAsync(db, analyses, workspace, keypad, "test", DateTime.UtcNow, default)).Revision);
+
+        // The analyser cached for the workspace is dropped on save: the next text is read with the new theme.
+        await PostAsync(client, [Event("x-1", March.AddHours(1), "El teclado no responde", "y@example.com")]);
+        await host.Services.GetRequiredService<TextAnalysisJob>().CatchUpAsync(default);
+        var stored = await db.TextAnalyses.AsNoTracking().SingleAsync(a => a.Redacted == "El teclado no responde");
+        Assert.Contains("\"keypad\"", stored.Themes, StringComparison.Ordinal);
+        Assert.Equal("v1/t2", stored.Analyzer);
+
+        await TextTaxonomies.ResetAsync(db, analyses, workspace, default);
+        Assert.False((await TextTaxonomies.GetAsync(db, workspace, default)).Custom);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
     public async Task Reanalysis_applies_a_workspaces_own_taxonomy_to_what_is_stored(string provider)
     {
         await using var host = await ApiHost.StartAsync(provider);
