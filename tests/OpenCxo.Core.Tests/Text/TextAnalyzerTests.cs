@@ -97,6 +97,16 @@ public sealed class TextAnalyzerTests
     public void Informal_writing_is_understood(string text, SentimentLabel expected) =>
         Assert.Equal(expected, Label(text));
 
+    [Theory]
+    [InlineData("El app crashea cada vez que abro la cámara, un desastre. Fix it please", "es", SentimentLabel.Negative)]
+    [InlineData("La instalación fue super smooth y el técnico, amazing", "es", SentimentLabel.Positive)]
+    [InlineData("The technician was muy amable, great service", "en", SentimentLabel.Positive)]
+    public void Mixed_language_text_is_read_in_its_main_language_with_the_other_languages_words(string text, string language, SentimentLabel label)
+    {
+        var analysis = Analyzer.Analyze(text);
+        Assert.Equal((language, label), (analysis.Language, analysis.Sentiment.Label));
+    }
+
     [Fact]
     public void Capitals_and_exclamation_marks_are_emphasis()
     {
