@@ -117,6 +117,24 @@ public sealed class TextAnalyses(CxoDbFactory databases)
         return await db.TextAnalysisStates.AsNoTracking().Where(s => s.Id == 1).Select(s => (long?)s.InteractionSeq).FirstOrDefaultAsync(ct).ConfigureAwait(false) ?? 0;
     }
 
+    /// <summary>Analyses every text that arrived since the job's watermark, moving it; returns how many texts.</summary>
+    public async Task<long> CatchUpAsync(DateTime now, CancellationToken ct)
+    {
+        var after = await WatermarkAsync(ct).ConfigureAwait(false);
+        var total = 0L;
+        while (true)
+        {
+            var (through, texts) = await AnalyzeBatchAsync(after, null, moveWatermark: true, null, now, ct).ConfigureAwait(false);
+            total += texts;
+            if (through == after)
+            {
+                return total;
+            }
+
+            after = through;
+        }
+    }
+
     /// <summary>Analyses every stored text again (after a lexicon or taxonomy change), telling <paramref name="progress"/> as it goes.</summary>
     public async Task<AnalysisProgress> ReanalyzeAsync(long? workspaceId, IProgress<AnalysisProgress>? progress, DateTime now, CancellationToken ct)
     {

@@ -45,19 +45,7 @@ public sealed partial class TextAnalysisJob(TextAnalyses analyses, IOptions<Text
         await _pass.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            var after = await analyses.WatermarkAsync(ct).ConfigureAwait(false);
-            var total = 0L;
-            while (true)
-            {
-                var (through, texts) = await analyses.AnalyzeBatchAsync(after, null, moveWatermark: true, null, time.GetUtcNow().UtcDateTime, ct).ConfigureAwait(false);
-                total += texts;
-                if (through == after)
-                {
-                    return total;
-                }
-
-                after = through;
-            }
+            return await analyses.CatchUpAsync(time.GetUtcNow().UtcDateTime, ct).ConfigureAwait(false);
         }
         finally
         {

@@ -102,11 +102,7 @@ public static class TextCommand
 
             // Texts not analysed yet (imported while no server ran) are analysed first, as the server would.
             var analyses = new TextAnalyses(factory);
-            var after = await analyses.WatermarkAsync(cancellationToken).ConfigureAwait(false);
-            while ((await analyses.AnalyzeBatchAsync(after, null, moveWatermark: true, null, DateTime.UtcNow, cancellationToken).ConfigureAwait(false)).Through is var through && through != after)
-            {
-                after = through;
-            }
+            await analyses.CatchUpAsync(DateTime.UtcNow, cancellationToken).ConfigureAwait(false);
 
             await using var store = new Data.Analytics.AnalyticsStore(Data.Analytics.AnalyticsStore.DefaultPathFor(location), factory);
             var report = await FeedbackThemes.ReportAsync(store, analyses, factory, workspaceId, query, cancellationToken).ConfigureAwait(false);

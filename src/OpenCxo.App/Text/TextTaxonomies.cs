@@ -69,20 +69,30 @@ public static class TextTaxonomies
 /// <summary>Re-analysis of a workspace's stored texts started from the web UI: one at a time per workspace, in the server, with progress.</summary>
 public sealed partial class TaxonomyReanalysis(TextAnalyses analyses, TimeProvider time, ILogger<TaxonomyReanalysis> logger)
 {
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, ReanalysisState> _states = new();
+    private readonly Dictionary<long, ReanalysisState> _states = [];
 
-    public ReanalysisState? StateOf(long workspaceId) => _states.GetValueOrDefault(workspaceId);
+    public ReanalysisState? StateOf(long workspaceId)
+    {
+        lock (_states)
+        {
+            return _states.GetValueOrDefault(workspaceId);
+        }
+    }
 
     /// <summary>Starts a re-analysis unless one runs for the workspace; returns whether it started.</summary>
     public bool Start(long workspaceId)
     {
         var state = new ReanalysisState();
-        if (_states.TryGetValue(workspaceId, out var running) && running.Finished is null)
+        lock (_states)
         {
-            return false;
+            if (_states.TryGetValue(workspaceId, out var running) && running.Finished is null)
+            {
+                return false;
+            }
+
+            _states[workspaceId] = state;
         }
 
-        _states[workspaceId] = state;
         _ = Task.Run(async () =>
         {
             try

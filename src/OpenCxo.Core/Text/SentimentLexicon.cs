@@ -44,8 +44,6 @@ public sealed class SentimentLexicon
         _stemLookup = _stems.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    public int Count { get; private set; }
-
     /// <summary>Reads a lexicon shipped inside this assembly (Text/Data/NAME).</summary>
     public static SentimentLexicon Embedded(string name) => new(EmbeddedLines(name));
 
@@ -81,8 +79,6 @@ public sealed class SentimentLexicon
 
         return 0;
     }
-
-    public bool Contains(string folded) => Word(folded) != 0;
 
     /// <summary>
     /// The longest phrase starting at <paramref name="at"/> within one sentence: how many tokens it covers and its
@@ -134,7 +130,6 @@ public sealed class SentimentLexicon
             return;
         }
 
-        Count++;
         if (words.Length > 1)
         {
             var folded = words.Select(w => TextTokens.Fold(w)).ToArray();
