@@ -22,6 +22,29 @@ public static class MetricsCommand
             metrics.Subcommands.Add(Verb(name, metric, what));
         }
 
+        var json = Cli.Cli.Json();
+        var list = new Command("list", "The metric catalogue: names, families and what each one measures") { json };
+        list.SetAction(result =>
+        {
+            if (result.GetValue(json))
+            {
+                Console.Out.WriteLine(CatalogueMetrics.CatalogueJson().ToJsonString(Cli.Cli.JsonOutput));
+                return Cli.Cli.Ok;
+            }
+
+            foreach (var metric in Core.Metrics.MetricCatalogue.All)
+            {
+                Console.Out.WriteLine($"{metric.Name,-26} {metric.Family.ToString().ToLowerInvariant(),-12} {metric.Title.En}");
+            }
+
+            return Cli.Cli.Ok;
+        });
+        metrics.Subcommands.Add(list);
+        foreach (var name in CatalogueMetrics.Bases.Keys)
+        {
+            metrics.Subcommands.Add(CatalogueVerb(Core.Metrics.MetricCatalogue.Find(name)!));
+        }
+
         return metrics;
     }
 
@@ -74,6 +97,69 @@ public static class MetricsCommand
             else
             {
                 Print(report);
+            }
+
+            return Cli.Cli.Ok;
+        }));
+        return command;
+    }
+
+    private static Command CatalogueVerb(Core.Metrics.MetricDefinition metric)
+    {
+        var from = new Option<string?>("--from") { Description = "First day, yyyy-MM-dd (default: 90 days before --to)" };
+        var to = new Option<string?>("--to") { Description = "Last day, yyyy-MM-dd, included (default: today, UTC)" };
+        var granularity = new Option<string?>("--granularity") { Description = $"Time buckets: {string.Join(", ", CatalogueQuery.Granularities.Keys)} (default: none)" };
+        var by = new Option<string?>("--by") { Description = $"Slice by: {string.Join(", ", CatalogueQuery.Slices.Keys)}, or {MetricsQuery.AttributePrefix}NAME (default: all)" };
+        var survey = new Option<string[]>("--survey") { Description = "Only these surveys (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var department = new Option<string[]>("--department") { Description = "Only these departments (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var channel = new Option<string[]>("--channel") { Description = "Only these channels (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var segment = new Option<string[]>("--segment") { Description = "Only customers in these segments (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var team = new Option<string[]>("--team") { Description = "Only touchpoints of these teams (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var workspace = Cli.Cli.Workspace();
+        var json = Cli.Cli.Json();
+        var command = new Command(metric.Name, metric.Title.En + ": " + metric.Formula.En) { from, to, granularity, by, survey, department, channel, segment, team, workspace, json };
+        command.SetAction((result, cancellationToken) => Cli.Cli.RunAsync(async () =>
+        {
+            var (filters, problem) = Text.FeedbackQuery.Parse(
+                result.GetValue(from), result.GetValue(to), result.GetValue(survey) ?? [], result.GetValue(department) ?? [], result.GetValue(channel) ?? [],
+                result.GetValue(segment) ?? [], result.GetValue(team) ?? [], DateOnly.FromDateTime(DateTime.UtcNow));
+            var (query, wrong) = filters is null ? (null, problem) : CatalogueQuery.Parse(filters, metric, result.GetValue(granularity), result.GetValue(by));
+            if (query is null)
+            {
+                return Cli.Cli.Usage($"--{wrong!.Field}: {wrong.Message}");
+            }
+
+            var location = Cli.Cli.Database(result);
+            var factory = new CxoDbFactory(location);
+            await Cli.Cli.PrepareDatabaseAsync(factory, cancellationToken).ConfigureAwait(false);
+            long workspaceId;
+            await using (var db = factory.CreateDbContext())
+            {
+                var space = await Workspaces.FindAsync(db, result.GetValue(workspace)!, cancellationToken).ConfigureAwait(false);
+                if (space is null)
+                {
+                    return Cli.Cli.Fail($"no workspace '{result.GetValue(workspace)}'");
+                }
+
+                workspaceId = space.Id;
+            }
+
+            // Texts stored while no server ran are analysed first, as the server would have.
+            await new Text.TextAnalyses(factory).CatchUpAsync(DateTime.UtcNow, cancellationToken).ConfigureAwait(false);
+            await using var store = new AnalyticsStore(AnalyticsStore.DefaultPathFor(location), factory);
+            var points = await CatalogueMetrics.ComputeAsync(store, workspaceId, metric, query, cancellationToken).ConfigureAwait(false);
+            if (result.GetValue(json))
+            {
+                Console.Out.WriteLine(CatalogueMetrics.ToJson(metric, query, points).ToJsonString(Cli.Cli.JsonOutput));
+                return Cli.Cli.Ok;
+            }
+
+            var c = CultureInfo.InvariantCulture;
+            Console.Out.WriteLine($"{metric.Title.En} ({metric.Unit}) {query.Filters.Period.From:yyyy-MM-dd} … {query.Filters.Period.To:yyyy-MM-dd}, by {query.GranularityName} and {query.ByName}");
+            foreach (var p in points)
+            {
+                var interval = p.Low is { } low && p.High is { } high ? $" [{low.ToString("0.###", c)}, {high.ToString("0.###", c)}]" : "";
+                Console.Out.WriteLine($"{p.Bucket?.ToString("yyyy-MM-dd", c) ?? "",-10} {p.Key ?? "",-20} {p.Value.ToString("0.###", c),10}{interval}  n={p.N.ToString("N0", c)}{(p.Small ? " small" : "")}");
             }
 
             return Cli.Cli.Ok;

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using OpenCxo.App.Security;
+using OpenCxo.Core.Metrics;
 using OpenCxo.Data.Analytics;
 using OpenCxo.Data.Storage;
 
@@ -26,7 +27,57 @@ public static class MetricsEndpoints
                     + "by (all, survey, day, week, month, department, channel, team, agent, campaign, salesRep, segment, or customer.attr.NAME), compare=previous, confidence.");
         }
 
+        group.MapGet("", () => TypedResults.Ok(CatalogueMetrics.CatalogueJson()))
+            .WithName("ListMetrics")
+            .WithSummary("The metric catalogue: each metric's name, family, statistic kind, unit, direction, and its formula, sources and caveats in English and Spanish.");
+        group.MapGet("/{name}", CatalogueAsync)
+            .WithName("GetMetric")
+            .WithSummary("One catalogue metric per time bucket and slice, with its interval where it is a statistic. Query: from, to, granularity (none, day, week, "
+                + "month, quarter), by (all, department, channel, type, team, agent, campaign, survey, segment, theme, or customer.attr.NAME), department, "
+                + "channel, segment, survey, team (repeatable), confidence.");
         return app;
+    }
+
+    private static async Task<Results<Ok<JsonObject>, ValidationProblem, NotFound<ProblemDetails>>> CatalogueAsync(
+        string name, HttpContext http, [FromServices] AnalyticsStore store, [FromServices] TimeProvider time, CancellationToken ct)
+    {
+        if (MetricCatalogue.Find(name) is not { } metric || !CatalogueMetrics.Bases.ContainsKey(name))
+        {
+            return TypedResults.NotFound(new ProblemDetails
+            {
+                Title = "No such metric",
+                Detail = $"'{(name.Length > 40 ? name[..40] + "…" : name)}' is not in the catalogue: GET /api/v1/metrics lists the metrics",
+                Status = StatusCodes.Status404NotFound,
+            });
+        }
+
+        var q = http.Request.Query;
+        var (filters, problem) = Text.FeedbackQuery.Parse(
+            q["from"].FirstOrDefault(), q["to"].FirstOrDefault(), Values(q["survey"]), Values(q["department"]), Values(q["channel"]), Values(q["segment"]),
+            Values(q["team"]), DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+        if (filters is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [problem!.Field] = [problem.Message] });
+        }
+
+        if (q["confidence"].FirstOrDefault() is { } text)
+        {
+            if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var level) || level is <= 0.5 or >= 1)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["confidence"] = ["must be a level between 0.5 and 1, e.g. 0.95"] });
+            }
+
+            filters = filters with { Period = filters.Period with { Confidence = level } };
+        }
+
+        var (query, wrong) = CatalogueQuery.Parse(filters, metric, q["granularity"].FirstOrDefault(), q["by"].FirstOrDefault());
+        if (query is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [wrong!.Field] = [wrong.Message] });
+        }
+
+        var points = await CatalogueMetrics.ComputeAsync(store, http.User.WorkspaceId(), metric, query, ct);
+        return TypedResults.Ok(CatalogueMetrics.ToJson(metric, query, points));
     }
 
     private static async Task<Results<Ok<JsonObject>, ValidationProblem>> GetAsync(
