@@ -20,6 +20,7 @@ public sealed class AccessTests(UiServer server)
         ["/surveys"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
         ["/surveys/new"] = ["admin", "cxo", "marketing", "service"],
         ["/feedback"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
+        ["/metrics"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
         ["/admin"] = ["admin"],
     };
 

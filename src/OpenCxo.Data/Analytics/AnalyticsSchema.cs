@@ -10,7 +10,7 @@ namespace OpenCxo.Data.Analytics;
 internal static class AnalyticsSchema
 {
     /// <summary>Bump on any change below: a store with another version is dropped and copied again.</summary>
-    public const int Version = 5;
+    public const int Version = 6;
 
     // interactions leaves out text and the attributes' JSON: they belong to the text-analytics work and would
     // multiply the size of the copy. The attributes the dashboards group by (campaign, salesRep, team, agent,
@@ -18,8 +18,9 @@ internal static class AnalyticsSchema
     // A survey.response carries its survey's key and its NPS (0–10), CSAT (1–5) and CES (1–7) scores.
     // customer_id is as first copied and never updated; customer_map gives the live profile.
     // texts and text_themes hold the analyses of touchpoint texts (issue 5), one row per analysed interaction (by its seq;
-    // flags comma-separated) and one per theme found in it; copied by the analysis id, which grows with every
-    // (re-)analysis, replacing a seq's earlier rows (text_incoming stages the seqs of a chunk for that).
+    // flags comma-separated) and one per theme found in it, each with its touchpoint's columns that filters and slices
+    // read (so text metrics need no join with interactions); copied by the analysis id, which grows with every
+    // (re-)analysis, replacing a seq's earlier rows. text_incoming and theme_incoming stage a chunk.
     // customer_traits holds each live profile's attributes as text (a JSON string unquoted, other scalars as JSON),
     // current as of traits_seq and traits_merges_seq: see AnalyticsStore.RefreshTraits.
     private const string Create = """
@@ -65,16 +66,44 @@ internal static class AnalyticsSchema
         CREATE TABLE texts (
             seq BIGINT NOT NULL,
             workspace_id BIGINT NOT NULL,
+            customer_id BIGINT NOT NULL,
+            occurred_at TIMESTAMP NOT NULL,
+            department VARCHAR NOT NULL,
+            channel VARCHAR NOT NULL,
+            type VARCHAR NOT NULL,
+            team VARCHAR,
+            agent VARCHAR,
+            campaign VARCHAR,
+            survey VARCHAR,
+            segment VARCHAR,
             language VARCHAR NOT NULL,
             sentiment DOUBLE NOT NULL,
             flags VARCHAR NOT NULL
         );
-        CREATE TABLE text_incoming (
-            seq BIGINT NOT NULL
-        );
         CREATE TABLE text_themes (
             seq BIGINT NOT NULL,
             workspace_id BIGINT NOT NULL,
+            customer_id BIGINT NOT NULL,
+            occurred_at TIMESTAMP NOT NULL,
+            department VARCHAR NOT NULL,
+            channel VARCHAR NOT NULL,
+            type VARCHAR NOT NULL,
+            team VARCHAR,
+            agent VARCHAR,
+            campaign VARCHAR,
+            survey VARCHAR,
+            segment VARCHAR,
+            theme VARCHAR NOT NULL,
+            sentiment DOUBLE NOT NULL
+        );
+        CREATE TABLE text_incoming (
+            seq BIGINT NOT NULL,
+            language VARCHAR NOT NULL,
+            sentiment DOUBLE NOT NULL,
+            flags VARCHAR NOT NULL
+        );
+        CREATE TABLE theme_incoming (
+            seq BIGINT NOT NULL,
             theme VARCHAR NOT NULL,
             sentiment DOUBLE NOT NULL
         );
@@ -97,6 +126,7 @@ internal static class AnalyticsSchema
         DROP TABLE IF EXISTS texts;
         DROP TABLE IF EXISTS text_themes;
         DROP TABLE IF EXISTS text_incoming;
+        DROP TABLE IF EXISTS theme_incoming;
         DROP TABLE IF EXISTS sync_state;
         """;
 

@@ -25,22 +25,20 @@ public sealed partial class AnalyticsStore
         ArgumentNullException.ThrowIfNull(feedback);
         var (extra, parameters) = Narrow(feedback);
         var totals = await QueryAsync(workspaceId, filter, null, where => $"""
-            SELECT count(*), coalesce(avg(x.sentiment), 0),
-                   count(*) FILTER (WHERE x.sentiment <= -0.05), count(*) FILTER (WHERE x.sentiment >= 0.05)
-            FROM texts x
-            JOIN interactions i ON i.seq = x.seq
+            SELECT count(*), coalesce(avg(i.sentiment), 0),
+                   count(*) FILTER (WHERE i.sentiment <= -0.05), count(*) FILTER (WHERE i.sentiment >= 0.05)
+            FROM texts i
             {where}{extra}
             """,
             reader => new TextTotals(reader.GetInt64(0), reader.GetDouble(1), reader.GetInt64(2), reader.GetInt64(3)),
             ct, parameters).ConfigureAwait(false);
         var themes = await QueryAsync(workspaceId, filter, null, where => $"""
-            SELECT t.theme, count(*), avg(t.sentiment),
-                   count(*) FILTER (WHERE t.sentiment <= -0.05), count(*) FILTER (WHERE t.sentiment >= 0.05)
-            FROM text_themes t
-            JOIN interactions i ON i.seq = t.seq
+            SELECT i.theme, count(*), avg(i.sentiment),
+                   count(*) FILTER (WHERE i.sentiment <= -0.05), count(*) FILTER (WHERE i.sentiment >= 0.05)
+            FROM text_themes i
             {where}{extra}
-            GROUP BY t.theme
-            ORDER BY t.theme
+            GROUP BY i.theme
+            ORDER BY i.theme
             """,
             reader => new ThemeCounts(reader.GetString(0), reader.GetInt64(1), reader.GetDouble(2), reader.GetInt64(3), reader.GetInt64(4)),
             ct, Copy(parameters)).ConfigureAwait(false);
@@ -57,16 +55,16 @@ public sealed partial class AnalyticsStore
     {
         ArgumentNullException.ThrowIfNull(feedback);
         var (extra, parameters) = Narrow(feedback);
-        var from = theme is null ? "texts x" : "text_themes x";
+        var from = theme is null ? "texts i" : "text_themes i";
         if (theme is not null)
         {
-            extra += " AND x.theme = $theme";
+            extra += " AND i.theme = $theme";
             parameters.Add(new DuckDBParameter("theme", theme));
         }
 
         if (sentimentSign is { } sign)
         {
-            extra += sign < 0 ? " AND x.sentiment <= -0.05" : sign > 0 ? " AND x.sentiment >= 0.05" : " AND x.sentiment > -0.05 AND x.sentiment < 0.05";
+            extra += sign < 0 ? " AND i.sentiment <= -0.05" : sign > 0 ? " AND i.sentiment >= 0.05" : " AND i.sentiment > -0.05 AND i.sentiment < 0.05";
         }
 
         if (before is { } page)
@@ -80,7 +78,6 @@ public sealed partial class AnalyticsStore
         return QueryAsync(workspaceId, filter, null, where => $"""
             SELECT i.seq
             FROM {from}
-            JOIN interactions i ON i.seq = x.seq
             {where}{extra}
             ORDER BY i.occurred_at DESC, i.seq DESC
             LIMIT $limit

@@ -93,7 +93,7 @@ public sealed partial class AnalyticsStore
             MetricSlice.Campaign => "i.campaign",
             MetricSlice.Survey => "i.survey",
             MetricSlice.Segment => "i.segment",
-            MetricSlice.Theme => "th.theme",
+            MetricSlice.Theme => "i.theme",
             _ => "t.value",
         };
         var joins = "\n" + MapJoin;
@@ -105,15 +105,12 @@ public sealed partial class AnalyticsStore
 
         var (from, stats, condition) = metric switch
         {
-            MetricBase.TextSentiment when slice == MetricSlice.Theme => (
-                "text_themes th JOIN interactions i ON i.seq = th.seq",
-                "count(*), sum(th.sentiment), sum(th.sentiment * th.sentiment), count(*) FILTER (WHERE th.sentiment <= -0.05)",
-                ""),
+            // Text tables carry their touchpoint's columns under the same names: "i" filters and slices them directly.
             MetricBase.TextSentiment => (
-                "texts x JOIN interactions i ON i.seq = x.seq",
-                "count(*), sum(x.sentiment), sum(x.sentiment * x.sentiment), count(*) FILTER (WHERE x.sentiment <= -0.05)",
+                slice == MetricSlice.Theme ? "text_themes i" : "texts i",
+                "count(*), sum(i.sentiment), sum(i.sentiment * i.sentiment), count(*) FILTER (WHERE i.sentiment <= -0.05)",
                 ""),
-            MetricBase.ActiveCustomers => ("interactions i", $"count(DISTINCT {LiveCustomer}), 0.0, 0.0, CAST(0 AS BIGINT)", ""),
+            MetricBase.ActiveCustomers => ("interactions i", "", ""),
             MetricBase.HandleTime => (
                 "interactions i",
                 "count(*), CAST(sum(i.handle_seconds) AS DOUBLE), sum(CAST(i.handle_seconds AS DOUBLE) * i.handle_seconds), CAST(0 AS BIGINT)",
@@ -123,13 +120,25 @@ public sealed partial class AnalyticsStore
                 "count(*), 0.0, 0.0, count(*) FILTER (WHERE hour(i.occurred_at) < 8 OR hour(i.occurred_at) >= 20 OR isodow(i.occurred_at) >= 6)",
                 " AND i.department = 'service'"),
         };
-        return QueryAsync(workspaceId, filter, null, where => $"""
-            SELECT {bucket} AS b, {key} AS k, {stats}
-            FROM {from}{joins}
-            {where}{extra}{condition}
-            GROUP BY b, k
-            ORDER BY b, k NULLS LAST
-            """,
+        // Distinct customers per cell: DISTINCT rows first, then a plain count, which DuckDB runs in parallel where a
+        // grouped count(DISTINCT) does not (0.60 s against 0.84 s by week and channel over a year of 10 M touchpoints).
+        Func<string, string> sql = metric == MetricBase.ActiveCustomers
+            ? where => $"""
+                SELECT b, k, count(*), 0.0, 0.0, CAST(0 AS BIGINT)
+                FROM (SELECT DISTINCT {bucket} AS b, {key} AS k, {LiveCustomer} AS c
+                      FROM {from}{joins}
+                      {where}{extra}{condition})
+                GROUP BY b, k
+                ORDER BY b, k NULLS LAST
+                """
+            : where => $"""
+                SELECT {bucket} AS b, {key} AS k, {stats}
+                FROM {from}{joins}
+                {where}{extra}{condition}
+                GROUP BY b, k
+                ORDER BY b, k NULLS LAST
+                """;
+        return QueryAsync(workspaceId, filter, null, sql,
             reader => new MetricStats(
                 reader.IsDBNull(0) ? null : reader.GetFieldValue<DateOnly>(0),
                 reader.IsDBNull(1) ? null : Convert.ToString(reader.GetValue(1), CultureInfo.InvariantCulture),

@@ -19,7 +19,7 @@ public sealed partial class AnalyticsStore
         while (true)
         {
             ct.ThrowIfCancellationRequested();
-            var chunk = ReadAnalyses(state.TextsId);
+            var chunk = ReadAnalyses(state.TextsId, state.InteractionsSeq);
             if (chunk.Count == 0)
             {
                 return (state, copied);
@@ -27,42 +27,46 @@ public sealed partial class AnalyticsStore
 
             state = state with { TextsId = chunk[^1].Id };
             using var transaction = store.BeginTransaction();
-            using (var appender = store.CreateAppender("text_incoming"))
+            using (var texts = store.CreateAppender("text_incoming"))
             {
                 foreach (var row in chunk)
                 {
-                    appender.CreateRow().AppendValue(row.Seq).EndRow();
+                    texts.CreateRow().AppendValue(row.Seq).AppendValue(row.Language).AppendValue(row.Sentiment).AppendValue(row.Flags).EndRow();
                 }
             }
 
+            using (var themes = store.CreateAppender("theme_incoming"))
+            {
+                foreach (var row in chunk)
+                {
+                    foreach (var (theme, sentiment) in row.Themes)
+                    {
+                        themes.CreateRow().AppendValue(row.Seq).AppendValue(theme).AppendValue(sentiment).EndRow();
+                    }
+                }
+            }
+
+            // The touchpoint's own columns come from the store's copy of it: copied before its analysis, always.
             using (var command = store.CreateCommand())
             {
                 command.Transaction = transaction;
                 command.CommandText = """
                     DELETE FROM texts WHERE seq IN (SELECT seq FROM text_incoming);
                     DELETE FROM text_themes WHERE seq IN (SELECT seq FROM text_incoming);
+                    INSERT INTO texts
+                        SELECT x.seq, i.workspace_id, i.customer_id, i.occurred_at, i.department, i.channel, i.type, i.team, i.agent, i.campaign,
+                               i.survey, i.segment, x.language, x.sentiment, x.flags
+                        FROM text_incoming x JOIN interactions i ON i.seq = x.seq
+                        WHERE i.seq BETWEEN (SELECT min(seq) FROM text_incoming) AND (SELECT max(seq) FROM text_incoming);
+                    INSERT INTO text_themes
+                        SELECT t.seq, i.workspace_id, i.customer_id, i.occurred_at, i.department, i.channel, i.type, i.team, i.agent, i.campaign,
+                               i.survey, i.segment, t.theme, t.sentiment
+                        FROM theme_incoming t JOIN interactions i ON i.seq = t.seq
+                        WHERE i.seq BETWEEN (SELECT min(seq) FROM text_incoming) AND (SELECT max(seq) FROM text_incoming);
                     DELETE FROM text_incoming;
+                    DELETE FROM theme_incoming;
                     """;
                 command.ExecuteNonQuery();
-            }
-
-            using (var texts = store.CreateAppender("texts"))
-            {
-                foreach (var row in chunk)
-                {
-                    texts.CreateRow().AppendValue(row.Seq).AppendValue(row.WorkspaceId).AppendValue(row.Language).AppendValue(row.Sentiment).AppendValue(row.Flags).EndRow();
-                }
-            }
-
-            using (var themes = store.CreateAppender("text_themes"))
-            {
-                foreach (var row in chunk)
-                {
-                    foreach (var (theme, sentiment) in row.Themes)
-                    {
-                        themes.CreateRow().AppendValue(row.Seq).AppendValue(row.WorkspaceId).AppendValue(theme).AppendValue(sentiment).EndRow();
-                    }
-                }
             }
 
             AnalyticsSchema.SaveState(store, transaction, state);
@@ -71,7 +75,11 @@ public sealed partial class AnalyticsStore
         }
     }
 
-    private List<CopiedAnalysis> ReadAnalyses(long afterId)
+    /// <summary>
+    /// The next analyses by id, stopping before the first whose touchpoint the store has not copied yet (one ingested
+    /// after this sync began): the next sync takes it, with its touchpoint.
+    /// </summary>
+    private List<CopiedAnalysis> ReadAnalyses(long afterId, long copiedThrough)
     {
         using var db = _source.CreateDbContext();
         db.Database.OpenConnection();
@@ -88,6 +96,11 @@ public sealed partial class AnalyticsStore
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
+            if (reader.GetInt64(1) > copiedThrough)
+            {
+                break;
+            }
+
             rows.Add(new CopiedAnalysis(
                 reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3), reader.GetDouble(4),
                 Themes(reader.GetString(5)), FlagKeys(reader.GetString(6))));

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using OpenCxo.App.Metrics;
+using OpenCxo.App.Text;
+using OpenCxo.Core.Metrics;
+using OpenCxo.Data.Analytics;
+using OpenCxo.Data.Storage;
+
+/// <summary>
+/// Issue 6: every catalogue metric over a large database (the 10 M demo touchpoints `bench timeline` builds), for the
+/// last year by week and one slice, from the analytics store; and the same question asked of the system of record.
+/// Also times the text analysis catching up with a database that never had it (issue 5 at scale).
+/// </summary>
+internal static class CatalogueBench
+{
+    public static async Task RunAsync(string database, bool skipRecord)
+    {
+        var location = DatabaseLocation.Parse("sqlite:" + database);
+        var factory = new CxoDbFactory(location);
+        await factory.MigrateAsync();
+        long workspace;
+        long interactions;
+        await using (var db = factory.CreateDbContext())
+        {
+            workspace = db.Workspaces.OrderBy(w => w.Id).First().Id;
+            interactions = db.Interactions.LongCount();
+        }
+
+        var clock = Stopwatch.StartNew();
+        var texts = await new TextAnalyses(factory).CatchUpAsync(DateTime.UtcNow, default);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"catalogue: {interactions:N0} touchpoints; text analysis caught up {texts:N0} texts in {clock.Elapsed.TotalSeconds:0.0} s ({texts / Math.Max(0.001, clock.Elapsed.TotalSeconds):N0} texts/s)"));
+
+        await using var store = new AnalyticsStore(Path.ChangeExtension(database, ".duckdb"), factory);
+        clock.Restart();
+        var synced = await store.SyncAsync();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"catalogue: analytics store copied {synced.InteractionsCopied:N0} touchpoints, {synced.TraitsCopied:N0} attributes, {synced.TextsCopied:N0} text analyses in {clock.Elapsed.TotalSeconds:0.0} s"));
+
+        DateTime newest;
+        await using (var db = factory.CreateDbContext())
+        {
+            newest = db.Interactions.Max(i => i.OccurredAt);
+        }
+
+        var to = DateOnly.FromDateTime(newest);
+        var from = to.AddDays(-364);
+        var offset = 0;
+        foreach (var name in CatalogueMetrics.Bases.Keys)
+        {
+            var metric = MetricCatalogue.Find(name)!;
+            offset += 7;
+            foreach (var by in new[] { "channel", "team", "customer.attr.country" })
+            {
+                var times = new List<double>();
+                long cells = 0;
+                for (var run = 0; run < 7; run++)
+                {
+                    // A different period each run and metric (a day shorter), so no answer comes from the store's cache
+                    // (sentiment and negative feedback share read the same statistics).
+                    var (filters, _) = FeedbackQuery.Parse(
+                        from.AddDays(run + offset).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                        [], [], [], [], [], to);
+                    var (query, _) = CatalogueQuery.Parse(filters!, metric, "week", by);
+                    var start = Stopwatch.GetTimestamp();
+                    var points = await CatalogueMetrics.ComputeAsync(store, workspace, metric, query!, default, catchUp: false);
+                    times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    cells = points.Count;
+                }
+
+                times.Sort();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"catalogue: {name} by week and {by} over a year: median {times[3]:0} ms, worst {times[^1]:0} ms ({cells:N0} cells, 7 runs, nothing cached)"));
+            }
+        }
+
+        if (skipRecord)
+        {
+            return;
+        }
+
+        // The same question of the system of record: average handle time by week and channel over the year, and active
+        // customers by week and channel, in SQL on the SQLite file.
+        foreach (var (label, sql) in new[]
+        {
+            ("average_handle_time", """
+                SELECT strftime('%Y-%W', occurred_at / 1000000, 'unixepoch') AS w, channel, count(*),
+                       sum(json_extract(attributes, '$.handleSeconds')), sum(json_extract(attributes, '$.handleSeconds') * json_extract(attributes, '$.handleSeconds'))
+                FROM interactions
+                WHERE workspace_id = @w AND occurred_at >= @from AND occurred_at < @to AND json_extract(attributes, '$.handleSeconds') IS NOT NULL
+                GROUP BY w, channel
+                """),
+            ("active_customers", """
+                SELECT strftime('%Y-%W', i.occurred_at / 1000000, 'unixepoch') AS w, i.channel, count(DISTINCT coalesce(c.merged_into, i.customer_id))
+                FROM interactions i LEFT JOIN customers c ON c.id = i.customer_id
+                WHERE i.workspace_id = @w AND i.occurred_at >= @from AND i.occurred_at < @to
+                GROUP BY w, i.channel
+                """),
+        })
+        {
+            using var connection = new SqliteConnection(location.ConnectionString);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.Parameters.AddWithValue("@w", workspace);
+            command.Parameters.AddWithValue("@from", UnixMicros.From(from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)));
+            command.Parameters.AddWithValue("@to", UnixMicros.From(to.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)));
+            var start = Stopwatch.GetTimestamp();
+            var rows = 0;
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    rows++;
+                }
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"catalogue: the same {label} by week and channel on the system of record (SQLite): {Stopwatch.GetElapsedTime(start).TotalMilliseconds:0} ms ({rows:N0} cells)"));
+        }
+    }
+}
