@@ -88,6 +88,8 @@ public static class CatalogueMetrics
         ["sentiment"] = MetricBase.TextSentiment,
         ["negative_feedback_share"] = MetricBase.TextSentiment,
         ["active_customers"] = MetricBase.ActiveCustomers,
+        ["repeat_purchase_rate"] = MetricBase.RepeatPurchase,
+        ["contacts_per_customer"] = MetricBase.ContactsPerCustomer,
         ["average_handle_time"] = MetricBase.HandleTime,
         ["after_hours_share"] = MetricBase.AfterHours,
     };

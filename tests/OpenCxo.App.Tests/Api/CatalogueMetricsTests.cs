@@ -38,6 +38,12 @@ public sealed class CatalogueMetricsTests
         return e;
     }
 
+    private static JsonObject Order(string id, string at, string email) => new()
+    {
+        ["id"] = id, ["customer"] = new JsonObject { ["email"] = email }, ["occurredAt"] = at, ["department"] = "sales", ["channel"] = "web",
+        ["type"] = "order.placed", ["value"] = 49, ["currency"] = "EUR",
+    };
+
     private static async Task<HttpClient> FixtureAsync(ApiHost host)
     {
         var client = await host.ClientAsync("a");
@@ -50,6 +56,9 @@ public sealed class CatalogueMetricsTests
             Event("h3", "2026-03-07T12:00:00Z", "a@example.com", "service", "L1", 300),
             Event("h4", "2026-03-10T07:00:00Z", "c@example.com", "service", "L2", 400),
             Event("m1", "2026-03-10T23:00:00Z", "d@example.com", "marketing", "growth", null),
+            Order("o1", "2026-03-11T09:00:00Z", "a@example.com"),
+            Order("o2", "2026-03-12T09:00:00Z", "a@example.com"),
+            Order("o3", "2026-03-11T10:00:00Z", "b@example.com"),
         ];
         var response = await client.PostAsJsonAsync("/api/v1/events", new JsonObject { ["events"] = new JsonArray([.. events.Select(e => (JsonNode)e)]) });
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
@@ -88,13 +97,23 @@ public sealed class CatalogueMetricsTests
         Assert.Equal(100 * (centre - half), (double)after["low"]!, 3);
         Assert.Equal(100 * (centre + half), (double)after["high"]!, 3);
 
-        // Distinct customers: a and b the week of 2 March (a twice), a again the week of... the Saturday is in the same
-        // ISO week; c and d the week of 9 March. Counts have no interval.
+        // Distinct customers: a and b the ISO week of 2 March (a twice, the Saturday included); c, d and the two buyers a
+        // and b the week of 9 March. Counts have no interval.
         var weekly = await PointsAsync(client, "active_customers", "&granularity=week");
-        Assert.Equal([("2026-03-02", 2L), ("2026-03-09", 2L)], weekly.Select(p => ((string)p!["bucket"]!, (long)p["value"]!)));
+        Assert.Equal([("2026-03-02", 2L), ("2026-03-09", 4L)], weekly.Select(p => ((string)p!["bucket"]!, (long)p["value"]!)));
         Assert.All(weekly, p => Assert.Null(p!["low"]));
         var byDepartment = await PointsAsync(client, "active_customers", "&by=department");
-        Assert.Equal([("marketing", 1L), ("service", 3L)], byDepartment.Select(p => ((string)p!["key"]!, (long)p["value"]!)));
+        Assert.Equal([("marketing", 1L), ("sales", 2L), ("service", 3L)], byDepartment.Select(p => ((string)p!["key"]!, (long)p["value"]!)));
+
+        // Service contacts per customer: a 2, b 1, c 1. Mean 4/3, s = √(1/3), t(2; 0.975) = 4.302653: 4/3 ± 1.434218.
+        var contacts = Assert.Single(await PointsAsync(client, "contacts_per_customer"))!;
+        Assert.Equal(4.0 / 3, (double)contacts["value"]!, 3);
+        Assert.Equal(4.0 / 3 + (4.302652730 * Math.Sqrt(1.0 / 3) / Math.Sqrt(3)), (double)contacts["high"]!, 3);
+        Assert.Equal(3, (int)contacts["n"]!);
+
+        // Orders: a two, b one: one of two buyers bought again.
+        var repeat = Assert.Single(await PointsAsync(client, "repeat_purchase_rate"))!;
+        Assert.Equal((50.0, 2), ((double)repeat["value"]!, (int)repeat["n"]!));
     }
 
     [Theory, MemberData(nameof(Providers))]
@@ -127,7 +146,9 @@ public sealed class CatalogueMetricsTests
 
         var catalogue = (await client.GetFromJsonAsync<JsonArray>("/api/v1/metrics"))!;
         var names = catalogue.Select(m => (string)m!["name"]!).ToList();
-        Assert.Equal(["nps", "csat", "ces", "sentiment", "negative_feedback_share", "active_customers", "average_handle_time", "after_hours_share"], names);
+        Assert.Equal(
+            ["nps", "csat", "ces", "sentiment", "negative_feedback_share", "active_customers", "repeat_purchase_rate", "contacts_per_customer", "average_handle_time", "after_hours_share"],
+            names);
         Assert.All(catalogue, m => Assert.False(string.IsNullOrWhiteSpace((string?)m!["formula"]!["es"])));
 
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/v1/metrics/happiness")).StatusCode);
