@@ -54,20 +54,10 @@ public static class MetricsEndpoints
         var q = http.Request.Query;
         var (filters, problem) = Text.FeedbackQuery.Parse(
             q["from"].FirstOrDefault(), q["to"].FirstOrDefault(), Values(q["survey"]), Values(q["department"]), Values(q["channel"]), Values(q["segment"]),
-            Values(q["team"]), DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+            Values(q["team"]), DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), q["confidence"].FirstOrDefault());
         if (filters is null)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [problem!.Field] = [problem.Message] });
-        }
-
-        if (q["confidence"].FirstOrDefault() is { } text)
-        {
-            if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var level) || level is <= 0.5 or >= 1)
-            {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["confidence"] = ["must be a level between 0.5 and 1, e.g. 0.95"] });
-            }
-
-            filters = filters with { Period = filters.Period with { Confidence = level } };
         }
 
         var (query, wrong) = CatalogueQuery.Parse(filters, metric, q["granularity"].FirstOrDefault(), q["by"].FirstOrDefault());

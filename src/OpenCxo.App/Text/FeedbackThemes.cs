@@ -16,9 +16,9 @@ public sealed record FeedbackQuery(MetricsQuery Period, IReadOnlyList<string> Te
 {
     public static (FeedbackQuery? Query, FieldError? Problem) Parse(
         string? from, string? to, IReadOnlyList<string> surveys, IReadOnlyList<string> departments, IReadOnlyList<string> channels,
-        IReadOnlyList<string> segments, IReadOnlyList<string> teams, DateOnly today)
+        IReadOnlyList<string> segments, IReadOnlyList<string> teams, DateOnly today, string? confidence = null)
     {
-        var (period, problem) = MetricsQuery.Parse(from, to, surveys, departments, channels, segments, null, null, null, today);
+        var (period, problem) = MetricsQuery.Parse(from, to, surveys, departments, channels, segments, null, null, confidence, today);
         if (period is null)
         {
             return (null, problem);
