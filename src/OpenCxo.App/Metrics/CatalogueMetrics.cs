@@ -90,6 +90,7 @@ public static class CatalogueMetrics
         ["active_customers"] = MetricBase.ActiveCustomers,
         ["repeat_purchase_rate"] = MetricBase.RepeatPurchase,
         ["contacts_per_customer"] = MetricBase.ContactsPerCustomer,
+        ["first_contact_resolution"] = MetricBase.FirstContactResolution,
         ["average_handle_time"] = MetricBase.HandleTime,
         ["after_hours_share"] = MetricBase.AfterHours,
     };

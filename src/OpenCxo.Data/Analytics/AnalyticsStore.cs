@@ -400,7 +400,8 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
                         promoted.Survey,
                         promoted.Nps,
                         promoted.Csat,
-                        promoted.Ces));
+                        promoted.Ces,
+                        promoted.FirstContactResolution));
                 }
 
                 return chunk;
@@ -454,6 +455,7 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
                     .AppendValue(Number(row.Nps))
                     .AppendValue(Number(row.Csat))
                     .AppendValue(Number(row.Ces))
+                    .AppendValue(Number(row.FirstContactResolution))
                     .EndRow();
             }
         }

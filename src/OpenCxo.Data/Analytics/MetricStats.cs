@@ -23,6 +23,9 @@ public enum MetricBase
 
     /// <summary>Customers with an order: N customers, and those with two or more orders as successes.</summary>
     RepeatPurchase,
+
+    /// <summary>Contacts that say whether they were resolved at first contact: N, and the resolved ones as successes.</summary>
+    FirstContactResolution,
 }
 
 /// <summary>What a catalogue metric is split by, beside time.</summary>
@@ -127,6 +130,7 @@ public sealed partial class AnalyticsStore
                 "interactions i",
                 "count(*), 0.0, 0.0, count(*) FILTER (WHERE hour(i.occurred_at) < 8 OR hour(i.occurred_at) >= 20 OR isodow(i.occurred_at) >= 6)",
                 " AND i.department = 'service'", false),
+            MetricBase.FirstContactResolution => ("interactions i", "count(*), 0.0, 0.0, count(*) FILTER (WHERE i.fcr = 1)", " AND i.fcr IS NOT NULL", false),
             MetricBase.ActiveCustomers => ("interactions i", "count(*), 0.0, 0.0, CAST(0 AS BIGINT)", "", true),
             MetricBase.ContactsPerCustomer => (
                 "interactions i", "count(*), CAST(sum(e) AS DOUBLE), CAST(sum(e * e) AS DOUBLE), CAST(0 AS BIGINT)", " AND i.department = 'service'", true),

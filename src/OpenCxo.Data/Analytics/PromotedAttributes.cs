@@ -8,15 +8,16 @@ namespace OpenCxo.Data.Analytics;
 /// The few event attributes the dashboards group by, read from the stored attributes JSON without building a
 /// document: <c>campaign</c>, <c>salesRep</c>, <c>team</c>, <c>agent</c> (strings) and <c>handleSeconds</c> (a number);
 /// and on survey responses <c>survey</c> with the scores <c>npsScore</c>, <c>csatScore</c> and <c>cesScore</c> (whole
-/// numbers in their scales). Anything else, or a value of another type or out of range, is left out.
+/// numbers in their scales), and <c>firstContactResolution</c> (true or false, as 1 or 0). Anything else, or a value of
+/// another type or out of range, is left out.
 /// </summary>
 internal static class PromotedAttributes
 {
-    public readonly record struct Values(int Campaign, int SalesRep, int Team, int Agent, int HandleSeconds, int Survey, int Nps, int Csat, int Ces);
+    public readonly record struct Values(int Campaign, int SalesRep, int Team, int Agent, int HandleSeconds, int Survey, int Nps, int Csat, int Ces, int FirstContactResolution);
 
     private const int No = InteractionChunk.NoNumber;
 
-    private static readonly Values None = new(InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, No, InteractionChunk.NoText, No, No, No);
+    private static readonly Values None = new(InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, No, InteractionChunk.NoText, No, No, No, No);
 
     public static Values Read(string? json, InteractionChunk chunk)
     {
@@ -36,7 +37,7 @@ internal static class PromotedAttributes
             }
 
             var (campaign, rep, team, agent, seconds) = (InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, No);
-            var (survey, nps, csat, ces) = (InteractionChunk.NoText, No, No, No);
+            var (survey, nps, csat, ces, fcr) = (InteractionChunk.NoText, No, No, No, No);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var name = reader.ValueSpan;
@@ -81,13 +82,17 @@ internal static class PromotedAttributes
                 {
                     seconds = (int)Math.Round(value);
                 }
+                else if (reader.TokenType is JsonTokenType.True or JsonTokenType.False && name.SequenceEqual("firstContactResolution"u8))
+                {
+                    fcr = reader.TokenType == JsonTokenType.True ? 1 : 0;
+                }
                 else if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                 {
                     reader.Skip();
                 }
             }
 
-            return new Values(campaign, rep, team, agent, seconds, survey, nps, csat, ces);
+            return new Values(campaign, rep, team, agent, seconds, survey, nps, csat, ces, fcr);
         }
         catch (JsonException)
         {

@@ -17,12 +17,17 @@ public sealed class CatalogueMetricsTests
 {
     public static IEnumerable<object[]> Providers => TestDatabases.Providers;
 
-    private static JsonObject Event(string id, string at, string email, string department, string team, int? handle, string? text = null)
+    private static JsonObject Event(string id, string at, string email, string department, string team, int? handle, string? text = null, bool? resolved = null)
     {
         var attributes = new JsonObject { ["team"] = team };
         if (handle is { } seconds)
         {
             attributes["handleSeconds"] = seconds;
+        }
+
+        if (resolved is { } firstContact)
+        {
+            attributes["firstContactResolution"] = firstContact;
         }
 
         var e = new JsonObject
@@ -51,10 +56,10 @@ public sealed class CatalogueMetricsTests
         // 07:00 Tuesday: three of four after hours. A marketing touchpoint at 23:00 is not service.
         JsonObject[] events =
         [
-            Event("h1", "2026-03-02T10:00:00Z", "a@example.com", "service", "L1", 100, "El técnico fue muy amable, excelente"),
+            Event("h1", "2026-03-02T10:00:00Z", "a@example.com", "service", "L1", 100, "El técnico fue muy amable, excelente", resolved: true),
             Event("h2", "2026-03-02T22:00:00Z", "b@example.com", "service", "L2", 200, "Fatal, me han cobrado dos veces la factura"),
-            Event("h3", "2026-03-07T12:00:00Z", "a@example.com", "service", "L1", 300),
-            Event("h4", "2026-03-10T07:00:00Z", "c@example.com", "service", "L2", 400),
+            Event("h3", "2026-03-07T12:00:00Z", "a@example.com", "service", "L1", 300, resolved: true),
+            Event("h4", "2026-03-10T07:00:00Z", "c@example.com", "service", "L2", 400, resolved: false),
             Event("m1", "2026-03-10T23:00:00Z", "d@example.com", "marketing", "growth", null),
             Order("o1", "2026-03-11T09:00:00Z", "a@example.com"),
             Order("o2", "2026-03-12T09:00:00Z", "a@example.com"),
@@ -111,6 +116,13 @@ public sealed class CatalogueMetricsTests
         Assert.Equal(4.0 / 3 + (4.302652730 * Math.Sqrt(1.0 / 3) / Math.Sqrt(3)), (double)contacts["high"]!, 3);
         Assert.Equal(3, (int)contacts["n"]!);
 
+        // First-contact resolution: three contacts say (two yes, one no); the fourth says nothing and is not counted.
+        var resolution = Assert.Single(await PointsAsync(client, "first_contact_resolution"))!;
+        Assert.Equal(200.0 / 3, (double)resolution["value"]!, 3);
+        Assert.Equal(3, (int)resolution["n"]!);
+        var resolvedByTeam = await PointsAsync(client, "first_contact_resolution", "&by=team");
+        Assert.Equal([("L1", 100.0), ("L2", 0.0)], resolvedByTeam.Select(p => ((string)p!["key"]!, (double)p["value"]!)));
+
         // Orders: a two, b one: one of two buyers bought again.
         var repeat = Assert.Single(await PointsAsync(client, "repeat_purchase_rate"))!;
         Assert.Equal((50.0, 2), ((double)repeat["value"]!, (int)repeat["n"]!));
@@ -147,7 +159,8 @@ public sealed class CatalogueMetricsTests
         var catalogue = (await client.GetFromJsonAsync<JsonArray>("/api/v1/metrics"))!;
         var names = catalogue.Select(m => (string)m!["name"]!).ToList();
         Assert.Equal(
-            ["nps", "csat", "ces", "sentiment", "negative_feedback_share", "active_customers", "repeat_purchase_rate", "contacts_per_customer", "average_handle_time", "after_hours_share"],
+            ["nps", "csat", "ces", "sentiment", "negative_feedback_share", "active_customers", "repeat_purchase_rate", "contacts_per_customer", "first_contact_resolution",
+             "average_handle_time", "after_hours_share"],
             names);
         Assert.All(catalogue, m => Assert.False(string.IsNullOrWhiteSpace((string?)m!["formula"]!["es"])));
 
