@@ -45,6 +45,21 @@ public static class Cli
     public static DatabaseLocation Database(ParseResult result) =>
         DatabaseLocation.Parse(result.GetValue(Db) ?? Environment.GetEnvironmentVariable("OPENCXO_DB"));
 
+    /// <summary>
+    /// The command's database, migrated as <see cref="PrepareDatabaseAsync"/> does, and the id of the workspace
+    /// <paramref name="workspace"/> names; null when there is no such workspace (the caller says so and fails).
+    /// </summary>
+    public static async Task<(DatabaseLocation Location, CxoDbFactory Factory, long? WorkspaceId)> WorkspaceAsync(
+        ParseResult result, Option<string> workspace, CancellationToken ct)
+    {
+        var location = Database(result);
+        var factory = new CxoDbFactory(location);
+        await PrepareDatabaseAsync(factory, ct).ConfigureAwait(false);
+        await using var db = factory.CreateDbContext();
+        var space = await Security.Workspaces.FindAsync(db, result.GetValue(workspace)!, ct).ConfigureAwait(false);
+        return (location, factory, space?.Id);
+    }
+
     public static HostSettings Settings(ParseResult result) =>
         new(Database(result)) { DefaultRegion = result.GetValue(Region)! };
 

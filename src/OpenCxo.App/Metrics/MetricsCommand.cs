@@ -73,19 +73,10 @@ public static class MetricsCommand
                 return Cli.Cli.Usage($"--{Option(problem!.Field)}: {problem.Message}");
             }
 
-            var location = Cli.Cli.Database(result);
-            var factory = new CxoDbFactory(location);
-            await Cli.Cli.PrepareDatabaseAsync(factory, cancellationToken).ConfigureAwait(false);
-            long workspaceId;
-            await using (var db = factory.CreateDbContext())
+            var (location, factory, found) = await Cli.Cli.WorkspaceAsync(result, workspace, cancellationToken).ConfigureAwait(false);
+            if (found is not { } workspaceId)
             {
-                var space = await Workspaces.FindAsync(db, result.GetValue(workspace)!, cancellationToken).ConfigureAwait(false);
-                if (space is null)
-                {
-                    return Cli.Cli.Fail($"no workspace '{result.GetValue(workspace)}'");
-                }
-
-                workspaceId = space.Id;
+                return Cli.Cli.Fail($"no workspace '{result.GetValue(workspace)}'");
             }
 
             await using var store = new AnalyticsStore(AnalyticsStore.DefaultPathFor(location), factory);
@@ -129,19 +120,10 @@ public static class MetricsCommand
                 return Cli.Cli.Usage($"--{wrong!.Field}: {wrong.Message}");
             }
 
-            var location = Cli.Cli.Database(result);
-            var factory = new CxoDbFactory(location);
-            await Cli.Cli.PrepareDatabaseAsync(factory, cancellationToken).ConfigureAwait(false);
-            long workspaceId;
-            await using (var db = factory.CreateDbContext())
+            var (location, factory, found) = await Cli.Cli.WorkspaceAsync(result, workspace, cancellationToken).ConfigureAwait(false);
+            if (found is not { } workspaceId)
             {
-                var space = await Workspaces.FindAsync(db, result.GetValue(workspace)!, cancellationToken).ConfigureAwait(false);
-                if (space is null)
-                {
-                    return Cli.Cli.Fail($"no workspace '{result.GetValue(workspace)}'");
-                }
-
-                workspaceId = space.Id;
+                return Cli.Cli.Fail($"no workspace '{result.GetValue(workspace)}'");
             }
 
             // Texts stored while no server ran are analysed first, as the server would have.

@@ -85,19 +85,10 @@ public static class TextCommand
                 return Cli.Cli.Usage($"--{problem!.Field}: {problem.Message}");
             }
 
-            var location = Cli.Cli.Database(result);
-            var factory = new CxoDbFactory(location);
-            await Cli.Cli.PrepareDatabaseAsync(factory, cancellationToken).ConfigureAwait(false);
-            long workspaceId;
-            await using (var db = factory.CreateDbContext())
+            var (location, factory, found) = await Cli.Cli.WorkspaceAsync(result, workspace, cancellationToken).ConfigureAwait(false);
+            if (found is not { } workspaceId)
             {
-                var space = await Security.Workspaces.FindAsync(db, result.GetValue(workspace)!, cancellationToken).ConfigureAwait(false);
-                if (space is null)
-                {
-                    return Cli.Cli.Fail($"no workspace '{result.GetValue(workspace)}'");
-                }
-
-                workspaceId = space.Id;
+                return Cli.Cli.Fail($"no workspace '{result.GetValue(workspace)}'");
             }
 
             // Texts not analysed yet (imported while no server ran) are analysed first, as the server would.

@@ -73,8 +73,7 @@ public sealed partial class AnalyticsStore
             ScoreSlice.Segment => "i.segment",
             _ => "t.value",
         };
-        var parameters = surveys.Select((s, n) => new DuckDBParameter("survey" + n.ToString(CultureInfo.InvariantCulture), s)).ToList();
-        var onlySurveys = surveys.Count == 0 ? "" : $" AND i.survey IN ({string.Join(", ", parameters.Select(p => "$" + p.ParameterName))})";
+        var (onlySurveys, parameters) = Narrow(new FeedbackFilter(surveys, []));
         var traits = "";
         if (attribute is not null)
         {
