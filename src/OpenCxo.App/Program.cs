@@ -4,6 +4,7 @@ using OpenCxo.App.Cli;
 using OpenCxo.App.Demo;
 using OpenCxo.App.Hosting;
 using OpenCxo.App.Ingest;
+using OpenCxo.App.Kpis;
 using OpenCxo.App.Metrics;
 using OpenCxo.App.Profiles;
 using OpenCxo.App.Security;
@@ -21,6 +22,7 @@ var root = new RootCommand("OpenCXO: one customer, honest metrics, a loop that c
     DbCommand.Create(),
     AnalyticsCommand.Create(),
     MetricsCommand.Create(),
+    KpiCommand.Create(),
     TextCommand.Create(),
     DemoLoader.Create(),
 };

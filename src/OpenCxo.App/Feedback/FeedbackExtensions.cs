@@ -1,3 +1,5 @@
+using OpenCxo.App.Hosting;
+
 namespace OpenCxo.App.Feedback;
 
 public static class FeedbackExtensions
@@ -7,6 +9,7 @@ public static class FeedbackExtensions
     {
         services.AddOptions<SurveyOptions>().BindConfiguration("Surveys").ValidateOnStart();
         services.AddOptions<SmtpOptions>().BindConfiguration("Smtp").ValidateOnStart();
+        services.AddSingleton<SmtpMailer>();
         services.AddSingleton<InvitationMail>();
         services.AddSingleton<SurveyLinks>();
         services.AddSingleton<SurveyCache>();

@@ -1,10 +1,8 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
-using MailKit.Net.Smtp;
-using MailKit.Security;
 using Microsoft.Extensions.Localization;
-using Microsoft.Extensions.Options;
 using MimeKit;
+using OpenCxo.App.Hosting;
 using OpenCxo.App.Web;
 
 namespace OpenCxo.App.Feedback;
@@ -33,66 +31,17 @@ public sealed record SmtpOptions
 public sealed record InvitationMessage(long Invitation, string To, string Language, string Title, string Url, bool Reminder);
 
 /// <summary>
-/// Sends invitations over SMTP with MailKit: one connection per batch, a plain-text and an HTML part in the
-/// invitation's language, the personal link, and how to say no to surveys.
+/// Composes invitations for <see cref="SmtpMailer"/>: a plain-text and an HTML part in the invitation's language, the
+/// personal link, and how to say no to surveys.
 /// </summary>
-public sealed class InvitationMail(IOptions<SmtpOptions> options, IStringLocalizer<Ui> texts)
+public sealed class InvitationMail(SmtpMailer smtp, IStringLocalizer<Ui> texts)
 {
-    public bool Configured => !string.IsNullOrWhiteSpace(options.Value.Host);
+    public bool Configured => smtp.Configured;
 
     /// <summary>Sends each message; answers, per invitation, null when sent or the reason it was not.</summary>
     /// <exception cref="IOException">The server could not be reached or refused the session: nothing was sent.</exception>
-    public async Task<Dictionary<long, string?>> SendAsync(IReadOnlyList<InvitationMessage> messages, CancellationToken ct)
-    {
-        var outcome = new Dictionary<long, string?>();
-        if (messages.Count == 0)
-        {
-            return outcome;
-        }
-
-        var smtp = options.Value;
-        if (!Configured)
-        {
-            return messages.ToDictionary(m => m.Invitation, _ => (string?)"SMTP is not configured (Smtp:Host)");
-        }
-
-        using var client = new SmtpClient();
-        try
-        {
-            await client.ConnectAsync(smtp.Host!, smtp.Port, smtp.Security switch
-            {
-                "none" => SecureSocketOptions.None,
-                "starttls" => SecureSocketOptions.StartTls,
-                "ssl" => SecureSocketOptions.SslOnConnect,
-                _ => SecureSocketOptions.StartTlsWhenAvailable,
-            }, ct).ConfigureAwait(false);
-            if (smtp.UserName is { Length: > 0 } user)
-            {
-                await client.AuthenticateAsync(user, smtp.Password ?? "", ct).ConfigureAwait(false);
-            }
-        }
-        catch (Exception e) when (e is System.Net.Sockets.SocketException or SmtpCommandException or SmtpProtocolException or AuthenticationException or SslHandshakeException)
-        {
-            throw new IOException($"SMTP {smtp.Host}:{smtp.Port}: {e.Message}", e);
-        }
-
-        foreach (var message in messages)
-        {
-            try
-            {
-                await client.SendAsync(Compose(message, smtp), ct).ConfigureAwait(false);
-                outcome[message.Invitation] = null;
-            }
-            catch (Exception e) when (e is SmtpCommandException or ParseException or FormatException)
-            {
-                // This recipient or message was refused; the others still go.
-                outcome[message.Invitation] = e.Message;
-            }
-        }
-
-        await client.DisconnectAsync(quit: true, ct).ConfigureAwait(false);
-        return outcome;
-    }
+    public Task<Dictionary<long, string?>> SendAsync(IReadOnlyList<InvitationMessage> messages, CancellationToken ct) =>
+        smtp.SendAsync([.. messages.Select(m => (m.Invitation, (Func<MimeMessage>)(() => Compose(m, smtp.Options))))], ct);
 
     private MimeMessage Compose(InvitationMessage message, SmtpOptions smtp)
     {

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using OpenCxo.App.Analytics;
 using OpenCxo.App.Feedback;
 using OpenCxo.App.Ingest;
+using OpenCxo.App.Kpis;
 using OpenCxo.App.Metrics;
 using OpenCxo.App.Profiles;
 using OpenCxo.App.Security;
@@ -51,6 +52,7 @@ public static class OpenCxoHost
         builder.Services.AddWebUi();
         builder.Services.AddFeedback();
         builder.Services.AddTextAnalytics();
+        builder.Services.AddKpis();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
@@ -82,6 +84,8 @@ public static class OpenCxoHost
         app.MapMetricsApi();
         app.MapTextApi();
         app.MapFeedbackApi();
+        app.MapKpiApi();
+        app.MapAlertApi();
         app.MapWebUi();
         return app;
     }

@@ -46,6 +46,9 @@ public static class UiPolicies
     /// <summary>Editing the workspace's theme taxonomy, which changes how every text is read.</summary>
     public const string TaxonomyEditor = "ui:taxonomy-editor";
 
+    /// <summary>Setting KPIs, their targets and owners, and alert rules: the CXO's office.</summary>
+    public const string KpiEditor = "ui:kpi-editor";
+
     public const string Admin = "ui:admin";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesOf = new Dictionary<string, string[]>
@@ -57,6 +60,7 @@ public static class UiPolicies
         [CustomerData] = [Roles.Admin, Roles.Cxo, Roles.Marketing, Roles.Sales, Roles.Service],
         [SurveyBuilder] = [Roles.Admin, Roles.Cxo, Roles.Marketing, Roles.Service],
         [TaxonomyEditor] = [Roles.Admin, Roles.Cxo],
+        [KpiEditor] = [Roles.Admin, Roles.Cxo],
         [Admin] = [Roles.Admin],
     };
 }

@@ -12,9 +12,12 @@ public static class Scopes
     /// <summary>Analyse texts sent with the request (<c>POST /api/v1/text/analyze</c>); reads nothing stored.</summary>
     public const string TextAnalyze = "text:analyze";
 
+    /// <summary>Create, replace and delete KPIs and alert rules; acknowledge alerts.</summary>
+    public const string KpisWrite = "kpis:write";
+
     public const string Admin = "admin";
 
-    public static readonly string[] All = [EventsWrite, CustomersRead, StatsRead, SurveysRead, SurveysWrite, TextAnalyze, Admin];
+    public static readonly string[] All = [EventsWrite, CustomersRead, StatsRead, SurveysRead, SurveysWrite, TextAnalyze, KpisWrite, Admin];
 
     public const string ClaimType = "scope";
     public const string WorkspaceClaim = "workspace";

@@ -28,6 +28,11 @@ public abstract class CxoDb(DbContextOptions options) : DbContext(options)
     public DbSet<TextAnalysisRow> TextAnalyses => Set<TextAnalysisRow>();
     public DbSet<TextAnalysisState> TextAnalysisStates => Set<TextAnalysisState>();
     public DbSet<TextTaxonomyRow> TextTaxonomies => Set<TextTaxonomyRow>();
+    public DbSet<KpiRow> Kpis => Set<KpiRow>();
+    public DbSet<KpiSnapshotRow> KpiSnapshots => Set<KpiSnapshotRow>();
+    public DbSet<AlertRuleRow> AlertRules => Set<AlertRuleRow>();
+    public DbSet<AlertRow> Alerts => Set<AlertRow>();
+    public DbSet<AlertDeliveryRow> AlertDeliveries => Set<AlertDeliveryRow>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using OpenCxo.App.Security;
+using OpenCxo.Core.Ingest;
+
+namespace OpenCxo.App.Kpis;
+
+public static class AlertEndpoints
+{
+    public static IEndpointRouteBuilder MapAlertApi(this IEndpointRouteBuilder app)
+    {
+        var read = app.MapGroup("/api/v1").RequireAuthorization(Scopes.StatsRead).WithTags("Alerts");
+        read.MapGet("/alert-rules", async (HttpContext http, [FromServices] AlertService alerts, CancellationToken ct) =>
+                TypedResults.Ok(new JsonObject { ["rules"] = new JsonArray([.. (await alerts.RulesAsync(http.User.WorkspaceId(), ct)).Select(r => (JsonNode?)JsonSerializer.SerializeToNode(r.Definition, AlertRuleDefinition.Json))]) }))
+            .WithName("ListAlertRules")
+            .WithSummary("The workspace's alert rules.");
+        read.MapGet("/alerts", async (HttpContext http, [FromServices] AlertService alerts, CancellationToken ct, string? state = null, int limit = 100) =>
+                TypedResults.Ok(new JsonObject { ["alerts"] = new JsonArray([.. (await alerts.AlertsAsync(http.User.WorkspaceId(), state == "open", limit, ct)).Select(a => (JsonNode)Json(a))]) }))
+            .WithName("ListAlerts")
+            .WithSummary("Alerts raised, newest first (state=open: not yet acknowledged; limit 1–1000, default 100).");
+
+        var write = app.MapGroup("/api/v1").RequireAuthorization(Scopes.KpisWrite).WithTags("Alerts");
+        write.MapPost("/alert-rules", async Task<Results<Created<JsonNode>, ValidationProblem>> (HttpContext http, [FromServices] AlertService alerts, CancellationToken ct) =>
+            {
+                var (rule, problem) = await KpiEndpoints.ReadJsonAsync<AlertRuleDefinition>(http, AlertRuleDefinition.Json, ct);
+                var problems = rule is null ? [problem!] : await alerts.SaveRuleAsync(http.User.WorkspaceId(), rule, KpiEndpoints.Who(http.User), replace: false, ct);
+                return problems.Count > 0 ? KpiEndpoints.Invalid(problems) : TypedResults.Created("/api/v1/alert-rules/" + rule!.Key, JsonSerializer.SerializeToNode(rule, AlertRuleDefinition.Json)!);
+            })
+            .WithName("CreateAlertRule")
+            .WithSummary("Creates an alert rule (docs/kpis.md): on a KPI's status, or a threshold, significant change or same-weekday anomaly of a KPI or metric.");
+        write.MapPut("/alert-rules/{key}", async Task<Results<Ok<JsonNode>, ValidationProblem>> (string key, HttpContext http, [FromServices] AlertService alerts, CancellationToken ct) =>
+            {
+                var (rule, problem) = await KpiEndpoints.ReadJsonAsync<AlertRuleDefinition>(http, AlertRuleDefinition.Json, ct);
+                IReadOnlyList<FieldError> problems = rule is null ? [problem!]
+                    : rule.Key != key ? [new FieldError("key", $"is '{rule.Key}' in the body but '{key}' in the URL")]
+                    : await alerts.SaveRuleAsync(http.User.WorkspaceId(), rule, KpiEndpoints.Who(http.User), replace: true, ct);
+                return problems.Count > 0 ? KpiEndpoints.Invalid(problems) : TypedResults.Ok(JsonSerializer.SerializeToNode(rule, AlertRuleDefinition.Json)!);
+            })
+            .WithName("ReplaceAlertRule")
+            .WithSummary("Creates or replaces an alert rule.");
+        write.MapDelete("/alert-rules/{key}", async Task<Results<NoContent, NotFound<ProblemDetails>>> (string key, HttpContext http, [FromServices] AlertService alerts, CancellationToken ct) =>
+                await alerts.DeleteRuleAsync(http.User.WorkspaceId(), key, ct) ? TypedResults.NoContent() : TypedResults.NotFound(new ProblemDetails
+                {
+                    Title = "No such alert rule",
+                    Detail = $"'{(key.Length > 40 ? key[..40] + "…" : key)}' is not an alert rule of this workspace",
+                    Status = StatusCodes.Status404NotFound,
+                }))
+            .WithName("DeleteAlertRule")
+            .WithSummary("Deletes an alert rule with its alerts.");
+        write.MapPost("/alerts/{id:long}/acknowledge", async Task<Results<NoContent, NotFound>> (long id, HttpContext http, [FromServices] AlertService alerts, CancellationToken ct) =>
+                await alerts.AcknowledgeAsync(http.User.WorkspaceId(), id, KpiEndpoints.Who(http.User), ct) ? TypedResults.NoContent() : TypedResults.NotFound())
+            .WithName("AcknowledgeAlert")
+            .WithSummary("Marks an alert as seen; the first acknowledgement stays.");
+        write.MapPost("/alerts/evaluate", async (HttpContext http, [FromServices] KpiService kpis, [FromServices] AlertService alerts, CancellationToken ct) =>
+            {
+                var workspace = http.User.WorkspaceId();
+                var snapshots = await kpis.SnapshotAsync(workspace, ct);
+                var raised = await alerts.EvaluateAsync(workspace, ct);
+                var delivered = await alerts.DeliverAsync(ct);
+                return TypedResults.Ok(new JsonObject { ["snapshots"] = snapshots, ["raised"] = raised, ["delivered"] = delivered });
+            })
+            .WithName("EvaluateAlerts")
+            .WithSummary("Runs the KPI job now for this workspace: takes missing snapshots, evaluates the alert rules and delivers what they raised.");
+        return app;
+    }
+
+    public static JsonObject Json(AlertView a)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return new JsonObject
+        {
+            ["id"] = a.Id,
+            ["rule"] = a.Rule,
+            ["ruleName"] = a.RuleName,
+            ["subject"] = a.Subject,
+            ["firedAt"] = a.FiredAt.ToString("O", CultureInfo.InvariantCulture),
+            ["summary"] = a.Summary,
+            ["detail"] = a.Detail.DeepClone(),
+            ["acknowledgedAt"] = a.AcknowledgedAt?.ToString("O", CultureInfo.InvariantCulture),
+            ["acknowledgedBy"] = a.AcknowledgedBy,
+        };
+    }
+}

@@ -1,0 +1,200 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using OpenCxo.Core.Ingest;
+using OpenCxo.Core.Metrics;
+
+namespace OpenCxo.App.Kpis;
+
+/// <summary>The kinds of alert condition.</summary>
+public enum AlertKind
+{
+    /// <summary>A KPI's status is one of <see cref="AlertCondition.Statuses"/> (default: offTrack).</summary>
+    Status,
+
+    /// <summary>The metric over the last complete window is above <see cref="AlertCondition.Above"/> or below <see cref="AlertCondition.Below"/>.</summary>
+    Threshold,
+
+    /// <summary>The last complete window differs from the one before by more than chance (p below <see cref="AlertCondition.PValue"/>), the bad way.</summary>
+    Change,
+
+    /// <summary>Yesterday is far from the same weekday of the previous <see cref="AlertCondition.Weeks"/> weeks: a robust z (median and MAD) beyond <see cref="AlertCondition.Z"/>, the bad way.</summary>
+    Anomaly,
+}
+
+/// <summary>The window a metric rule reads: the last complete day, ISO week or month.</summary>
+public enum AlertWindow
+{
+    Day,
+    Week,
+    Month,
+}
+
+public sealed record AlertCondition(
+    AlertKind Kind,
+    IReadOnlyList<KpiStatus>? Statuses = null,
+    double? Above = null,
+    double? Below = null,
+    double? PValue = null,
+    int? Weeks = null,
+    double? Z = null);
+
+/// <summary>Where an alert goes beside the UI's alert list: e-mail addresses and one webhook URL.</summary>
+public sealed record AlertNotify(IReadOnlyList<string>? Email = null, string? Webhook = null);
+
+/// <summary>
+/// An alert rule: on a KPI (<see cref="Kpi"/>, the KPI's metric, slice and filters) or on a metric (<see cref="Metric"/>,
+/// optionally per slice with <see cref="By"/>: one alert per slice key that breaches). A breach is raised once per
+/// rule, slice and window; after an alert, the same rule and slice stay quiet for <see cref="QuietHours"/>.
+/// </summary>
+public sealed record AlertRuleDefinition(
+    string Key,
+    string Name,
+    AlertCondition Condition,
+    string? Kpi = null,
+    string? Metric = null,
+    string? By = null,
+    KpiFilters? Filters = null,
+    AlertWindow Window = AlertWindow.Day,
+    int? MinimumN = null,
+    AlertNotify? Notify = null,
+    double QuietHours = 24,
+    bool Enabled = true)
+{
+    public const double DefaultPValue = 0.01;
+    public const int DefaultWeeks = 6;
+    public const double DefaultZ = 3.5;
+
+    public static JsonSerializerOptions Json => KpiDefinition.Json;
+
+    public List<FieldError> Check()
+    {
+        var errors = new List<FieldError>();
+        if (Key is null || !KpiDefinition.KeyPattern().IsMatch(Key))
+        {
+            errors.Add(new("key", "is 1–64 lowercase letters, digits and dashes, starting with a letter or digit"));
+        }
+
+        if (string.IsNullOrWhiteSpace(Name) || Name.Length > 200)
+        {
+            errors.Add(new("name", "is 1–200 characters"));
+        }
+
+        if ((Kpi is null) == (Metric is null))
+        {
+            errors.Add(new("kpi", "give exactly one of kpi (a KPI's key) or metric (a catalogue metric)"));
+        }
+
+        if (Metric is not null && !KpiDefinition.Measurable(Metric))
+        {
+            errors.Add(new("metric", $"must be one of {string.Join(", ", MetricCatalogue.All.Where(m => KpiDefinition.Measurable(m.Name)).Select(m => m.Name))}"));
+        }
+
+        if (Kpi is not null && (By ?? (object?)Filters) is not null)
+        {
+            errors.Add(new("by", "a KPI rule reads the KPI's own slice and filters"));
+        }
+
+        if (Condition is null)
+        {
+            errors.Add(new("condition", "is required: {\"kind\": \"status\" | \"threshold\" | \"change\" | \"anomaly\", …}"));
+        }
+        else
+        {
+            CheckCondition(errors);
+        }
+
+        if (MinimumN is < 1 or > 1_000_000)
+        {
+            errors.Add(new("minimumN", "is 1–1000000"));
+        }
+
+        if (QuietHours is < 0 or > 24 * 365 || double.IsNaN(QuietHours))
+        {
+            errors.Add(new("quietHours", "is 0–8760"));
+        }
+
+        if (Notify?.Email is { } emails)
+        {
+            if (emails.Count > 20)
+            {
+                errors.Add(new("notify.email", "names at most 20 addresses"));
+            }
+            else if (emails.FirstOrDefault(e => e is null || e.Length > 254 || !MimeKit.MailboxAddress.TryParse(e, out var address) || !address.Address.Contains('@', StringComparison.Ordinal)) is { } bad)
+            {
+                errors.Add(new("notify.email", $"'{Clip(bad ?? "")}' is not an e-mail address"));
+            }
+        }
+
+        if (Notify?.Webhook is { } hook && !(hook.Length <= 2000 && Uri.TryCreate(hook, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
+        {
+            errors.Add(new("notify.webhook", "must be an http or https URL"));
+        }
+
+        return errors;
+    }
+
+    private void CheckCondition(List<FieldError> errors)
+    {
+        var c = Condition;
+        switch (c.Kind)
+        {
+            case AlertKind.Status when Kpi is null:
+                errors.Add(new("condition.kind", "status is a KPI's: give kpi"));
+                break;
+            case AlertKind.Threshold when c.Above is null && c.Below is null:
+                errors.Add(new("condition", "a threshold gives above, below or both"));
+                break;
+            case AlertKind.Threshold when c.Above is { } above && c.Below is { } below && below >= above:
+                errors.Add(new("condition.below", "is under above: the alert fires outside the band [below, above]"));
+                break;
+            case AlertKind.Anomaly when Window != AlertWindow.Day:
+                errors.Add(new("window", "an anomaly compares a day with the same weekday of previous weeks: window day"));
+                break;
+        }
+
+        if (c.PValue is <= 0 or >= 0.5)
+        {
+            errors.Add(new("condition.pValue", "is between 0 and 0.5, e.g. 0.01"));
+        }
+
+        if (c.Weeks is < 3 or > 26)
+        {
+            errors.Add(new("condition.weeks", "is 3–26"));
+        }
+
+        if (c.Z is <= 0 or > 100)
+        {
+            errors.Add(new("condition.z", "is above 0, e.g. 3.5"));
+        }
+
+        if (c.Above is { } a && !double.IsFinite(a) || c.Below is { } b && !double.IsFinite(b))
+        {
+            errors.Add(new("condition", "thresholds are finite numbers"));
+        }
+    }
+
+    private static string Clip(string text) => text.Length > 40 ? text[..40] + "…" : text;
+}
+
+/// <summary>Robust anomaly score: how far a value lies from the median of its references, in scaled MADs.</summary>
+public static class Anomaly
+{
+    /// <summary>
+    /// (x − median) / (1.4826 × MAD), the MAD scaled to estimate σ under normality (Rousseeuw &amp; Croux 1993; the
+    /// 3.5 cut-off is Iglewicz &amp; Hoaglin 1993). With a MAD of 0 (references all alike) any difference is infinite.
+    /// Null under three references.
+    /// </summary>
+    public static double? RobustZ(double x, IReadOnlyList<double> references)
+    {
+        ArgumentNullException.ThrowIfNull(references);
+        if (references.Count < 3)
+        {
+            return null;
+        }
+
+        var median = TargetStatistic.Median.Of(references)!.Value;
+        var mad = TargetStatistic.Median.Of([.. references.Select(r => Math.Abs(r - median))])!.Value;
+        var d = x - median;
+        return mad == 0 ? (d == 0 ? 0 : double.CopySign(double.PositiveInfinity, d)) : d / (1.4826 * mad);
+    }
+}

@@ -1,0 +1,502 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MathNet.Numerics.Distributions;
+using Microsoft.EntityFrameworkCore;
+using MimeKit;
+using OpenCxo.App.Hosting;
+using OpenCxo.Core.Ingest;
+using OpenCxo.Core.Metrics;
+using OpenCxo.Data.Analytics;
+using OpenCxo.Data.Storage;
+
+namespace OpenCxo.App.Kpis;
+
+/// <summary>An alert as the UI and API show it.</summary>
+public sealed record AlertView(long Id, string Rule, string RuleName, string Subject, DateTime FiredAt, string Summary, JsonObject Detail, DateTime? AcknowledgedAt, string? AcknowledgedBy);
+
+/// <summary>
+/// Alert rules: stored definitions, their evaluation (each breach raised once: (rule, dedupe key) is unique, and a
+/// quiet period per rule and slice), and delivery by e-mail and webhook with retries and backoff.
+/// </summary>
+public sealed partial class AlertService(
+    CxoDbFactory databases, AnalyticsStore store, KpiService kpis, SmtpMailer mail, IHttpClientFactory http, TimeProvider time, ILogger<AlertService> logger)
+{
+    /// <summary>Deliveries are tried this many times, waiting 1, 2, 4 … minutes between tries, then given up.</summary>
+    public const int MaxAttempts = 8;
+
+    public async Task<IReadOnlyList<(AlertRuleRow Row, AlertRuleDefinition Definition)>> RulesAsync(long workspaceId, CancellationToken ct)
+    {
+        await using var db = databases.CreateDbContext();
+        var rows = await db.AlertRules.AsNoTracking().Where(r => r.WorkspaceId == workspaceId).OrderBy(r => r.Key).ToListAsync(ct).ConfigureAwait(false);
+        return [.. rows.Select(r => (r, Parse(r)))];
+    }
+
+    public async Task<IReadOnlyList<FieldError>> SaveRuleAsync(long workspaceId, AlertRuleDefinition rule, string by, bool replace, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        var errors = rule.Check();
+        await using var db = databases.CreateDbContext();
+        if (errors.Count == 0 && rule.Kpi is not null && !await db.Kpis.AnyAsync(k => k.WorkspaceId == workspaceId && k.Key == rule.Kpi, ct).ConfigureAwait(false))
+        {
+            errors.Add(new FieldError("kpi", $"'{rule.Kpi}' is not a KPI of this workspace"));
+        }
+
+        if (errors.Count == 0 && rule.Metric is not null && rule.By is not null
+            && KpiReadings.CheckSlice(new KpiDefinition("x", "x", rule.Metric, new KpiTarget(0), "other", By: rule.By, Slice: "x")) is { } slice)
+        {
+            errors.Add(slice);
+        }
+
+        if (errors.Count > 0)
+        {
+            return errors;
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var row = await db.AlertRules.FirstOrDefaultAsync(r => r.WorkspaceId == workspaceId && r.Key == rule.Key, ct).ConfigureAwait(false);
+        if (row is not null && !replace)
+        {
+            return [new FieldError("key", $"an alert rule '{rule.Key}' exists: PUT /api/v1/alert-rules/{rule.Key} replaces it")];
+        }
+
+        if (row is null)
+        {
+            row = new AlertRuleRow { WorkspaceId = workspaceId, Key = rule.Key, DefinitionJson = "", UpdatedBy = by, CreatedAt = now };
+            db.AlertRules.Add(row);
+        }
+
+        row.DefinitionJson = JsonSerializer.Serialize(rule, AlertRuleDefinition.Json);
+        row.Enabled = rule.Enabled;
+        row.UpdatedAt = now;
+        row.UpdatedBy = by;
+        try
+        {
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch (DbUpdateException) when (!replace)
+        {
+            return [new FieldError("key", $"an alert rule '{rule.Key}' exists: PUT /api/v1/alert-rules/{rule.Key} replaces it")];
+        }
+
+        return [];
+    }
+
+    public async Task<bool> DeleteRuleAsync(long workspaceId, string key, CancellationToken ct)
+    {
+        await using var db = databases.CreateDbContext();
+        var id = await db.AlertRules.Where(r => r.WorkspaceId == workspaceId && r.Key == key).Select(r => (long?)r.Id).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        if (id is null)
+        {
+            return false;
+        }
+
+        var alerts = db.Alerts.Where(a => a.RuleId == id).Select(a => a.Id);
+        await db.AlertDeliveries.Where(d => alerts.Contains(d.AlertId)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        await db.Alerts.Where(a => a.RuleId == id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        await db.AlertRules.Where(r => r.Id == id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>The workspace's alerts, newest first; only those not acknowledged when <paramref name="open"/>.</summary>
+    public async Task<IReadOnlyList<AlertView>> AlertsAsync(long workspaceId, bool open, int limit, CancellationToken ct)
+    {
+        await using var db = databases.CreateDbContext();
+        var query = from a in db.Alerts.AsNoTracking()
+                    join r in db.AlertRules.AsNoTracking() on a.RuleId equals r.Id
+                    where a.WorkspaceId == workspaceId && (!open || a.AcknowledgedAt == null)
+                    orderby a.Id descending
+                    select new { a, r.Key, r.DefinitionJson };
+        var rows = await query.Take(Math.Clamp(limit, 1, 1000)).ToListAsync(ct).ConfigureAwait(false);
+        return [.. rows.Select(x => new AlertView(
+            x.a.Id, x.Key, JsonSerializer.Deserialize<AlertRuleDefinition>(x.DefinitionJson, AlertRuleDefinition.Json)!.Name, x.a.Subject, x.a.FiredAt, x.a.Summary,
+            JsonNode.Parse(x.a.DetailJson)!.AsObject(), x.a.AcknowledgedAt, x.a.AcknowledgedBy))];
+    }
+
+    public async Task<bool> AcknowledgeAsync(long workspaceId, long id, string by, CancellationToken ct)
+    {
+        await using var db = databases.CreateDbContext();
+        var now = time.GetUtcNow().UtcDateTime;
+        return await db.Alerts.Where(a => a.WorkspaceId == workspaceId && a.Id == id)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.AcknowledgedAt, a => a.AcknowledgedAt ?? now).SetProperty(a => a.AcknowledgedBy, a => a.AcknowledgedBy ?? by), ct)
+            .ConfigureAwait(false) > 0;
+    }
+
+    /// <summary>Evaluates every enabled rule (of one workspace, or all); answers how many alerts it raised.</summary>
+    public async Task<int> EvaluateAsync(long? workspaceId, CancellationToken ct)
+    {
+        await store.SyncAsync(ct).ConfigureAwait(false);
+        List<AlertRuleRow> rules;
+        await using (var db = databases.CreateDbContext())
+        {
+            rules = await db.AlertRules.AsNoTracking().Where(r => r.Enabled && (workspaceId == null || r.WorkspaceId == workspaceId)).ToListAsync(ct).ConfigureAwait(false);
+        }
+
+        var raised = 0;
+        foreach (var row in rules)
+        {
+            IReadOnlyList<Breach> breaches;
+            try
+            {
+                breaches = await BreachesAsync(row, Parse(row), ct).ConfigureAwait(false);
+            }
+            catch (ArgumentException e)
+            {
+                LogRuleFailed(logger, row.Key, e.Message);
+                continue;
+            }
+
+            foreach (var breach in breaches)
+            {
+                raised += await RaiseAsync(row, Parse(row), breach, ct).ConfigureAwait(false) ? 1 : 0;
+            }
+        }
+
+        return raised;
+    }
+
+    /// <summary>What a rule found: the slice it is about, the window, a one-line summary and the figures.</summary>
+    private sealed record Breach(string Subject, string Window, string Summary, JsonObject Detail);
+
+    private async Task<IReadOnlyList<Breach>> BreachesAsync(AlertRuleRow row, AlertRuleDefinition rule, CancellationToken ct)
+    {
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        KpiDefinition? kpi = null;
+        if (rule.Kpi is not null)
+        {
+            kpi = (await kpis.GetAsync(row.WorkspaceId, rule.Kpi, ct).ConfigureAwait(false))?.Definition;
+            if (kpi is null)
+            {
+                throw new ArgumentException($"its KPI {rule.Kpi} no longer exists");
+            }
+        }
+
+        var metric = kpi?.Metric ?? rule.Metric!;
+        var definition = MetricCatalogue.Find(metric)!;
+        var direction = kpi?.EffectiveDirection ?? (definition.HigherIsBetter ? KpiDirection.AtLeast : KpiDirection.AtMost);
+        var by = kpi?.By ?? rule.By;
+        var filters = kpi?.EffectiveFilters ?? rule.Filters ?? new KpiFilters();
+        var minimumN = rule.MinimumN ?? kpi?.EffectiveMinimumN ?? (definition.Kind == StatisticKind.Count ? 1 : KpiRules.DefaultMinimumN);
+        bool Mine(string? key) => kpi is null || key == kpi.Slice;
+        string Subject(string? key) => kpi is not null ? "" : key ?? "";
+        string Name(string? key) => (kpi?.Name ?? definition.Title.En) + (kpi is null && key is not null ? $" ({by} {key})" : "");
+        var breaches = new List<Breach>();
+        var c = rule.Condition;
+
+        if (c.Kind == AlertKind.Status)
+        {
+            var state = await kpis.StateAsync(row.WorkspaceId, kpi!.Key, ct).ConfigureAwait(false);
+            var wanted = c.Statuses is { Count: > 0 } s ? s : [KpiStatus.OffTrack];
+            if (state is not null && wanted.Contains(state.Status))
+            {
+                var period = KpiRules.Label(KpiRules.PeriodOf(today, kpi.EffectivePeriod).From, kpi.EffectivePeriod);
+                breaches.Add(new Breach("", period + "|" + KpiService.StatusName(state.Status),
+                    $"{kpi.Name} is {Words(state.Status)}: {Format(state.Reading?.Value)} against a target of {Format(state.Target.Value)}",
+                    Figures(state.Reading, state.Target.Value, state.From, state.To)));
+            }
+
+            return breaches;
+        }
+
+        var (from, to) = Window(today, rule.Window);
+        var label = WindowLabel(from, rule.Window);
+        var now = await KpiReadings.CellsAsync(store, row.WorkspaceId, metric, by, filters, from, to, ct).ConfigureAwait(false);
+        switch (c.Kind)
+        {
+            case AlertKind.Threshold:
+                foreach (var (key, reading) in now.Where(x => Mine(x.Key) && x.Reading.N >= minimumN))
+                {
+                    if (c.Above is { } above && reading.Value > above || c.Below is { } below && reading.Value < below)
+                    {
+                        var side = c.Above is { } a && reading.Value > a ? $"above {Format(a)}" : $"below {Format(c.Below)}";
+                        breaches.Add(new Breach(Subject(key), label, $"{Name(key)} was {Format(reading.Value)} in {label}, {side}", Figures(reading, null, from, to)));
+                    }
+                }
+
+                break;
+            case AlertKind.Change:
+                var (beforeFrom, beforeTo) = Window(from, rule.Window);
+                var before = (await KpiReadings.CellsAsync(store, row.WorkspaceId, metric, by, filters, beforeFrom, beforeTo, ct).ConfigureAwait(false))
+                    .ToDictionary(x => x.Key ?? "\0", x => x.Reading, StringComparer.Ordinal);
+                foreach (var (key, reading) in now.Where(x => Mine(x.Key) && x.Reading.N >= minimumN))
+                {
+                    if (!before.TryGetValue(key ?? "\0", out var earlier) || earlier.N < minimumN
+                        || Change(reading, earlier, definition.Kind) is not { } p || p >= (c.PValue ?? AlertRuleDefinition.DefaultPValue))
+                    {
+                        continue;
+                    }
+
+                    var worse = direction == KpiDirection.AtLeast ? reading.Value < earlier.Value : reading.Value > earlier.Value;
+                    if (worse)
+                    {
+                        var detail = Figures(reading, null, from, to);
+                        detail["previous"] = Round(earlier.Value);
+                        detail["previousN"] = earlier.N;
+                        detail["pValue"] = Math.Round(p, 6);
+                        breaches.Add(new Breach(Subject(key), label,
+                            $"{Name(key)} fell to {Format(reading.Value)} in {label} from {Format(earlier.Value)} (p = {p.ToString("0.####", CultureInfo.InvariantCulture)})", detail));
+                    }
+                }
+
+                break;
+            default:
+                var weeks = c.Weeks ?? AlertRuleDefinition.DefaultWeeks;
+                var history = new List<IReadOnlyList<(string? Key, KpiReading Reading)>>();
+                for (var w = 1; w <= weeks; w++)
+                {
+                    var day = from.AddDays(-7 * w);
+                    history.Add(await KpiReadings.CellsAsync(store, row.WorkspaceId, metric, by, filters, day, day, ct).ConfigureAwait(false));
+                }
+
+                foreach (var (key, reading) in now.Where(x => Mine(x.Key) && x.Reading.N >= minimumN))
+                {
+                    var references = history.Select(h => h.FirstOrDefault(x => x.Key == key).Reading).OfType<KpiReading>().Select(r => r.Value).ToList();
+                    if (Anomaly.RobustZ(reading.Value, references) is not { } z)
+                    {
+                        continue;
+                    }
+
+                    var bad = direction == KpiDirection.AtLeast ? -z : z;
+                    if (bad >= (c.Z ?? AlertRuleDefinition.DefaultZ))
+                    {
+                        var detail = Figures(reading, null, from, to);
+                        detail["median"] = Round(TargetStatistic.Median.Of(references));
+                        detail["references"] = new JsonArray([.. references.Select(r => (JsonNode?)Round(r))]);
+                        detail["z"] = double.IsFinite(z) ? Math.Round(z, 3) : null;
+                        breaches.Add(new Breach(Subject(key), label,
+                            $"{Name(key)} was {Format(reading.Value)} on {from:ddd yyyy-MM-dd}, against a median of {Format(TargetStatistic.Median.Of(references))} on the {references.Count} previous {from:dddd}s",
+                            detail));
+                    }
+                }
+
+                break;
+        }
+
+        return breaches;
+    }
+
+    /// <summary>
+    /// Two-sided p-value of the difference between two windows: a z test on the difference of two independent
+    /// estimates, each standard error read from its interval (half-width / z), or √count for a count (Poisson).
+    /// Null when either has no spread to read.
+    /// </summary>
+    public static double? Change(KpiReading now, KpiReading before, StatisticKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(now);
+        ArgumentNullException.ThrowIfNull(before);
+        double? Se(KpiReading r) => kind == StatisticKind.Count ? Math.Sqrt(r.Value)
+            : r.Low is { } low && r.High is { } high && double.IsFinite(high - low) ? (high - low) / (2 * ScoreStatistics.Z(ScoreStatistics.DefaultConfidence)) : null;
+        if (Se(now) is not { } a || Se(before) is not { } b || a + b == 0)
+        {
+            return null;
+        }
+
+        var z = (now.Value - before.Value) / Math.Sqrt((a * a) + (b * b));
+        return 2 * Normal.CDF(0, 1, -Math.Abs(z));
+    }
+
+    /// <summary>Stores the alert unless the same breach is stored already or the rule and slice are in their quiet period.</summary>
+    private async Task<bool> RaiseAsync(AlertRuleRow row, AlertRuleDefinition rule, Breach breach, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var dedupe = $"{rule.Condition.Kind}|{breach.Subject}|{breach.Window}";
+        if (dedupe.Length > 300)
+        {
+            dedupe = dedupe[..300];
+        }
+
+        var subject = breach.Subject.Length > 200 ? breach.Subject[..200] : breach.Subject;
+        await using var db = databases.CreateDbContext();
+        if (await db.Alerts.AnyAsync(a => a.RuleId == row.Id && a.DedupeKey == dedupe, ct).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        var quietSince = now.AddHours(-rule.QuietHours);
+        if (await db.Alerts.AnyAsync(a => a.RuleId == row.Id && a.Subject == subject && a.FiredAt > quietSince, ct).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        breach.Detail["rule"] = rule.Key;
+        var summary = rule.Name + ": " + breach.Summary;
+        var alert = new AlertRow
+        {
+            WorkspaceId = row.WorkspaceId,
+            RuleId = row.Id,
+            DedupeKey = dedupe,
+            Subject = subject,
+            FiredAt = now,
+            Summary = summary.Length > 500 ? summary[..500] : summary,
+            DetailJson = breach.Detail.ToJsonString(),
+        };
+        await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        db.Alerts.Add(alert);
+        try
+        {
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch (DbUpdateException)
+        {
+            // Another server raised the same breach first.
+            return false;
+        }
+
+        foreach (var address in rule.Notify?.Email ?? [])
+        {
+            db.AlertDeliveries.Add(new AlertDeliveryRow { AlertId = alert.Id, WorkspaceId = row.WorkspaceId, Channel = "email", Target = address, NextAttemptAt = now });
+        }
+
+        if (rule.Notify?.Webhook is { } hook)
+        {
+            db.AlertDeliveries.Add(new AlertDeliveryRow { AlertId = alert.Id, WorkspaceId = row.WorkspaceId, Channel = "webhook", Target = hook, NextAttemptAt = now });
+        }
+
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await transaction.CommitAsync(ct).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Sends the deliveries that are due; a failure waits 2^(attempts − 1) minutes, and after <see cref="MaxAttempts"/> is given up.</summary>
+    public async Task<int> DeliverAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = databases.CreateDbContext();
+        var due = await db.AlertDeliveries.Where(d => d.DeliveredAt == null && !d.GaveUp && d.NextAttemptAt <= now).OrderBy(d => d.Id).Take(200)
+            .ToListAsync(ct).ConfigureAwait(false);
+        if (due.Count == 0)
+        {
+            return 0;
+        }
+
+        var ids = due.Select(d => d.AlertId).Distinct().ToList();
+        var alerts = await (from a in db.Alerts.AsNoTracking()
+                            join r in db.AlertRules.AsNoTracking() on a.RuleId equals r.Id
+                            where ids.Contains(a.Id)
+                            select new { a, r.Key }).ToDictionaryAsync(x => x.a.Id, ct).ConfigureAwait(false);
+        var client = http.CreateClient(nameof(AlertService));
+        var errors = new Dictionary<long, string?>();
+        foreach (var delivery in due.Where(d => d.Channel == "webhook"))
+        {
+            var x = alerts[delivery.AlertId];
+            try
+            {
+                using var response = await client.PostAsJsonAsync(delivery.Target, Payload(x.a, x.Key), ct).ConfigureAwait(false);
+                response.EnsureSuccessStatusCode();
+                errors[delivery.Id] = null;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException)
+            {
+                errors[delivery.Id] = e.Message;
+            }
+        }
+
+        var mails = due.Where(d => d.Channel == "email").ToList();
+        if (mails.Count > 0)
+        {
+            try
+            {
+                foreach (var (id, error) in await mail.SendAsync([.. mails.Select(d => (d.Id, (Func<MimeMessage>)(() => Compose(alerts[d.AlertId].a, alerts[d.AlertId].Key, d.Target))))], ct).ConfigureAwait(false))
+                {
+                    errors[id] = error;
+                }
+            }
+            catch (IOException e)
+            {
+                mails.ForEach(d => errors[d.Id] = e.Message);
+            }
+        }
+
+        foreach (var delivery in due)
+        {
+            delivery.Attempts++;
+            if (errors.GetValueOrDefault(delivery.Id, "not sent") is { } error)
+            {
+                delivery.LastError = error.Length > 1000 ? error[..1000] : error;
+                delivery.GaveUp = delivery.Attempts >= MaxAttempts;
+                delivery.NextAttemptAt = now.AddMinutes(Math.Pow(2, delivery.Attempts - 1));
+            }
+            else
+            {
+                delivery.DeliveredAt = now;
+                delivery.LastError = null;
+            }
+        }
+
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return errors.Count(e => e.Value is null);
+    }
+
+    private static JsonObject Payload(AlertRow alert, string rule) => new()
+    {
+        ["id"] = alert.Id,
+        ["rule"] = rule,
+        ["subject"] = alert.Subject,
+        ["firedAt"] = alert.FiredAt.ToString("O", CultureInfo.InvariantCulture),
+        ["summary"] = alert.Summary,
+        ["detail"] = JsonNode.Parse(alert.DetailJson),
+    };
+
+    private MimeMessage Compose(AlertRow alert, string rule, string to)
+    {
+        var message = new MimeMessage { Subject = "[OpenCXO] " + alert.Summary };
+        message.From.Add(new MailboxAddress(mail.Options.FromName, mail.Options.From));
+        message.To.Add(MailboxAddress.Parse(to));
+        message.Headers.Add("X-OpenCXO-Alert", alert.Id.ToString(CultureInfo.InvariantCulture));
+        message.Body = new TextPart("plain")
+        {
+            Text = $"{alert.Summary}\n\nRule: {rule}\nRaised: {alert.FiredAt:yyyy-MM-dd HH:mm} UTC\n\n{JsonNode.Parse(alert.DetailJson)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true })}\n\nSee /alerts in OpenCXO to acknowledge it.\n",
+        };
+        return message;
+    }
+
+    /// <summary>The last complete day, ISO week or month before <paramref name="today"/>.</summary>
+    public static (DateOnly From, DateOnly To) Window(DateOnly today, AlertWindow window) => window switch
+    {
+        AlertWindow.Day => (today.AddDays(-1), today.AddDays(-1)),
+        AlertWindow.Week => KpiRules.PeriodOf(today.AddDays(-7), KpiPeriod.Week),
+        _ => KpiRules.PeriodOf(new DateOnly(today.Year, today.Month, 1).AddDays(-1), KpiPeriod.Month),
+    };
+
+    private static string WindowLabel(DateOnly from, AlertWindow window) => window switch
+    {
+        AlertWindow.Day => from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        AlertWindow.Week => KpiRules.Label(from, KpiPeriod.Week),
+        _ => KpiRules.Label(from, KpiPeriod.Month),
+    };
+
+    private static JsonObject Figures(KpiReading? reading, double? target, DateOnly from, DateOnly to) => new()
+    {
+        ["from"] = from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        ["to"] = to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        ["value"] = Round(reading?.Value),
+        ["low"] = Round(reading?.Low),
+        ["high"] = Round(reading?.High),
+        ["n"] = reading?.N ?? 0,
+        ["target"] = Round(target),
+    };
+
+    private static string Words(KpiStatus status) => status switch
+    {
+        KpiStatus.OffTrack => "off track",
+        KpiStatus.AtRisk => "at risk",
+        KpiStatus.OnTrack => "on track",
+        KpiStatus.TooFew => "measured on too few",
+        _ => "without data",
+    };
+
+    private static string Format(double? value) => value is { } v ? v.ToString("0.##", CultureInfo.InvariantCulture) : "—";
+
+    private static JsonNode? Round(double? value) => value is { } v && double.IsFinite(v) ? Math.Round(v, 4) : null;
+
+    public static AlertRuleDefinition Parse(AlertRuleRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return JsonSerializer.Deserialize<AlertRuleDefinition>(row.DefinitionJson, AlertRuleDefinition.Json)
+            ?? throw new InvalidOperationException($"Alert rule {row.Key} has no definition.");
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert rule {Rule} was not evaluated: {Reason}")]
+    private static partial void LogRuleFailed(ILogger logger, string rule, string reason);
+}

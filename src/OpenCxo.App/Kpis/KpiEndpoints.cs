@@ -1,0 +1,239 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using OpenCxo.App.Security;
+using OpenCxo.Core.Ingest;
+using OpenCxo.Core.Metrics;
+
+namespace OpenCxo.App.Kpis;
+
+public static class KpiEndpoints
+{
+    /// <summary>A KPI document is small; anything larger is refused before it is read.</summary>
+    public const long MaxBodyBytes = 64 * 1024;
+
+    public static IEndpointRouteBuilder MapKpiApi(this IEndpointRouteBuilder app)
+    {
+        var read = app.MapGroup("/api/v1/kpis").RequireAuthorization(Scopes.StatsRead).WithTags("KPIs");
+        read.MapGet("", async (HttpContext http, [FromServices] KpiService kpis, CancellationToken ct) =>
+                TypedResults.Ok(new JsonObject { ["kpis"] = new JsonArray([.. (await kpis.StatesAsync(http.User.WorkspaceId(), ct)).Select(s => (JsonNode)KpiJson.State(s))]) }))
+            .WithName("ListKpis")
+            .WithSummary("Every KPI with where it stands now: value and interval over the last period, target, status (onTrack, atRisk, offTrack, tooFew, noData), trend and snapshots.");
+        read.MapGet("/{key}", async Task<Results<Ok<JsonObject>, NotFound<ProblemDetails>>> (string key, HttpContext http, [FromServices] KpiService kpis, CancellationToken ct) =>
+                await kpis.StateAsync(http.User.WorkspaceId(), key, ct) is { } state ? TypedResults.Ok(KpiJson.State(state)) : NotFound(key))
+            .WithName("GetKpi")
+            .WithSummary("One KPI: its definition, where it stands now, its trend and its snapshots per period.");
+        app.MapGet("/api/v1/scorecards", async (HttpContext http, [FromServices] KpiService kpis, CancellationToken ct) =>
+                TypedResults.Ok(KpiJson.Scorecards(await kpis.StatesAsync(http.User.WorkspaceId(), ct))))
+            .RequireAuthorization(Scopes.StatsRead).WithTags("KPIs")
+            .WithName("GetScorecards")
+            .WithSummary("The company's scorecard and one per department: each KPI's status, and how many are on track, at risk and off track.");
+
+        var write = app.MapGroup("/api/v1/kpis").RequireAuthorization(Scopes.KpisWrite).WithTags("KPIs");
+        write.MapPost("", async Task<Results<Created<JsonObject>, ValidationProblem>> (HttpContext http, [FromServices] KpiService kpis, CancellationToken ct) =>
+            {
+                var (kpi, problems) = await ReadAsync(http, null, ct);
+                problems ??= await kpis.SaveAsync(http.User.WorkspaceId(), kpi!, Who(http.User), replace: false, ct);
+                return problems.Count > 0
+                    ? Invalid(problems)
+                    : TypedResults.Created("/api/v1/kpis/" + kpi!.Key, KpiJson.State((await kpis.StateAsync(http.User.WorkspaceId(), kpi.Key, ct))!));
+            })
+            .WithName("CreateKpi")
+            .WithSummary("Creates a KPI from its JSON definition (docs/kpis.md); each problem is named by its field.");
+        write.MapPut("/{key}", async Task<Results<Ok<JsonObject>, ValidationProblem>> (string key, HttpContext http, [FromServices] KpiService kpis, CancellationToken ct) =>
+            {
+                var (kpi, problems) = await ReadAsync(http, key, ct);
+                problems ??= await kpis.SaveAsync(http.User.WorkspaceId(), kpi!, Who(http.User), replace: true, ct);
+                return problems.Count > 0 ? Invalid(problems) : TypedResults.Ok(KpiJson.State((await kpis.StateAsync(http.User.WorkspaceId(), key, ct))!));
+            })
+            .WithName("ReplaceKpi")
+            .WithSummary("Creates or replaces a KPI; its snapshots start again, since they measured the old definition.");
+        write.MapDelete("/{key}", async Task<Results<NoContent, NotFound<ProblemDetails>>> (string key, HttpContext http, [FromServices] KpiService kpis, CancellationToken ct) =>
+                await kpis.DeleteAsync(http.User.WorkspaceId(), key, ct) ? TypedResults.NoContent() : NotFound(key))
+            .WithName("DeleteKpi")
+            .WithSummary("Deletes a KPI and its snapshots.");
+        return app;
+    }
+
+    internal static string Who(ClaimsPrincipal user) => user.Identity?.Name ?? "api";
+
+    internal static NotFound<ProblemDetails> NotFound(string key) => TypedResults.NotFound(new ProblemDetails
+    {
+        Title = "No such KPI",
+        Detail = $"'{(key.Length > 40 ? key[..40] + "…" : key)}' is not a KPI of this workspace: GET /api/v1/kpis lists them",
+        Status = StatusCodes.Status404NotFound,
+    });
+
+    internal static ValidationProblem Invalid(IReadOnlyList<FieldError> problems) =>
+        TypedResults.ValidationProblem(problems.GroupBy(p => p.Field).ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray()));
+
+    /// <summary>Reads a KPI document: size-limited, strict JSON (unknown fields refused), its key matching the URL's.</summary>
+    private static async Task<(KpiDefinition? Kpi, IReadOnlyList<FieldError>? Problems)> ReadAsync(HttpContext http, string? key, CancellationToken ct)
+    {
+        var (kpi, problem) = await ReadJsonAsync<KpiDefinition>(http, KpiDefinition.Json, ct);
+        if (kpi is null)
+        {
+            return (null, [problem!]);
+        }
+
+        return key is not null && kpi.Key != key ? (null, [new FieldError("key", $"is '{kpi.Key}' in the body but '{key}' in the URL")]) : (kpi, null);
+    }
+
+    /// <summary>A JSON document of at most <see cref="MaxBodyBytes"/>; a problem names the JSON path where it could not be read.</summary>
+    internal static async Task<(T? Value, FieldError? Problem)> ReadJsonAsync<T>(HttpContext http, JsonSerializerOptions options, CancellationToken ct)
+        where T : class
+    {
+        if (http.Request.ContentLength > MaxBodyBytes)
+        {
+            return (null, new FieldError("body", $"is larger than {MaxBodyBytes / 1024} KB"));
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return (null, new FieldError("body", $"is larger than {MaxBodyBytes / 1024} KB"));
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return Parse<T>(buffer.ToArray(), options);
+    }
+
+    /// <summary>A document from JSON; a problem names the JSON path where it could not be read.</summary>
+    public static (T? Value, FieldError? Problem) Parse<T>(ReadOnlySpan<byte> json, JsonSerializerOptions options)
+        where T : class
+    {
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(json, options);
+            return value is null ? (null, new FieldError("body", "must be a JSON object")) : (value, null);
+        }
+        catch (JsonException e)
+        {
+            var path = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "body" : e.Path.TrimStart('$', '.');
+            return (null, new FieldError(path, "cannot be read: " + (e.Message.Length > 300 ? e.Message[..300] : e.Message)));
+        }
+    }
+}
+
+/// <summary>KPIs and scorecards as the API, the CLI and the council report print them.</summary>
+public static class KpiJson
+{
+    public static JsonObject State(KpiState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var kpi = state.Definition;
+        var metric = kpi.MetricDefinition;
+        var (last, before) = state.LastTwo;
+        return new JsonObject
+        {
+            ["key"] = kpi.Key,
+            ["name"] = kpi.Name,
+            ["description"] = kpi.Description,
+            ["metric"] = kpi.Metric,
+            ["unit"] = metric.Unit,
+            ["by"] = kpi.By,
+            ["slice"] = kpi.Slice,
+            ["owner"] = kpi.Owner,
+            ["horizon"] = Name(kpi.Horizon),
+            ["direction"] = Name(kpi.EffectiveDirection),
+            ["period"] = Name(kpi.EffectivePeriod),
+            ["minimumN"] = kpi.EffectiveMinimumN,
+            ["raci"] = JsonSerializer.SerializeToNode(kpi.EffectiveRaci, KpiDefinition.Json),
+            ["filters"] = JsonSerializer.SerializeToNode(kpi.EffectiveFilters, KpiDefinition.Json),
+            ["definition"] = JsonSerializer.SerializeToNode(kpi, KpiDefinition.Json),
+            ["from"] = Day(state.From),
+            ["to"] = Day(state.To),
+            ["value"] = Round(state.Reading?.Value),
+            ["low"] = Round(state.Reading?.Low),
+            ["high"] = Round(state.Reading?.High),
+            ["n"] = state.Reading?.N ?? 0,
+            ["target"] = Round(state.Target.Value),
+            ["targetSource"] = state.Target.Source,
+            ["status"] = KpiService.StatusName(state.Status),
+            ["problem"] = state.Problem,
+            ["trend"] = state.Trend is { } t
+                ? new JsonObject { ["slope"] = Round(t.Slope), ["low"] = Round(t.Low), ["high"] = Round(t.High), ["points"] = t.Points, ["improving"] = t.Improving }
+                : null,
+            ["lastPeriod"] = last is null ? null : Snapshot(last),
+            ["change"] = last?.Value is { } now && before?.Value is { } then ? Round(now - then) : null,
+            ["history"] = new JsonArray([.. state.History.Select(s => (JsonNode)Snapshot(s))]),
+            ["updatedAt"] = state.UpdatedAt.ToString("O", CultureInfo.InvariantCulture),
+            ["updatedBy"] = state.UpdatedBy,
+        };
+    }
+
+    public static JsonObject Snapshot(KpiSnapshot s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        return new JsonObject
+        {
+            ["period"] = s.Label,
+            ["from"] = Day(s.From),
+            ["to"] = Day(s.To),
+            ["value"] = Round(s.Value),
+            ["low"] = Round(s.Low),
+            ["high"] = Round(s.High),
+            ["n"] = s.N,
+            ["target"] = Round(s.Target),
+            ["status"] = KpiService.StatusName(s.Status),
+        };
+    }
+
+    /// <summary>The company's scorecard (every KPI) and one per owner department, each with its status counts.</summary>
+    public static JsonObject Scorecards(IReadOnlyList<KpiState> states)
+    {
+        ArgumentNullException.ThrowIfNull(states);
+        JsonObject Card(string name, IEnumerable<KpiState> kpis)
+        {
+            var list = kpis.ToList();
+            var counts = new JsonObject();
+            foreach (var status in Enum.GetValues<KpiStatus>())
+            {
+                counts[KpiService.StatusName(status)] = list.Count(s => s.Status == status);
+            }
+
+            return new JsonObject
+            {
+                ["name"] = name,
+                ["counts"] = counts,
+                ["kpis"] = new JsonArray([.. list.Select(s => (JsonNode)new JsonObject
+                {
+                    ["key"] = s.Definition.Key,
+                    ["name"] = s.Definition.Name,
+                    ["metric"] = s.Definition.Metric,
+                    ["owner"] = s.Definition.Owner,
+                    ["accountable"] = s.Definition.EffectiveRaci.Accountable is [var accountable, ..] ? accountable : null,
+                    ["value"] = Round(s.Reading?.Value),
+                    ["low"] = Round(s.Reading?.Low),
+                    ["high"] = Round(s.Reading?.High),
+                    ["target"] = Round(s.Target.Value),
+                    ["status"] = KpiService.StatusName(s.Status),
+                    ["improving"] = s.Trend?.Improving,
+                })]),
+            };
+        }
+
+        return new JsonObject
+        {
+            ["company"] = Card("company", states),
+            ["departments"] = new JsonArray([.. Vocabulary.Departments
+                .Where(d => states.Any(s => s.Definition.Owner == d))
+                .Select(d => (JsonNode)Card(d, states.Where(s => s.Definition.Owner == d)))]),
+        };
+    }
+
+    private static string Name<T>(T value) where T : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+
+    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static JsonNode? Round(double? value) => value is { } v && double.IsFinite(v) ? Math.Round(v, 4) : null;
+}
