@@ -21,11 +21,15 @@ public sealed class AccessTests(UiServer server)
         ["/surveys/new"] = ["admin", "cxo", "marketing", "service"],
         ["/feedback"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
         ["/metrics"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
+        ["/kpis"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
+        ["/kpis/new"] = ["admin", "cxo"],
+        ["/council"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
+        ["/alerts"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
         ["/admin"] = ["admin"],
     };
 
     /// <summary>Pages reached from another page rather than from the menu.</summary>
-    private static readonly HashSet<string> OffMenu = ["/surveys/new"];
+    private static readonly HashSet<string> OffMenu = ["/surveys/new", "/kpis/new"];
 
     public static TheoryData<string> AllRoles => [.. Roles.All];
 

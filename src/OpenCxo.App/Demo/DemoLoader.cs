@@ -46,6 +46,12 @@ public static class DemoLoader
                 ?? (await UserAccounts.CreateAsync(db, workspace.Slug, role, role, null, now, cancellationToken).ConfigureAwait(false)).Password;
             output.WriteLine($"  {role,-10} {password}");
         }
+
+        // After the users: the KPIs' RACI names them.
+        if (await Kpis.DemoKpis.SeedAsync(services, workspace.Id, cancellationToken).ConfigureAwait(false) is > 0 and var seeded)
+        {
+            output.WriteLine($"Set {seeded} demo KPIs with their owners; see {baseUrl}/kpis and the CX council report at {baseUrl}/council.");
+        }
     }
 
     public static async Task<(long Events, double Seconds)> LoadAsync(EventIngestor ingestor, long workspaceId, DemoOptions options, CancellationToken cancellationToken)

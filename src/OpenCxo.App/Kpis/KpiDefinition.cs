@@ -24,6 +24,7 @@ public sealed record KpiTarget(
     string? Statistic = null,
     double? Scale = null)
 {
+    [JsonIgnore]
     public bool Derived => Value is null;
 }
 
@@ -77,16 +78,22 @@ public sealed partial record KpiDefinition(
     public static bool Measurable(string metric) => MetricCatalogue.Find(metric) is not null
         && (CatalogueMetrics.Bases.ContainsKey(metric) || KpiReadings.Scores.ContainsKey(metric));
 
+    [JsonIgnore]
     public MetricDefinition MetricDefinition => MetricCatalogue.Find(Metric) ?? throw new InvalidOperationException($"{Metric} is not in the catalogue.");
 
+    [JsonIgnore]
     public KpiDirection EffectiveDirection => Direction ?? (MetricDefinition.HigherIsBetter ? KpiDirection.AtLeast : KpiDirection.AtMost);
 
+    [JsonIgnore]
     public KpiPeriod EffectivePeriod => Period ?? (Horizon == KpiHorizon.LongTerm ? KpiPeriod.Quarter : KpiPeriod.Month);
 
+    [JsonIgnore]
     public int EffectiveMinimumN => MinimumN ?? (MetricDefinition.Kind is StatisticKind.Count ? 1 : KpiRules.DefaultMinimumN);
 
+    [JsonIgnore]
     public KpiFilters EffectiveFilters => Filters ?? new KpiFilters();
 
+    [JsonIgnore]
     public KpiRaci EffectiveRaci => Raci ?? new KpiRaci();
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$", RegexOptions.CultureInvariant)]

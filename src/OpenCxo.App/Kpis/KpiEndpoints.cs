@@ -32,6 +32,22 @@ public static class KpiEndpoints
             .WithName("GetScorecards")
             .WithSummary("The company's scorecard and one per department: each KPI's status, and how many are on track, at risk and off track.");
 
+        app.MapGet("/api/v1/council", async Task<Results<Ok<JsonObject>, ValidationProblem>> (
+                HttpContext http, [FromServices] KpiService kpis, [FromServices] AlertService alerts, [FromServices] Data.Analytics.AnalyticsStore store,
+                [FromServices] Data.Storage.CxoDbFactory databases, [FromServices] TimeProvider time, CancellationToken ct, string? month = null) =>
+            {
+                if (CouncilReport.ParseMonth(month, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)) is not var (from, to))
+                {
+                    return Invalid([new FieldError("month", "must be a month, yyyy-MM")]);
+                }
+
+                return TypedResults.Ok((await CouncilReport.BuildAsync(kpis, alerts, store, databases, http.User.WorkspaceId(), from, to, ct)).ToJson());
+            })
+            .RequireAuthorization(Scopes.StatsRead).WithTags("KPIs")
+            .WithName("GetCouncilReport")
+            .WithSummary("The monthly CX council report (month=yyyy-MM, default the last complete month): every KPI by owner department over the month and the one before, "
+                + "with target, status, the change and its p-value, the off-track KPIs and the month's alerts. The web UI prints it at /council.");
+
         var write = app.MapGroup("/api/v1/kpis").RequireAuthorization(Scopes.KpisWrite).WithTags("KPIs");
         write.MapPost("", async Task<Results<Created<JsonObject>, ValidationProblem>> (HttpContext http, [FromServices] KpiService kpis, CancellationToken ct) =>
             {

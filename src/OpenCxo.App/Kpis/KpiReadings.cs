@@ -62,8 +62,9 @@ public static class KpiReadings
             }
 
             var counts = await store.ScoresAsync(workspaceId, period.Filter, period.Surveys, period.By, period.Attribute, ct).ConfigureAwait(false);
+            // Unsplit, the score counts carry the key "all"; a KPI without a slice reads the null key.
             return [.. counts
-                .Select(c => (c.Key, Slice: Metrics.ScoreMetrics.Slice(score, c, ScoreStatistics.DefaultConfidence)))
+                .Select(c => (Key: by is null ? null : c.Key, Slice: Metrics.ScoreMetrics.Slice(score, c, ScoreStatistics.DefaultConfidence)))
                 .Where(c => c.Slice is not null)
                 .Select(c => (c.Key, new KpiReading(c.Slice!.Value, c.Slice.Low, c.Slice.High, c.Slice.N)))];
         }

@@ -146,7 +146,7 @@ public sealed class KpiService(CxoDbFactory databases, AnalyticsStore store, Tim
         var (from, to) = KpiRules.Rolling(today, kpi.EffectivePeriod);
         await using var db = databases.CreateDbContext();
         var history = await HistoryAsync(db, row.Id, kpi.EffectivePeriod, ct).ConfigureAwait(false);
-        var trend = KpiRules.Trend([.. history.Where(s => s.Value is not null && s.Status != KpiStatus.NoData).TakeLast(HistoryPeriods).Select(s => s.Value!.Value)], kpi.EffectiveDirection);
+        var trend = TrendOf(history, kpi.EffectiveDirection);
         try
         {
             var (reading, target, status) = await JudgeAsync(db, workspaceId, kpi, from, to, ct).ConfigureAwait(false);
@@ -164,12 +164,23 @@ public sealed class KpiService(CxoDbFactory databases, AnalyticsStore store, Tim
     {
         var reading = await KpiReadings.ReadAsync(store, workspaceId, kpi, from, to, ct).ConfigureAwait(false);
         var target = await KpiReadings.TargetAsync(db, store, workspaceId, kpi.Target, to, ct).ConfigureAwait(false);
-        var status = target.Value is { } t ? KpiRules.Judge(reading, t, kpi.EffectiveDirection, kpi.EffectiveMinimumN)
-            : reading is null ? KpiStatus.NoData : KpiStatus.TooFew;
-        return (reading, target, status);
+        return (reading, target, Judge(reading, target, kpi));
     }
 
-    private static async Task<IReadOnlyList<KpiSnapshot>> HistoryAsync(CxoDb db, long kpiId, KpiPeriod period, CancellationToken ct)
+    /// <summary>The status of a reading against a resolved target; a target that could not be derived judges nothing.</summary>
+    public static KpiStatus Judge(KpiReading? reading, ResolvedTarget target, KpiDefinition kpi)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(kpi);
+        return target.Value is { } t ? KpiRules.Judge(reading, t, kpi.EffectiveDirection, kpi.EffectiveMinimumN)
+            : reading is null ? KpiStatus.NoData : KpiStatus.TooFew;
+    }
+
+    /// <summary>The trend over the snapshots that measured something, the last <see cref="HistoryPeriods"/> of them.</summary>
+    public static KpiTrend? TrendOf(IReadOnlyList<KpiSnapshot> history, KpiDirection direction) =>
+        KpiRules.Trend([.. history.Where(s => s.Value is not null && s.Status != KpiStatus.NoData).TakeLast(HistoryPeriods).Select(s => s.Value!.Value)], direction);
+
+    public static async Task<IReadOnlyList<KpiSnapshot>> HistoryAsync(CxoDb db, long kpiId, KpiPeriod period, CancellationToken ct)
     {
         var rows = await db.KpiSnapshots.AsNoTracking().Where(s => s.KpiId == kpiId).OrderBy(s => s.PeriodFrom).ToListAsync(ct).ConfigureAwait(false);
         return [.. rows.Select(s => new KpiSnapshot(s.PeriodFrom, s.PeriodTo, KpiRules.Label(s.PeriodFrom, period), s.Value, s.Low, s.High, s.N, s.Target, ParseStatus(s.Status)))];

@@ -109,12 +109,26 @@ public sealed class KpiApiTests
         Assert.Equal((600.0, "atMost", "onTrack", 200.0), ((double)aht["target"]!, (string)aht["direction"]!, (string)aht["status"]!, (double)aht["value"]!));
         Assert.Contains("median of customer attribute slaMinutes over 3 profiles", (string)aht["targetSource"]!, StringComparison.Ordinal);
 
+        // NPS from ten answers: 5 promoters, 2 passives, 3 detractors: 20, Wald Var = (0.5 + 0.3 − 0.2²) / 10 = 0.076.
+        int[] scores = [10, 9, 9, 10, 9, 8, 7, 3, 6, 0];
+        await PostEventsAsync(client, scores.Select((score, i) => new JsonObject
+        {
+            ["id"] = $"r{i}", ["customer"] = new JsonObject { ["email"] = $"r{i}@example.com" }, ["occurredAt"] = At(Today.AddDays(-3)), ["department"] = "marketing",
+            ["channel"] = "email", ["type"] = "survey.response", ["attributes"] = new JsonObject { ["survey"] = "rel", ["npsScore"] = score },
+        }));
+        var npsKpi = Kpi("nps", "nps", new JsonObject { ["value"] = 10 }, minimumN: 5);
+        npsKpi["owner"] = "marketing";
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/kpis", npsKpi)).StatusCode);
+        var nps = (await client.GetFromJsonAsync<JsonObject>("/api/v1/kpis/nps"))!;
+        Assert.Equal(("atRisk", 20.0, 10L), ((string)nps["status"]!, (double)nps["value"]!, (long)nps["n"]!));
+        Assert.Equal(20 - (100 * 1.959963985 * Math.Sqrt(0.076)), (double)nps["low"]!, 3);
+
         // The scorecard counts them per department and for the company.
         var cards = (await client.GetFromJsonAsync<JsonObject>("/api/v1/scorecards"))!;
-        var service = Assert.Single(cards["departments"]!.AsArray())!;
-        Assert.Equal("service", (string)service["name"]!);
+        Assert.Equal(["marketing", "service"], cards["departments"]!.AsArray().Select(d => (string)d!["name"]!));
+        var service = cards["departments"]![1]!;
         Assert.Equal((2, 1, 1, 0), ((int)service["counts"]!["onTrack"]!, (int)service["counts"]!["atRisk"]!, (int)service["counts"]!["tooFew"]!, (int)service["counts"]!["offTrack"]!));
-        Assert.Equal(4, cards["company"]!["kpis"]!.AsArray().Count);
+        Assert.Equal(5, cards["company"]!["kpis"]!.AsArray().Count);
     }
 
     [Theory, MemberData(nameof(Providers))]
