@@ -24,7 +24,7 @@ public sealed class KpiDraft
     public string? Survey { get; set; }
     public string? Question { get; set; }
 
-    /// <summary>Choice = number pairs, one per line: <c>within-1h = 1</c>.</summary>
+    /// <summary>Choice = number pairs, one per line: <c>within_1h = 1</c>.</summary>
     public string? Choices { get; set; }
 
     public string? Attribute { get; set; }

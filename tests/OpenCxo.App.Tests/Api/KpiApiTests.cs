@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using OpenCxo.App.Kpis;
 using OpenCxo.App.Security;
 using OpenCxo.Core.Metrics;
@@ -129,6 +130,65 @@ public sealed class KpiApiTests
         var service = cards["departments"]![1]!;
         Assert.Equal((2, 1, 1, 0), ((int)service["counts"]!["onTrack"]!, (int)service["counts"]!["atRisk"]!, (int)service["counts"]!["tooFew"]!, (int)service["counts"]!["offTrack"]!));
         Assert.Equal(5, cards["company"]!["kpis"]!.AsArray().Count);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task A_target_derives_from_the_reply_time_customers_say_they_expect(string provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider, new Dictionary<string, string?> { ["Kpis:Evaluate"] = "false" });
+        var client = await host.ClientAsync("a");
+        static JsonObject Text(string en, string es) => new() { ["en"] = en, ["es"] = es };
+        var survey = new JsonObject
+        {
+            ["key"] = "onboarding",
+            ["title"] = Text("Welcome", "Bienvenida"),
+            ["thanks"] = Text("Thank you", "Gracias"),
+            ["questions"] = new JsonArray(new JsonObject
+            {
+                ["key"] = "reply", ["kind"] = "singleChoice", ["prompt"] = Text("How soon do you expect a reply?", "¿En cuánto tiempo espera respuesta?"),
+                ["options"] = new JsonArray(
+                    new JsonObject { ["key"] = "within_1h", ["label"] = Text("Within an hour", "En una hora") },
+                    new JsonObject { ["key"] = "same_day", ["label"] = Text("The same day", "El mismo día") },
+                    new JsonObject { ["key"] = "next_day", ["label"] = Text("The next day", "Al día siguiente") }),
+            }),
+        };
+        var created = await client.PostAsJsonAsync("/api/v1/surveys", survey);
+        Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/v1/surveys/onboarding/publish", null)).StatusCode);
+
+        // Five customers answered: 1, 1, 8, 24 and 8 hours. Median 8 h = 28,800 s; the 25th percentile 1 h = 3,600 s.
+        var file = Path.Combine(Path.GetTempPath(), "opencxo-tests", Guid.NewGuid().ToString("N") + ".csv");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        string[] answers = ["within_1h", "within_1h", "same_day", "next_day", "same_day"];
+        await File.WriteAllLinesAsync(file, ["id,answeredAt,survey,email,reply", .. answers.Select((a, i) => $"x{i},{At(Today.AddDays(-5))},onboarding,c{i}@example.com,{a}")]);
+        var importer = new OpenCxo.App.Feedback.ResponseFileImporter(host.Factory,
+            host.Services.GetRequiredService<OpenCxo.Core.Ingest.EventParser>(), host.Services.GetRequiredService<OpenCxo.Data.Ingest.EventIngestor>());
+        await using (var db = host.Factory.CreateDbContext())
+        {
+            var workspace = await db.Workspaces.SingleAsync(w => w.Slug == "a");
+            var imported = await importer.ImportAsync(file, workspace.Id, null, default);
+            Assert.Equal(5L, imported.Imported);
+        }
+
+        var choices = new JsonObject { ["within_1h"] = 1, ["same_day"] = 8, ["next_day"] = 24 };
+        var kpi = Kpi("reply-time", "average_handle_time", new JsonObject { ["survey"] = "onboarding", ["question"] = "reply", ["choices"] = choices, ["scale"] = 3600 });
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/kpis", kpi)).StatusCode);
+        var state = (await client.GetFromJsonAsync<JsonObject>("/api/v1/kpis/reply-time"))!;
+        Assert.Equal(28_800.0, (double)state["target"]!);
+        Assert.StartsWith("median of 5 answers to onboarding/reply", (string)state["targetSource"]!, StringComparison.Ordinal);
+        // Nothing measured yet: no data, whatever the target.
+        Assert.Equal("noData", (string)state["status"]!);
+
+        kpi["target"]!["statistic"] = "p25";
+        Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync("/api/v1/kpis/reply-time", kpi)).StatusCode);
+        Assert.Equal(3_600.0, (double)(await client.GetFromJsonAsync<JsonObject>("/api/v1/kpis/reply-time"))!["target"]!);
+
+        // A question nobody answered derives nothing: too few to judge once there is something to judge.
+        kpi["target"] = new JsonObject { ["survey"] = "onboarding", ["question"] = "missing" };
+        Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync("/api/v1/kpis/reply-time", kpi)).StatusCode);
+        var none = (await client.GetFromJsonAsync<JsonObject>("/api/v1/kpis/reply-time"))!;
+        Assert.Null(none["target"]);
+        Assert.StartsWith("median of 0 answers", (string)none["targetSource"]!, StringComparison.Ordinal);
     }
 
     [Theory, MemberData(nameof(Providers))]
