@@ -28,6 +28,19 @@ public sealed class MetricsPageTests(UiServer server)
         await Assertions.Expect(page.Locator("#metric-values tbody tr")).ToHaveCountAsync(monthly!["points"]!.AsArray().Count);
         await AccessibilityTests.AssertAccessibleAsync(page, "/metrics/average_handle_time");
 
+        // Money is shown with its currency, as the API answers it; cohort retention shows each month since acquisition.
+        var revenue = await server.Api.GetFromJsonAsync<JsonObject>($"/api/v1/metrics/revenue?from={from}&to={today:yyyy-MM-dd}&granularity=month");
+        await page.GotoAsync("/metrics/revenue");
+        await Assertions.Expect(page.Locator("#metric-values tbody tr")).ToHaveCountAsync(revenue!["points"]!.AsArray().Count);
+        if (revenue["points"]!.AsArray().Count > 0)
+        {
+            await Assertions.Expect(page.Locator("#metric-values tbody tr").First).ToContainTextAsync(" " + (string)revenue["currency"]!);
+        }
+
+        var cohorts = await server.Api.GetFromJsonAsync<JsonObject>($"/api/v1/metrics/cohort_retention?from={from}&to={today:yyyy-MM-dd}");
+        await page.GotoAsync("/metrics/cohort_retention");
+        await Assertions.Expect(page.Locator("#metric-values tbody tr")).ToHaveCountAsync(cohorts!["points"]!.AsArray().Count);
+
         var spanish = await server.SignInAsync("viewer", locale: "es-ES");
         await spanish.GotoAsync("/metrics/after_hours_share");
         await Assertions.Expect(spanish.Locator("h1")).ToHaveTextAsync("Proporción de contactos fuera de horario");

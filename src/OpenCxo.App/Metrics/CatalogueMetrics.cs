@@ -9,9 +9,9 @@ namespace OpenCxo.App.Metrics;
 
 /// <summary>
 /// How a catalogue metric is asked for: the feedback filters (period, surveys, departments, channels, segments,
-/// teams), a granularity, and one slice (or a customer attribute).
+/// teams), a granularity, one slice (or a customer attribute), and for money metrics the currency (null: the main one).
 /// </summary>
-public sealed record CatalogueQuery(FeedbackQuery Filters, MetricGranularity Granularity, MetricSlice By, string? Attribute)
+public sealed record CatalogueQuery(FeedbackQuery Filters, MetricGranularity Granularity, MetricSlice By, string? Attribute, string? Currency = null)
 {
     public static readonly IReadOnlyDictionary<string, MetricGranularity> Granularities = new Dictionary<string, MetricGranularity>(StringComparer.Ordinal)
     {
@@ -37,13 +37,33 @@ public sealed record CatalogueQuery(FeedbackQuery Filters, MetricGranularity Gra
     };
 
     public static (CatalogueQuery? Query, FieldError? Problem) Parse(
-        FeedbackQuery filters, MetricDefinition metric, string? granularity, string? by)
+        FeedbackQuery filters, MetricDefinition metric, string? granularity, string? by, string? currency = null)
     {
         ArgumentNullException.ThrowIfNull(metric);
         var grain = MetricGranularity.None;
         if (granularity is not null && !Granularities.TryGetValue(granularity, out grain))
         {
             return (null, new FieldError("granularity", $"must be one of {string.Join(", ", Granularities.Keys)}"));
+        }
+
+        if (metric.Name == CatalogueMetrics.CohortRetention)
+        {
+            if (granularity is not (null or "month"))
+            {
+                return (null, new FieldError("granularity", "cohort_retention is always by month (the month of acquisition)"));
+            }
+
+            grain = MetricGranularity.Month;
+        }
+
+        if (currency is not null && !CatalogueMetrics.Priced.Contains(metric.Name))
+        {
+            return (null, new FieldError("currency", $"{metric.Name} is not money: only {string.Join(", ", CatalogueMetrics.Priced)} take a currency"));
+        }
+
+        if (currency is not null && (currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper)))
+        {
+            return (null, new FieldError("currency", "must be an ISO 4217 code: three capital letters, e.g. EUR"));
         }
 
         string? attribute = null;
@@ -68,7 +88,20 @@ public sealed record CatalogueQuery(FeedbackQuery Filters, MetricGranularity Gra
             return (null, new FieldError("by", $"{metric.Name} is not read from texts, so it has no themes"));
         }
 
-        return (new CatalogueQuery(filters, grain, slice, attribute), null);
+        if (CatalogueMetrics.Slices.TryGetValue(metric.Name, out var allowed) && !allowed.Contains(slice))
+        {
+            var names = Slices.Where(s => allowed.Contains(s.Value)).Select(s => s.Key).ToList();
+            if (allowed.Contains(MetricSlice.Attribute))
+            {
+                names.Add(MetricsQuery.AttributePrefix + "NAME");
+            }
+
+            return (null, new FieldError("by", metric.Name == CatalogueMetrics.CohortRetention
+                ? "cohort_retention is split by months since acquisition, and by nothing else"
+                : $"{metric.Name} cannot be split by {by}: it splits by {string.Join(", ", names)}"));
+        }
+
+        return (new CatalogueQuery(filters, grain, slice, attribute, currency), null);
     }
 
     public string ByName => By == MetricSlice.Attribute ? MetricsQuery.AttributePrefix + Attribute : Slices.First(s => s.Value == By).Key;
@@ -77,7 +110,11 @@ public sealed record CatalogueQuery(FeedbackQuery Filters, MetricGranularity Gra
 }
 
 /// <summary>One cell: its bucket (first day) and slice key, the value with its interval where the metric is a statistic, and N.</summary>
-public sealed record MetricPoint(DateOnly? Bucket, string? Key, double Value, double? Low, double? High, long N, bool Small);
+/// <param name="Amount">Money metrics: the value exactly.</param>
+public sealed record MetricPoint(DateOnly? Bucket, string? Key, double Value, double? Low, double? High, long N, bool Small, decimal? Amount = null);
+
+/// <summary>A metric's cells, and the currency its money is in (money metrics only).</summary>
+public sealed record CatalogueAnswer(IReadOnlyList<MetricPoint> Points, string? Currency);
 
 /// <summary>The catalogue metrics computed on the analytics store from sufficient statistics, by their statistic kind.</summary>
 public static class CatalogueMetrics
@@ -93,11 +130,58 @@ public static class CatalogueMetrics
         ["first_contact_resolution"] = MetricBase.FirstContactResolution,
         ["average_handle_time"] = MetricBase.HandleTime,
         ["after_hours_share"] = MetricBase.AfterHours,
+        ["retention_rate"] = MetricBase.Retention,
+        ["churn_rate"] = MetricBase.Churn,
+        [CohortRetention] = MetricBase.CohortRetention,
+        ["tenure"] = MetricBase.Tenure,
+        ["lifetime_value_to_date"] = MetricBase.LifetimeValue,
+        ["referral_volume"] = MetricBase.Referrals,
+        ["campaign_reach"] = MetricBase.CampaignReach,
+        ["lead_conversion"] = MetricBase.LeadConversion,
+        ["time_to_convert"] = MetricBase.TimeToConvert,
+        ["cost_per_acquisition"] = MetricBase.CostPerAcquisition,
+        ["repeat_contact_7d"] = MetricBase.RepeatContact,
+        ["time_to_resolve"] = MetricBase.TimeToResolve,
+        ["sla_attainment"] = MetricBase.SlaAttainment,
+        ["revenue"] = MetricBase.Revenue,
+        ["revenue_at_risk"] = MetricBase.RevenueAtRisk,
     };
 
-    public static async Task<IReadOnlyList<MetricPoint>> ComputeAsync(
+    public const string CohortRetention = "cohort_retention";
+
+    /// <summary>The metrics that sum money, and so take one currency.</summary>
+    public static readonly IReadOnlySet<string> Priced = new SortedSet<string>(StringComparer.Ordinal)
+    {
+        "cost_per_acquisition", "lifetime_value_to_date", "revenue", "revenue_at_risk",
+    };
+
+    /// <summary>
+    /// The slices a metric can be split by, where not every one makes sense (the others take every slice but theme):
+    /// customer-level metrics split by what describes the customer or the touchpoint their definition reads.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlySet<MetricSlice>> Slices = new Dictionary<string, IReadOnlySet<MetricSlice>>(StringComparer.Ordinal)
+    {
+        ["retention_rate"] = Allow(MetricSlice.Department, MetricSlice.Channel, MetricSlice.Type),
+        ["churn_rate"] = Allow(),
+        [CohortRetention] = new HashSet<MetricSlice> { MetricSlice.None },
+        ["referral_volume"] = Allow(MetricSlice.Department, MetricSlice.Channel),
+        ["campaign_reach"] = Allow(MetricSlice.Department, MetricSlice.Channel, MetricSlice.Type, MetricSlice.Campaign),
+        ["lead_conversion"] = Allow(MetricSlice.Department, MetricSlice.Channel, MetricSlice.Campaign),
+        ["time_to_convert"] = Allow(MetricSlice.Department, MetricSlice.Channel, MetricSlice.Campaign),
+        ["cost_per_acquisition"] = Allow(MetricSlice.Channel, MetricSlice.Campaign),
+        ["repeat_contact_7d"] = Allow(MetricSlice.Channel, MetricSlice.Type, MetricSlice.Team, MetricSlice.Agent),
+        ["time_to_resolve"] = Allow(MetricSlice.Channel),
+        ["sla_attainment"] = Allow(MetricSlice.Channel),
+        ["revenue"] = Allow(MetricSlice.Department, MetricSlice.Channel, MetricSlice.Type),
+        ["revenue_at_risk"] = Allow(),
+    };
+
+    private static HashSet<MetricSlice> Allow(params MetricSlice[] touchpoint) => [MetricSlice.None, MetricSlice.Segment, MetricSlice.Attribute, .. touchpoint];
+
+    public static async Task<CatalogueAnswer> ComputeAsync(
         AnalyticsStore store, long workspaceId, MetricDefinition metric, CatalogueQuery query, CancellationToken ct, bool catchUp = true)
     {
+        ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(metric);
         ArgumentNullException.ThrowIfNull(query);
         if (catchUp)
@@ -105,13 +189,31 @@ public static class CatalogueMetrics
             await store.SyncAsync(ct).ConfigureAwait(false);
         }
 
+        var filter = query.Filters.Period.Filter;
+        var currency = query.Currency;
+        if (Priced.Contains(metric.Name))
+        {
+            currency ??= await store.MainCurrencyAsync(workspaceId, filter, ct).ConfigureAwait(false);
+            if (currency is null)
+            {
+                return new CatalogueAnswer([], null);
+            }
+        }
+        else
+        {
+            currency = null;
+        }
+
         var stats = await store.MetricStatsAsync(
-            workspaceId, query.Filters.Period.Filter, query.Filters.Narrowing, Bases[metric.Name], query.Granularity, query.By, query.Attribute, ct).ConfigureAwait(false);
+            workspaceId, filter, query.Filters.Narrowing, Bases[metric.Name], query.Granularity, query.By, query.Attribute, currency, ct).ConfigureAwait(false);
         var confidence = query.Filters.Period.Confidence;
-        return [.. stats.Where(s => s.N > 0).Select(s => Point(metric, s, confidence))];
+        return new CatalogueAnswer([.. stats.Where(s => s.N > 0).Select(s => Point(metric, s, confidence))], currency);
     }
 
-    /// <summary>A cell's value by the metric's kind: a share with Wilson's interval, a mean with the t interval, or a plain count.</summary>
+    /// <summary>
+    /// A cell's value by the metric's kind: a share with Wilson's interval, a mean with the t interval, a plain count,
+    /// or money exactly (a sum, or a sum over the count).
+    /// </summary>
     public static MetricPoint Point(MetricDefinition metric, MetricStats s, double confidence)
     {
         ArgumentNullException.ThrowIfNull(metric);
@@ -123,18 +225,26 @@ public static class CatalogueMetrics
                 return new MetricPoint(s.Bucket, s.Key, share.Value, share.Low, share.High, s.N, share.Small);
             case StatisticKind.Mean:
                 var mean = ScoreStatistics.Mean(MeanAccumulator.FromSums(s.N, s.Sum, s.SumOfSquares), confidence);
-                return new MetricPoint(s.Bucket, s.Key, mean.Value, double.IsNaN(mean.Low) ? null : mean.Low, double.IsNaN(mean.High) ? null : mean.High, s.N, mean.Small);
+                // One value has no interval (the estimate's is infinite, which JSON cannot say).
+                return new MetricPoint(
+                    s.Bucket, s.Key, mean.Value, double.IsFinite(mean.Low) ? mean.Low : null, double.IsFinite(mean.High) ? mean.High : null, s.N, mean.Small);
+            case StatisticKind.Money:
+                return new MetricPoint(s.Bucket, s.Key, (double)s.Amount, null, null, s.N, false, s.Amount);
+            case StatisticKind.MoneyPerCount:
+                var each = Math.Round(s.Amount / s.N, 4, MidpointRounding.ToEven);
+                return new MetricPoint(s.Bucket, s.Key, (double)each, null, null, s.N, false, each);
             default:
                 return new MetricPoint(s.Bucket, s.Key, s.N, null, null, s.N, false);
         }
     }
 
-    public static JsonObject ToJson(MetricDefinition metric, CatalogueQuery query, IReadOnlyList<MetricPoint> points)
+    public static JsonObject ToJson(MetricDefinition metric, CatalogueQuery query, CatalogueAnswer answer)
     {
         ArgumentNullException.ThrowIfNull(metric);
         ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(answer);
         static JsonNode? Round(double? value) => value is { } v ? Math.Round(v, 4) : null;
-        return new JsonObject
+        var json = new JsonObject
         {
             ["metric"] = metric.Name,
             ["unit"] = metric.Unit,
@@ -143,17 +253,23 @@ public static class CatalogueMetrics
             ["granularity"] = query.GranularityName,
             ["by"] = query.ByName,
             ["confidence"] = query.Filters.Period.Confidence,
-            ["points"] = new JsonArray([.. points.Select(p => (JsonNode)new JsonObject
+            ["points"] = new JsonArray([.. answer.Points.Select(p => (JsonNode)new JsonObject
             {
                 ["bucket"] = p.Bucket?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 ["key"] = p.Key,
-                ["value"] = Round(p.Value),
+                ["value"] = p.Amount is { } amount ? JsonValue.Create(amount) : Round(p.Value),
                 ["low"] = Round(p.Low),
                 ["high"] = Round(p.High),
                 ["n"] = p.N,
                 ["small"] = p.Small,
             })]),
         };
+        if (Priced.Contains(metric.Name))
+        {
+            json.Insert(2, "currency", answer.Currency);
+        }
+
+        return json;
     }
 
     /// <summary>The catalogue as <c>GET /api/v1/metrics</c> lists it.</summary>

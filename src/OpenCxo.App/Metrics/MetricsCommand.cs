@@ -106,15 +106,23 @@ public static class MetricsCommand
         var channel = new Option<string[]>("--channel") { Description = "Only these channels (repeatable)", AllowMultipleArgumentsPerToken = true };
         var segment = new Option<string[]>("--segment") { Description = "Only customers in these segments (repeatable)", AllowMultipleArgumentsPerToken = true };
         var team = new Option<string[]>("--team") { Description = "Only touchpoints of these teams (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var currency = new Option<string?>("--currency") { Description = "Money metrics: the currency, ISO 4217 (default: the one of most revenue touchpoints in the period)" };
         var workspace = Cli.Cli.Workspace();
         var json = Cli.Cli.Json();
         var command = new Command(metric.Name, metric.Title.En + ": " + metric.Formula.En) { from, to, granularity, by, survey, department, channel, segment, team, workspace, json };
+        if (CatalogueMetrics.Priced.Contains(metric.Name))
+        {
+            command.Options.Add(currency);
+        }
+
         command.SetAction((result, cancellationToken) => Cli.Cli.RunAsync(async () =>
         {
             var (filters, problem) = Text.FeedbackQuery.Parse(
                 result.GetValue(from), result.GetValue(to), result.GetValue(survey) ?? [], result.GetValue(department) ?? [], result.GetValue(channel) ?? [],
                 result.GetValue(segment) ?? [], result.GetValue(team) ?? [], DateOnly.FromDateTime(DateTime.UtcNow));
-            var (query, wrong) = filters is null ? (null, problem) : CatalogueQuery.Parse(filters, metric, result.GetValue(granularity), result.GetValue(by));
+            var (query, wrong) = filters is null
+                ? (null, problem)
+                : CatalogueQuery.Parse(filters, metric, result.GetValue(granularity), result.GetValue(by), result.GetValue(currency));
             if (query is null)
             {
                 return Cli.Cli.Usage($"--{wrong!.Field}: {wrong.Message}");
@@ -129,16 +137,17 @@ public static class MetricsCommand
             // Texts stored while no server ran are analysed first, as the server would have.
             await new Text.TextAnalyses(factory).CatchUpAsync(DateTime.UtcNow, cancellationToken).ConfigureAwait(false);
             await using var store = new AnalyticsStore(AnalyticsStore.DefaultPathFor(location), factory);
-            var points = await CatalogueMetrics.ComputeAsync(store, workspaceId, metric, query, cancellationToken).ConfigureAwait(false);
+            var answer = await CatalogueMetrics.ComputeAsync(store, workspaceId, metric, query, cancellationToken).ConfigureAwait(false);
             if (result.GetValue(json))
             {
-                Console.Out.WriteLine(CatalogueMetrics.ToJson(metric, query, points).ToJsonString(Cli.Cli.JsonOutput));
+                Console.Out.WriteLine(CatalogueMetrics.ToJson(metric, query, answer).ToJsonString(Cli.Cli.JsonOutput));
                 return Cli.Cli.Ok;
             }
 
             var c = CultureInfo.InvariantCulture;
-            Console.Out.WriteLine($"{metric.Title.En} ({metric.Unit}) {query.Filters.Period.From:yyyy-MM-dd} … {query.Filters.Period.To:yyyy-MM-dd}, by {query.GranularityName} and {query.ByName}");
-            foreach (var p in points)
+            var unit = answer.Currency is { } money ? metric.Unit.Replace("money", money, StringComparison.Ordinal) : metric.Unit;
+            Console.Out.WriteLine($"{metric.Title.En} ({unit}) {query.Filters.Period.From:yyyy-MM-dd} … {query.Filters.Period.To:yyyy-MM-dd}, by {query.GranularityName} and {query.ByName}");
+            foreach (var p in answer.Points)
             {
                 var interval = p.Low is { } low && p.High is { } high ? $" [{low.ToString("0.###", c)}, {high.ToString("0.###", c)}]" : "";
                 Console.Out.WriteLine($"{p.Bucket?.ToString("yyyy-MM-dd", c) ?? "",-10} {p.Key ?? "",-20} {p.Value.ToString("0.###", c),10}{interval}  n={p.N.ToString("N0", c)}{(p.Small ? " small" : "")}");

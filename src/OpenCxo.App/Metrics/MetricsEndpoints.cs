@@ -34,7 +34,7 @@ public static class MetricsEndpoints
             .WithName("GetMetric")
             .WithSummary("One catalogue metric per time bucket and slice, with its interval where it is a statistic. Query: from, to, granularity (none, day, week, "
                 + "month, quarter), by (all, department, channel, type, team, agent, campaign, survey, segment, theme, or customer.attr.NAME), department, "
-                + "channel, segment, survey, team (repeatable), confidence.");
+                + "channel, segment, survey, team (repeatable), confidence; money metrics: currency (ISO 4217; default the one of most revenue touchpoints).");
         return app;
     }
 
@@ -60,14 +60,14 @@ public static class MetricsEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [problem!.Field] = [problem.Message] });
         }
 
-        var (query, wrong) = CatalogueQuery.Parse(filters, metric, q["granularity"].FirstOrDefault(), q["by"].FirstOrDefault());
+        var (query, wrong) = CatalogueQuery.Parse(filters, metric, q["granularity"].FirstOrDefault(), q["by"].FirstOrDefault(), q["currency"].FirstOrDefault());
         if (query is null)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [wrong!.Field] = [wrong.Message] });
         }
 
-        var points = await CatalogueMetrics.ComputeAsync(store, http.User.WorkspaceId(), metric, query, ct);
-        return TypedResults.Ok(CatalogueMetrics.ToJson(metric, query, points));
+        var answer = await CatalogueMetrics.ComputeAsync(store, http.User.WorkspaceId(), metric, query, ct);
+        return TypedResults.Ok(CatalogueMetrics.ToJson(metric, query, answer));
     }
 
     private static async Task<Results<Ok<JsonObject>, ValidationProblem>> GetAsync(

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
+using OpenCxo.Core.Ingest;
 
 namespace OpenCxo.Core.Demo;
 
@@ -61,6 +62,18 @@ internal static class DemoCatalog
     public static decimal PlanPrice(int plan, string currency) => PlanPrices[plan][CurrencyIndex(currency)];
 
     public static decimal Price(DemoProduct product, string currency) => product.Prices[CurrencyIndex(currency)];
+
+    // What one campaign send costs (EUR, GBP, USD, MXN): an e-mail next to nothing, a paid social post far more.
+    private static readonly decimal[] EmailSendCosts = [0.02m, 0.02m, 0.02m, 0.4m];
+    private static readonly decimal[] SocialSendCosts = [0.35m, 0.3m, 0.4m, 7m];
+    private static readonly decimal[] OtherSendCosts = [0.1m, 0.09m, 0.11m, 2m];
+
+    public static decimal SendCost(Channel channel, string currency) => (channel switch
+    {
+        Channel.Email => EmailSendCosts,
+        Channel.Social => SocialSendCosts,
+        _ => OtherSendCosts,
+    })[CurrencyIndex(currency)];
 
     /// <summary>An amount as the customer would write it: 29,99 €, £25.99, $32.99, $599 MXN.</summary>
     public static string Money(decimal amount, string currency) => currency switch

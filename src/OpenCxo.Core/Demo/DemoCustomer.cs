@@ -343,7 +343,7 @@ internal sealed class DemoCustomer
         var mail = campaign ?? (fragment != Fragment.None ? _calendar.NewsletterAt(t) : null);
         if (mail is not null)
         {
-            Emit(t, Department.Marketing, touch, "campaign.sent", p.EmailOnly, attributes: CampaignAttributes(mail));
+            Emit(t, Department.Marketing, touch, "campaign.sent", p.EmailOnly, attributes: SentAttributes(mail, touch), costed: true);
             if (touch == Channel.Email && _rng.Chance(campaign is null ? 0.4 : 0.8))
             {
                 t = t.AddMinutes(_rng.Uniform(5, 1_440));
@@ -573,7 +573,7 @@ internal sealed class DemoCustomer
         var attributes = CampaignAttributes(wave.Campaign);
         if (_waveTargeted)
         {
-            Emit(_now, Department.Marketing, wave.Channel, "campaign.sent", p.EmailOnly, attributes: attributes);
+            Emit(_now, Department.Marketing, wave.Channel, "campaign.sent", p.EmailOnly, attributes: SentAttributes(wave.Campaign, wave.Channel), costed: true);
             if (wave.Channel == Channel.Email)
             {
                 if (_rng.Chance(_openRate))
@@ -1169,7 +1169,8 @@ internal sealed class DemoCustomer
         decimal value = 0,
         string? text = null,
         string? attributes = null,
-        ProfileField[]? profile = null)
+        ProfileField[]? profile = null,
+        bool costed = false)
     {
         at = WholeSecond(at);
         if (at < _calendar.Start || at >= _calendar.End)
@@ -1183,7 +1184,9 @@ internal sealed class DemoCustomer
         }
 
         var id = string.Create(CultureInfo.InvariantCulture, $"demo-{Number:D6}-{++_sequence:D4}");
-        var e = new CanonicalEvent(id, keys, at, department, channel, type, value, value == 0 ? null : _persona.Currency, text, attributes, profile ?? NoFields);
+
+        // A touchpoint with a cost carries the currency of that cost, as the ingest format says.
+        var e = new CanonicalEvent(id, keys, at, department, channel, type, value, value == 0 && !costed ? null : _persona.Currency, text, attributes, profile ?? NoFields);
 
         // Keep the buffer sorted by (time, id); it holds a few events, so a backwards scan is the fastest insert.
         var i = _pending.Count;
@@ -1206,6 +1209,14 @@ internal sealed class DemoCustomer
     {
         w.WriteString("campaign", campaign.Slug);
         w.WriteString("campaignName", campaign.Name(_persona.Spanish));
+    });
+
+    /// <summary>A send's attributes: its campaign and what it cost, in the customer's currency (no random draw).</summary>
+    private string SentAttributes(DemoCampaign campaign, Channel channel) => Attributes(w =>
+    {
+        w.WriteString("campaign", campaign.Slug);
+        w.WriteString("campaignName", campaign.Name(_persona.Spanish));
+        w.WriteNumber("cost", DemoCatalog.SendCost(channel, _persona.Currency));
     });
 
     private static void WriteCampaign(Utf8JsonWriter w, DemoCampaign? campaign)

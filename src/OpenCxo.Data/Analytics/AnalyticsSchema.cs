@@ -10,13 +10,14 @@ namespace OpenCxo.Data.Analytics;
 internal static class AnalyticsSchema
 {
     /// <summary>Bump on any change below: a store with another version is dropped and copied again.</summary>
-    public const int Version = 7;
+    public const int Version = 8;
 
     // interactions leaves out text and the attributes' JSON: they belong to the text-analytics work and would
     // multiply the size of the copy. The attributes the dashboards group by (campaign, salesRep, team, agent,
     // handleSeconds) are copied as columns, and segment is the customer's "segment" trait when the row was copied.
     // A survey.response carries its survey's key and its NPS (0–10), CSAT (1–5) and CES (1–7) scores. fcr is the
-    // firstContactResolution attribute of a contact: 1, 0, or NULL when it does not say.
+    // firstContactResolution attribute of a contact: 1, 0, or NULL when it does not say. ticket is the attributes.ticketId
+    // that ties a ticket's touchpoints together; cost is an attributes.cost amount, in the row's currency.
     // customer_id is as first copied and never updated; customer_map gives the live profile.
     // texts and text_themes hold the analyses of touchpoint texts (issue 5), one row per analysed interaction (by its seq;
     // flags comma-separated) and one per theme found in it, each with its touchpoint's columns that filters and slices
@@ -45,7 +46,9 @@ internal static class AnalyticsSchema
             nps INTEGER,
             csat INTEGER,
             ces INTEGER,
-            fcr INTEGER
+            fcr INTEGER,
+            ticket VARCHAR,
+            cost DECIMAL(18, 4)
         );
         CREATE TABLE customer_merges (
             seq BIGINT NOT NULL,

@@ -401,7 +401,9 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
                         promoted.Nps,
                         promoted.Csat,
                         promoted.Ces,
-                        promoted.FirstContactResolution));
+                        promoted.FirstContactResolution,
+                        promoted.Ticket,
+                        promoted.CostE4));
                 }
 
                 return chunk;
@@ -456,6 +458,8 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
                     .AppendValue(Number(row.Csat))
                     .AppendValue(Number(row.Ces))
                     .AppendValue(Number(row.FirstContactResolution))
+                    .AppendValue(chunk.Text(row.Ticket))
+                    .AppendValue(row.CostE4 == InteractionChunk.NoAmount ? (decimal?)null : row.CostE4 / 10_000m)
                     .EndRow();
             }
         }

@@ -210,17 +210,31 @@ public sealed partial class AnalyticsStore
     /// Runs one statement under the swap gate with the filter as parameters; <paramref name="sql"/> gets the WHERE
     /// clause (workspace, period, departments, channels, segments and <paramref name="types"/>) to place.
     /// </summary>
-    private async Task<IReadOnlyList<T>> QueryAsync<T>(
+    private Task<IReadOnlyList<T>> QueryAsync<T>(
         long workspaceId, DashboardFilter filter, IReadOnlyList<string>? types, Func<string, string> sql, Func<DuckDBDataReader, T> read, CancellationToken ct,
-        params IReadOnlyList<DuckDBParameter> extra)
+        params IReadOnlyList<DuckDBParameter> extra) =>
+        QueryAsync(workspaceId, filter, types, (where, _) => sql(where), read, ct, extra);
+
+    /// <summary>
+    /// As above; <paramref name="sql"/> also gets the WHERE clause without the period (workspace and the other
+    /// filters), for statements that read a customer's touchpoints outside it.
+    /// </summary>
+    private async Task<IReadOnlyList<T>> QueryAsync<T>(
+        long workspaceId, DashboardFilter filter, IReadOnlyList<string>? types, Func<string, string, string> sql, Func<DuckDBDataReader, T> read,
+        CancellationToken ct, params IReadOnlyList<DuckDBParameter> extra)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         using (await _swapGate.EnterSharedAsync(ct).ConfigureAwait(false))
         {
             using var connection = OpenReader();
             using var command = connection.CreateCommand();
-            var where = new StringBuilder("WHERE i.workspace_id = $workspace");
+            var scope = new StringBuilder("WHERE i.workspace_id = $workspace");
             command.Parameters.Add(new DuckDBParameter("workspace", workspaceId));
+            AppendIn(scope, command, "i.department", "d", filter.Departments);
+            AppendIn(scope, command, "i.channel", "c", filter.Channels);
+            AppendIn(scope, command, "i.segment", "s", filter.Segments);
+            AppendIn(scope, command, "i.type", "t", types ?? []);
+            var where = new StringBuilder().Append(scope);
             if (filter.From > DateTime.MinValue)
             {
                 where.Append(" AND i.occurred_at >= $from");
@@ -231,11 +245,7 @@ public sealed partial class AnalyticsStore
                 where.Append(" AND i.occurred_at < $to");
             }
 
-            AppendIn(where, command, "i.department", "d", filter.Departments);
-            AppendIn(where, command, "i.channel", "c", filter.Channels);
-            AppendIn(where, command, "i.segment", "s", filter.Segments);
-            AppendIn(where, command, "i.type", "t", types ?? []);
-            command.CommandText = sql(where.ToString());
+            command.CommandText = sql(where.ToString(), scope.ToString());
             foreach (var parameter in extra)
             {
                 command.Parameters.Add(parameter);

@@ -44,8 +44,12 @@ internal sealed class InteractionChunk
 
     public readonly record struct Row(
         long Seq, long WorkspaceId, long CustomerId, DateTime OccurredAt, int Department, int Channel, int Type, long ValueE4, int Currency,
-        int Campaign, int SalesRep, int Team, int Agent, int HandleSeconds, int Segment, int Survey, int Nps, int Csat, int Ces, int FirstContactResolution);
+        int Campaign, int SalesRep, int Team, int Agent, int HandleSeconds, int Segment, int Survey, int Nps, int Csat, int Ces, int FirstContactResolution,
+        int Ticket, long CostE4);
 
     /// <summary>A number (<see cref="Row.HandleSeconds"/>, a score) the event does not have.</summary>
     public const int NoNumber = int.MinValue;
+
+    /// <summary>An amount (<see cref="Row.CostE4"/>) the event does not have.</summary>
+    public const long NoAmount = long.MinValue;
 }

@@ -8,16 +8,20 @@ namespace OpenCxo.Data.Analytics;
 /// The few event attributes the dashboards group by, read from the stored attributes JSON without building a
 /// document: <c>campaign</c>, <c>salesRep</c>, <c>team</c>, <c>agent</c> (strings) and <c>handleSeconds</c> (a number);
 /// and on survey responses <c>survey</c> with the scores <c>npsScore</c>, <c>csatScore</c> and <c>cesScore</c> (whole
-/// numbers in their scales), and <c>firstContactResolution</c> (true or false, as 1 or 0). Anything else, or a value of
-/// another type or out of range, is left out.
+/// numbers in their scales), <c>firstContactResolution</c> (true or false, as 1 or 0), <c>ticketId</c> (a string or a
+/// number, as text) and <c>cost</c> (an amount, in ten-thousandths). Anything else, or a value of another type or out
+/// of range, is left out.
 /// </summary>
 internal static class PromotedAttributes
 {
-    public readonly record struct Values(int Campaign, int SalesRep, int Team, int Agent, int HandleSeconds, int Survey, int Nps, int Csat, int Ces, int FirstContactResolution);
+    public readonly record struct Values(int Campaign, int SalesRep, int Team, int Agent, int HandleSeconds, int Survey, int Nps, int Csat, int Ces, int FirstContactResolution, int Ticket, long CostE4);
 
     private const int No = InteractionChunk.NoNumber;
 
-    private static readonly Values None = new(InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, No, InteractionChunk.NoText, No, No, No, No);
+    /// <summary>The largest cost kept: what DECIMAL(18, 4) holds.</summary>
+    private const decimal MaxCost = 99_999_999_999_999m;
+
+    private static readonly Values None = new(InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, No, InteractionChunk.NoText, No, No, No, No, InteractionChunk.NoText, InteractionChunk.NoAmount);
 
     public static Values Read(string? json, InteractionChunk chunk)
     {
@@ -38,6 +42,7 @@ internal static class PromotedAttributes
 
             var (campaign, rep, team, agent, seconds) = (InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, No);
             var (survey, nps, csat, ces, fcr) = (InteractionChunk.NoText, No, No, No, No);
+            var (ticket, cost) = (InteractionChunk.NoText, InteractionChunk.NoAmount);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var name = reader.ValueSpan;
@@ -64,6 +69,19 @@ internal static class PromotedAttributes
                     {
                         survey = chunk.TextId(reader.GetString());
                     }
+                    else if (name.SequenceEqual("ticketId"u8))
+                    {
+                        ticket = chunk.TextId(reader.GetString());
+                    }
+                }
+                else if (reader.TokenType == JsonTokenType.Number && name.SequenceEqual("ticketId"u8))
+                {
+                    ticket = chunk.TextId(Encoding.UTF8.GetString(reader.ValueSpan));
+                }
+                else if (reader.TokenType == JsonTokenType.Number && name.SequenceEqual("cost"u8)
+                    && reader.TryGetDecimal(out var amount) && Math.Abs(amount) <= MaxCost)
+                {
+                    cost = (long)Math.Round(amount * 10_000m, MidpointRounding.ToEven);
                 }
                 else if (reader.TokenType == JsonTokenType.Number && name.SequenceEqual("npsScore"u8))
                 {
@@ -92,7 +110,7 @@ internal static class PromotedAttributes
                 }
             }
 
-            return new Values(campaign, rep, team, agent, seconds, survey, nps, csat, ces, fcr);
+            return new Values(campaign, rep, team, agent, seconds, survey, nps, csat, ces, fcr, ticket, cost);
         }
         catch (JsonException)
         {

@@ -159,8 +159,10 @@ public sealed class CatalogueMetricsTests
         var catalogue = (await client.GetFromJsonAsync<JsonArray>("/api/v1/metrics"))!;
         var names = catalogue.Select(m => (string)m!["name"]!).ToList();
         Assert.Equal(
-            ["nps", "csat", "ces", "sentiment", "negative_feedback_share", "active_customers", "repeat_purchase_rate", "contacts_per_customer", "first_contact_resolution",
-             "average_handle_time", "after_hours_share"],
+            ["nps", "csat", "ces", "sentiment", "negative_feedback_share", "active_customers", "repeat_purchase_rate", "retention_rate", "churn_rate",
+             "cohort_retention", "tenure", "lifetime_value_to_date", "referral_volume", "campaign_reach", "lead_conversion", "time_to_convert",
+             "cost_per_acquisition", "contacts_per_customer", "first_contact_resolution", "average_handle_time", "after_hours_share", "repeat_contact_7d",
+             "time_to_resolve", "sla_attainment", "revenue", "revenue_at_risk"],
             names);
         Assert.All(catalogue, m => Assert.False(string.IsNullOrWhiteSpace((string?)m!["formula"]!["es"])));
 
