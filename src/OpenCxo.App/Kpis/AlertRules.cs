@@ -147,6 +147,9 @@ public sealed record AlertRuleDefinition(
             case AlertKind.Threshold when c.Above is { } above && c.Below is { } below && below >= above:
                 errors.Add(new("condition.below", "is under above: the alert fires outside the band [below, above]"));
                 break;
+            case AlertKind.Change when Metric is not null && MetricCatalogue.Find(Metric)?.Kind is StatisticKind.Money or StatisticKind.MoneyPerCount:
+                errors.Add(new("condition.kind", "money has no sampling error to test a change against: use a threshold"));
+                break;
             case AlertKind.Anomaly when Window != AlertWindow.Day:
                 errors.Add(new("window", "an anomaly compares a day with the same weekday of previous weeks: window day"));
                 break;

@@ -177,7 +177,7 @@ public sealed partial class AlertService(
         var direction = kpi?.EffectiveDirection ?? (definition.HigherIsBetter ? KpiDirection.AtLeast : KpiDirection.AtMost);
         var by = kpi?.By ?? rule.By;
         var filters = kpi?.EffectiveFilters ?? rule.Filters ?? new KpiFilters();
-        var minimumN = rule.MinimumN ?? kpi?.EffectiveMinimumN ?? (definition.Kind == StatisticKind.Count ? 1 : KpiRules.DefaultMinimumN);
+        var minimumN = rule.MinimumN ?? kpi?.EffectiveMinimumN ?? KpiDefinition.MinimumNOf(definition);
         bool Mine(string? key) => kpi is null || key == kpi.Slice;
         string Subject(string? key) => kpi is not null ? "" : key ?? "";
         string Name(string? key) => (kpi?.Name ?? definition.Title.En) + (kpi is null && key is not null ? $" ({by} {key})" : "");
@@ -201,7 +201,8 @@ public sealed partial class AlertService(
 
         var (from, to) = Window(today, rule.Window);
         var label = WindowLabel(from, rule.Window);
-        var now = await KpiReadings.CellsAsync(store, row.WorkspaceId, metric, by, filters, from, to, ct).ConfigureAwait(false);
+        var currency = kpi?.Currency;
+        var now = await KpiReadings.CellsAsync(store, row.WorkspaceId, metric, by, filters, from, to, ct, currency).ConfigureAwait(false);
         switch (c.Kind)
         {
             case AlertKind.Threshold:
@@ -217,7 +218,7 @@ public sealed partial class AlertService(
                 break;
             case AlertKind.Change:
                 var (beforeFrom, beforeTo) = Window(from, rule.Window);
-                var before = (await KpiReadings.CellsAsync(store, row.WorkspaceId, metric, by, filters, beforeFrom, beforeTo, ct).ConfigureAwait(false))
+                var before = (await KpiReadings.CellsAsync(store, row.WorkspaceId, metric, by, filters, beforeFrom, beforeTo, ct, currency).ConfigureAwait(false))
                     .ToDictionary(x => x.Key ?? "\0", x => x.Reading, StringComparer.Ordinal);
                 foreach (var (key, reading) in now.Where(x => Mine(x.Key) && x.Reading.N >= minimumN))
                 {
@@ -246,7 +247,7 @@ public sealed partial class AlertService(
                 for (var w = 1; w <= weeks; w++)
                 {
                     var day = from.AddDays(-7 * w);
-                    history.Add(await KpiReadings.CellsAsync(store, row.WorkspaceId, metric, by, filters, day, day, ct).ConfigureAwait(false));
+                    history.Add(await KpiReadings.CellsAsync(store, row.WorkspaceId, metric, by, filters, day, day, ct, currency).ConfigureAwait(false));
                 }
 
                 foreach (var (key, reading) in now.Where(x => Mine(x.Key) && x.Reading.N >= minimumN))

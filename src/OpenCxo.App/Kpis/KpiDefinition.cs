@@ -47,7 +47,8 @@ public sealed record KpiFilters(
 /// A KPI as the API, the CLI's JSON files and the editor write it: a catalogue metric, optionally one slice of it
 /// (<see cref="By"/> and <see cref="Slice"/>: <c>by: "team", slice: "night"</c>) and filters, a target, direction
 /// (default: the metric's own), horizon, the period it is judged on (default: month for short term, quarter for long
-/// term), the owner department and the RACI.
+/// term), the owner department and the RACI. Money metrics read one <see cref="Currency"/> (default: the one most of the
+/// period's revenue is in).
 /// </summary>
 public sealed partial record KpiDefinition(
     string Key,
@@ -63,7 +64,8 @@ public sealed partial record KpiDefinition(
     KpiFilters? Filters = null,
     KpiRaci? Raci = null,
     int? MinimumN = null,
-    string? Description = null)
+    string? Description = null,
+    string? Currency = null)
 {
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
     {
@@ -75,7 +77,8 @@ public sealed partial record KpiDefinition(
     };
 
     /// <summary>The metrics a KPI can hold: the catalogue's, with NPS, CSAT and CES read from their own reports.</summary>
-    public static bool Measurable(string metric) => MetricCatalogue.Find(metric) is not null
+    /// <remarks>Cohort retention is a matrix (cohort × months since), not one number, so it is not a KPI's.</remarks>
+    public static bool Measurable(string metric) => MetricCatalogue.Find(metric) is not null && metric != CatalogueMetrics.CohortRetention
         && (CatalogueMetrics.Bases.ContainsKey(metric) || KpiReadings.Scores.ContainsKey(metric));
 
     [JsonIgnore]
@@ -88,7 +91,11 @@ public sealed partial record KpiDefinition(
     public KpiPeriod EffectivePeriod => Period ?? (Horizon == KpiHorizon.LongTerm ? KpiPeriod.Quarter : KpiPeriod.Month);
 
     [JsonIgnore]
-    public int EffectiveMinimumN => MinimumN ?? (MetricDefinition.Kind is StatisticKind.Count ? 1 : KpiRules.DefaultMinimumN);
+    public int EffectiveMinimumN => MinimumN ?? MinimumNOf(MetricDefinition);
+
+    /// <summary>Counts and money are whole populations, judged on one observation; statistics need <see cref="KpiRules.DefaultMinimumN"/>.</summary>
+    public static int MinimumNOf(MetricDefinition metric) =>
+        metric?.Kind is StatisticKind.Count or StatisticKind.Money or StatisticKind.MoneyPerCount ? 1 : KpiRules.DefaultMinimumN;
 
     [JsonIgnore]
     public KpiFilters EffectiveFilters => Filters ?? new KpiFilters();

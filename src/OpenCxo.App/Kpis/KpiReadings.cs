@@ -39,7 +39,7 @@ public static class KpiReadings
         AnalyticsStore store, long workspaceId, KpiDefinition kpi, DateOnly from, DateOnly to, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(kpi);
-        var cells = await CellsAsync(store, workspaceId, kpi.Metric, kpi.By, kpi.EffectiveFilters, from, to, ct).ConfigureAwait(false);
+        var cells = await CellsAsync(store, workspaceId, kpi.Metric, kpi.By, kpi.EffectiveFilters, from, to, ct, kpi.Currency).ConfigureAwait(false);
         return cells.FirstOrDefault(c => c.Key == kpi.Slice).Reading;
     }
 
@@ -48,7 +48,7 @@ public static class KpiReadings
     /// a null key when not split). Throws <see cref="ArgumentException"/> for a slice or filter the metric lacks.
     /// </summary>
     public static async Task<IReadOnlyList<(string? Key, KpiReading Reading)>> CellsAsync(
-        AnalyticsStore store, long workspaceId, string metricName, string? by, KpiFilters f, DateOnly from, DateOnly to, CancellationToken ct)
+        AnalyticsStore store, long workspaceId, string metricName, string? by, KpiFilters f, DateOnly from, DateOnly to, CancellationToken ct, string? currency = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(f);
@@ -76,36 +76,36 @@ public static class KpiReadings
         }
 
         var metric = MetricCatalogue.Find(metricName) ?? throw new ArgumentException($"metric: {metricName} is not in the catalogue");
-        var (query, bad) = CatalogueQuery.Parse(filters, metric, "none", by);
+        var (query, bad) = CatalogueQuery.Parse(filters, metric, "none", by, currency);
         if (query is null)
         {
             throw new ArgumentException($"{bad!.Field}: {bad.Message}");
         }
 
-        var points = await CatalogueMetrics.ComputeAsync(store, workspaceId, metric, query, ct, catchUp: false).ConfigureAwait(false);
+        var points = (await CatalogueMetrics.ComputeAsync(store, workspaceId, metric, query, ct, catchUp: false).ConfigureAwait(false)).Points;
         // A statistic without an interval (a mean of one value) could be anything: an infinite interval, not its point.
         var statistic = metric.Kind is StatisticKind.Mean or StatisticKind.Proportion or StatisticKind.Nps;
         return [.. points.Select(p => (p.Key, new KpiReading(
             p.Value, p.Low ?? (statistic ? double.NegativeInfinity : null), p.High ?? (statistic ? double.PositiveInfinity : null), p.N)))];
     }
 
-    /// <summary>Whether the KPI's slice is one its metric can be split by: null when it is, else the problem.</summary>
+    /// <summary>Whether the KPI's slice and currency are ones its metric takes: null when they are, else the problem.</summary>
     public static FieldError? CheckSlice(KpiDefinition kpi)
     {
         ArgumentNullException.ThrowIfNull(kpi);
-        if (kpi.By is null)
-        {
-            return null;
-        }
-
         if (Scores.ContainsKey(kpi.Metric))
         {
+            if (kpi.Currency is not null)
+            {
+                return new FieldError("currency", $"{kpi.Metric} is not money");
+            }
+
             var (query, problem) = MetricsQuery.Parse(null, null, [], [], [], [], kpi.By, null, null, DateOnly.MinValue.AddDays(100));
             return query is null ? problem : null;
         }
 
         var (filters, _) = FeedbackQuery.Parse(null, null, [], [], [], [], [], DateOnly.MinValue.AddDays(100));
-        var (_, wrong) = CatalogueQuery.Parse(filters!, kpi.MetricDefinition, "none", kpi.By);
+        var (_, wrong) = CatalogueQuery.Parse(filters!, kpi.MetricDefinition, "none", kpi.By, kpi.Currency);
         return wrong;
     }
 

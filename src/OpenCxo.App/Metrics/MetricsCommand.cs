@@ -11,7 +11,7 @@ public static class MetricsCommand
 {
     public static Command Create()
     {
-        var metrics = new Command("metrics", "Survey scores with confidence intervals: nps, csat, ces");
+        var metrics = new Command("metrics", "The metric catalogue, each metric with its interval by time bucket and slice; nps, csat and ces with their survey reports (docs/metrics.md)");
         foreach (var (name, metric, what) in new[]
         {
             ("nps", ScoreMetric.Nps, "Net Promoter Score (−100 … 100) with its interval, promoters, passives and detractors"),

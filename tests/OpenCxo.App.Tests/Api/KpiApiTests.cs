@@ -192,6 +192,46 @@ public sealed class KpiApiTests
     }
 
     [Theory, MemberData(nameof(Providers))]
+    public async Task A_money_kpi_reads_one_currency(string provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider, new Dictionary<string, string?> { ["Kpis:Evaluate"] = "false" });
+        var client = await host.ClientAsync("a");
+        static JsonObject Money(string id, string type, decimal value, string currency) => new()
+        {
+            ["id"] = id, ["customer"] = new JsonObject { ["email"] = "buyer@example.com" }, ["occurredAt"] = At(Today.AddDays(-4)), ["department"] = "sales",
+            ["channel"] = "web", ["type"] = type, ["value"] = value, ["currency"] = currency,
+        };
+
+        // Net EUR revenue: 49 + 49 + 49 − 10 refunded = 137; the 500 USD order is another currency and never added in.
+        await PostEventsAsync(client,
+        [
+            Money("m1", "order.placed", 49, "EUR"), Money("m2", "order.placed", 49, "EUR"), Money("m3", "order.placed", 49, "EUR"),
+            Money("m4", "refund.issued", 10, "EUR"), Money("m5", "order.placed", 500, "USD"),
+        ]);
+        var kpi = Kpi("revenue-eur", "revenue", new JsonObject { ["value"] = 137 });
+        kpi["currency"] = "EUR";
+        kpi["owner"] = "sales";
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/kpis", kpi)).StatusCode);
+        var state = (await client.GetFromJsonAsync<JsonObject>("/api/v1/kpis/revenue-eur"))!;
+        Assert.Equal((137.0, "onTrack"), ((double)state["value"]!, (string)state["status"]!));
+        Assert.Null(state["low"]);
+
+        kpi["currency"] = "USD";
+        Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync("/api/v1/kpis/revenue-eur", kpi)).StatusCode);
+        state = (await client.GetFromJsonAsync<JsonObject>("/api/v1/kpis/revenue-eur"))!;
+        Assert.Equal((500.0, "onTrack"), ((double)state["value"]!, (string)state["status"]!));
+
+        kpi["currency"] = "euros";
+        var refused = await client.PutAsJsonAsync("/api/v1/kpis/revenue-eur", kpi);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("\"currency\"", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var nps = Kpi("nps-eur", "nps", new JsonObject { ["value"] = 1 });
+        nps["currency"] = "EUR";
+        Assert.Contains("\"currency\"", await (await client.PostAsJsonAsync("/api/v1/kpis", nps)).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("\"metric\"", await (await client.PostAsJsonAsync("/api/v1/kpis", Kpi("cohorts", "cohort_retention", new JsonObject { ["value"] = 1 }))).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
     public async Task Snapshots_fill_the_last_complete_periods_once(string provider)
     {
         await using var host = await ApiHost.StartAsync(provider, new Dictionary<string, string?> { ["Kpis:Evaluate"] = "false" });
