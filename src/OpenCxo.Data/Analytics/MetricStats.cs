@@ -469,8 +469,11 @@ public sealed partial class AnalyticsStore
         """;
 
     /// <summary>
-    /// Customers active in a cell: per customer, net revenue in the currency up to the bucket's end, from a running
-    /// sum per customer that an ASOF join reads at the bucket's end. Customers without revenue in it are not counted.
+    /// Customers active in a cell: per customer, net revenue in the currency up to the bucket's end. One stream per
+    /// customer holds their revenue touchpoints and their cells' ends (a cell sorting before revenue at the same
+    /// instant, which is after its end); a running sum read at each cell is the value then. Customers without revenue
+    /// by then are not counted. (An ASOF join said the same, but DuckDB planned it inside this query in minutes, not
+    /// seconds, over 10 M touchpoints.)
     /// </summary>
     private static Func<string, string, string> LifetimeValueSql(Cell cell) => (where, _) => $"""
         WITH cells AS (
@@ -479,23 +482,24 @@ public sealed partial class AnalyticsStore
             {where}{cell.Narrowing}
             GROUP BY b, k, c
         ),
-        ends AS (
-            SELECT b, k, c, {cell.End("b")} AS hi FROM cells
+        stream AS (
+            SELECT {LiveCustomer} AS c, i.occurred_at AS t, 1 AS kind, CAST(NULL AS DATE) AS b, CAST(NULL AS VARCHAR) AS k,
+                   CAST(CASE WHEN i.type = '{RefundType}' THEN -i.value ELSE i.value END AS DOUBLE) AS v
+            FROM interactions i
+            {MapJoin}
+            WHERE i.workspace_id = $workspace AND i.type IN ({RevenueTypes}, '{RefundType}') AND i.currency = $currency AND i.occurred_at < $to
+            UNION ALL
+            SELECT c, {cell.End("b")}, 0, b, k, 0.0 FROM cells
         ),
-        net AS (
-            SELECT c, ts, sum(sum(v)) OVER (PARTITION BY c ORDER BY ts ROWS UNBOUNDED PRECEDING) AS total
-            FROM (SELECT {LiveCustomer} AS c, i.occurred_at AS ts, CASE WHEN i.type = '{RefundType}' THEN -i.value ELSE i.value END AS v
-                  FROM interactions i
-                  {MapJoin}
-                  WHERE i.workspace_id = $workspace AND i.type IN ({RevenueTypes}, '{RefundType}') AND i.currency = $currency)
-            GROUP BY c, ts
-        ),
-        worth AS (
-            SELECT e.b, e.k, CAST(n.total AS DOUBLE) AS v
-            FROM ends e ASOF JOIN net n ON n.c = e.c AND e.hi > n.ts
+        running AS (
+            SELECT kind, b, k,
+                   sum(v) OVER (PARTITION BY c ORDER BY t, kind ROWS UNBOUNDED PRECEDING) AS worth,
+                   sum(kind) OVER (PARTITION BY c ORDER BY t, kind ROWS UNBOUNDED PRECEDING) AS paid
+            FROM stream
         )
-        SELECT b, k, count(*), sum(v), sum(v * v), CAST(0 AS BIGINT)
-        FROM worth
+        SELECT b, k, count(*), sum(worth), sum(worth * worth), CAST(0 AS BIGINT)
+        FROM running
+        WHERE kind = 0 AND paid > 0
         GROUP BY b, k
         ORDER BY b, k NULLS LAST
         """;
