@@ -16,7 +16,7 @@ internal static class CatalogueBench
 {
     private static readonly string[] Slices = ["channel", "team", "customer.attr.country", "segment", "campaign", "all"];
 
-    public static async Task RunAsync(string database, bool skipRecord)
+    public static async Task RunAsync(string database, bool skipRecord, string? only = null)
     {
         var location = DatabaseLocation.Parse("sqlite:" + database);
         var factory = new CxoDbFactory(location);
@@ -49,7 +49,7 @@ internal static class CatalogueBench
         var to = DateOnly.FromDateTime(newest);
         var from = to.AddDays(-364);
         var offset = 0;
-        foreach (var name in CatalogueMetrics.Bases.Keys)
+        foreach (var name in CatalogueMetrics.Bases.Keys.Where(n => only is null || n == only))
         {
             var metric = MetricCatalogue.Find(name)!;
             offset += 7;

@@ -24,7 +24,7 @@ using OpenCxo.Data.Storage;
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- survey   [--invitations N] [--clients C] [--seconds S]   (issue 4: page, responses/s)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- metrics  [--responses N]   (issue 4: scores over N responses)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- text     [--comments N]    (issue 5: agreement with human labels, comments/s)
-//   dotnet run -c Release --project bench/OpenCxo.Bench -- catalogue [--db SQLITE-FILE] [--skip-record]   (issue 6: catalogue metrics by week over a year; the file from `timeline`)
+//   dotnet run -c Release --project bench/OpenCxo.Bench -- catalogue [--db SQLITE-FILE] [--skip-record] [--metric NAME]   (issue 6: catalogue metrics by week over a year; the file from `timeline`)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- kpis [--db SQLITE-FILE]   (issue 6: the demo KPIs' scorecards, snapshots and council report; the file from `timeline`)
 var verb = args.FirstOrDefault() ?? "help";
 var work = Path.Combine(Path.GetTempPath(), "opencxo-bench");
@@ -59,13 +59,13 @@ switch (verb)
         TextBench.Run(Bench.Arg(args, "--comments", 200_000));
         break;
     case "catalogue":
-        await CatalogueBench.RunAsync(Bench.ArgText(args, "--db") ?? Path.Combine(work, "timeline-10000000.db"), args.Contains("--skip-record"));
+        await CatalogueBench.RunAsync(Bench.ArgText(args, "--db") ?? Path.Combine(work, "timeline-10000000.db"), args.Contains("--skip-record"), Bench.ArgText(args, "--metric"));
         break;
     case "kpis":
         await KpiBench.RunAsync(Bench.ArgText(args, "--db") ?? Path.Combine(work, "timeline-10000000.db"));
         break;
     default:
-        Console.WriteLine("verbs: catalogue [--db SQLITE-FILE] [--skip-record] | kpis [--db SQLITE-FILE] | text [--comments N] | survey [--invitations N] [--clients C] [--seconds S] | metrics [--responses N] | ui [--db SQLITE-FILE] [--rounds N] | import [--events N] [--postgres CS [--postgres-only]] | parse [--events N] | http [--events N] [--clients C] | memory [--events N] | timeline [--interactions N]");
+        Console.WriteLine("verbs: catalogue [--db SQLITE-FILE] [--skip-record] [--metric NAME] | kpis [--db SQLITE-FILE] | text [--comments N] | survey [--invitations N] [--clients C] [--seconds S] | metrics [--responses N] | ui [--db SQLITE-FILE] [--rounds N] | import [--events N] [--postgres CS [--postgres-only]] | parse [--events N] | http [--events N] [--clients C] | memory [--events N] | timeline [--interactions N]");
         break;
 }
 

@@ -544,15 +544,23 @@ public sealed partial class AnalyticsStore
     {
         var lastTouch = slice is MetricSlice.Campaign or MetricSlice.Channel;
         var acquiredKey = lastTouch ? "CAST(NULL AS VARCHAR)" : cell.Key;
+        // The last campaign touchpoint at or before each acquisition: one stream per customer of their touchpoints and
+        // acquisitions (a touchpoint sorting first at the same instant), read with last_value. (An ASOF join said the
+        // same, but DuckDB planned it inside this query in about 20 s over 10 M touchpoints.)
         var attributed = lastTouch
             ? $"""
-                SELECT a.b, CASE WHEN t.ts >= a.ts - INTERVAL 30 DAY THEN t.k END AS k, a.c
-                FROM acquired a
-                ASOF LEFT JOIN (SELECT {LiveCustomer} AS c, i.occurred_at AS ts, {cell.Key} AS k
-                                FROM interactions i
-                                {MapJoin}
-                                WHERE i.workspace_id = $workspace AND i.department = 'marketing' AND i.campaign IS NOT NULL) t
-                    ON t.c = a.c AND a.ts >= t.ts
+                SELECT b, CASE WHEN touched >= ts - INTERVAL 30 DAY THEN touch END AS k, c
+                FROM (SELECT kind, b, c, ts,
+                             last_value(touch IGNORE NULLS) OVER w AS touch, last_value(touched IGNORE NULLS) OVER w AS touched
+                      FROM (SELECT c, ts, 1 AS kind, b, CAST(NULL AS VARCHAR) AS touch, CAST(NULL AS TIMESTAMP) AS touched FROM acquired
+                            UNION ALL
+                            SELECT {LiveCustomer}, i.occurred_at, 0, CAST(NULL AS DATE), {cell.Key}, i.occurred_at
+                            FROM interactions i
+                            {MapJoin}
+                            WHERE i.workspace_id = $workspace AND i.department = 'marketing' AND i.campaign IS NOT NULL
+                              AND {LiveCustomer} IN (SELECT c FROM acquired))
+                      WINDOW w AS (PARTITION BY c ORDER BY ts, kind ROWS UNBOUNDED PRECEDING))
+                WHERE kind = 1
                 """
             : "SELECT b, k, c FROM acquired";
         return (where, _) => $"""
