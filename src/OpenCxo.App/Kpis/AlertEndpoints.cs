@@ -13,16 +13,16 @@ public static class AlertEndpoints
     public static IEndpointRouteBuilder MapAlertApi(this IEndpointRouteBuilder app)
     {
         var read = app.MapGroup("/api/v1").RequireAuthorization(Scopes.StatsRead).WithTags("Alerts");
-        read.MapGet("/alert-rules", async (HttpContext http, [FromServices] AlertService alerts, CancellationToken ct) =>
-                TypedResults.Ok(new JsonObject { ["rules"] = new JsonArray([.. (await alerts.RulesAsync(http.User.WorkspaceId(), ct)).Select(r => (JsonNode?)JsonSerializer.SerializeToNode(r.Definition, AlertRuleDefinition.Json))]) }))
-            .WithName("ListAlertRules")
-            .WithSummary("The workspace's alert rules.");
         read.MapGet("/alerts", async (HttpContext http, [FromServices] AlertService alerts, CancellationToken ct, string? state = null, int limit = 100) =>
                 TypedResults.Ok(new JsonObject { ["alerts"] = new JsonArray([.. (await alerts.AlertsAsync(http.User.WorkspaceId(), state == "open", limit, ct)).Select(a => (JsonNode)Json(a))]) }))
             .WithName("ListAlerts")
             .WithSummary("Alerts raised, newest first (state=open: not yet acknowledged; limit 1–1000, default 100).");
 
         var write = app.MapGroup("/api/v1").RequireAuthorization(Scopes.KpisWrite).WithTags("Alerts");
+        write.MapGet("/alert-rules", async (HttpContext http, [FromServices] AlertService alerts, CancellationToken ct) =>
+                TypedResults.Ok(new JsonObject { ["rules"] = new JsonArray([.. (await alerts.RulesAsync(http.User.WorkspaceId(), ct)).Select(r => (JsonNode?)JsonSerializer.SerializeToNode(r.Definition, AlertRuleDefinition.Json))]) }))
+            .WithName("ListAlertRules")
+            .WithSummary("The workspace's alert rules, with where they deliver (so kpis:write, as their webhook URLs may carry secrets).");
         write.MapPost("/alert-rules", async Task<Results<Created<JsonNode>, ValidationProblem>> (HttpContext http, [FromServices] AlertService alerts, CancellationToken ct) =>
             {
                 var (rule, problem) = await KpiEndpoints.ReadJsonAsync<AlertRuleDefinition>(http, AlertRuleDefinition.Json, ct);
@@ -54,16 +54,13 @@ public static class AlertEndpoints
                 await alerts.AcknowledgeAsync(http.User.WorkspaceId(), id, KpiEndpoints.Who(http.User), ct) ? TypedResults.NoContent() : TypedResults.NotFound())
             .WithName("AcknowledgeAlert")
             .WithSummary("Marks an alert as seen; the first acknowledgement stays.");
-        write.MapPost("/alerts/evaluate", async (HttpContext http, [FromServices] KpiService kpis, [FromServices] AlertService alerts, CancellationToken ct) =>
+        write.MapPost("/alerts/evaluate", async (HttpContext http, [FromServices] KpiJob job, CancellationToken ct) =>
             {
-                var workspace = http.User.WorkspaceId();
-                var snapshots = await kpis.SnapshotAsync(workspace, ct);
-                var raised = await alerts.EvaluateAsync(workspace, ct);
-                var delivered = await alerts.DeliverAsync(ct);
+                var (snapshots, raised, delivered) = await job.RunAsync(http.User.WorkspaceId(), ct);
                 return TypedResults.Ok(new JsonObject { ["snapshots"] = snapshots, ["raised"] = raised, ["delivered"] = delivered });
             })
             .WithName("EvaluateAlerts")
-            .WithSummary("Runs the KPI job now for this workspace: takes missing snapshots, evaluates the alert rules and delivers what they raised.");
+            .WithSummary("Runs the KPI job now for this workspace (also where Kpis:Evaluate is off): takes missing snapshots, evaluates its alert rules and delivers its due alerts.");
         return app;
     }
 

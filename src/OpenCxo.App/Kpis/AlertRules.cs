@@ -64,7 +64,12 @@ public sealed record AlertRuleDefinition(
     public const int DefaultWeeks = 6;
     public const double DefaultZ = 3.5;
 
+    public const string MoneyHasNoChange = "money has no sampling error to test a change against: use a threshold";
+
     public static JsonSerializerOptions Json => KpiDefinition.Json;
+
+    /// <summary>Whether a change of the metric can be tested for chance: not money, whose sums are exact.</summary>
+    public static bool Testable(MetricDefinition metric) => metric?.Kind is not (StatisticKind.Money or StatisticKind.MoneyPerCount);
 
     public List<FieldError> Check()
     {
@@ -119,9 +124,13 @@ public sealed record AlertRuleDefinition(
             {
                 errors.Add(new("notify.email", "names at most 20 addresses"));
             }
-            else if (emails.FirstOrDefault(e => e is null || e.Length > 254 || !MimeKit.MailboxAddress.TryParse(e, out var address) || !address.Address.Contains('@', StringComparison.Ordinal)) is { } bad)
+            else if (emails.Any(e => e is null))
             {
-                errors.Add(new("notify.email", $"'{Clip(bad ?? "")}' is not an e-mail address"));
+                errors.Add(new("notify.email", "holds a null: give addresses"));
+            }
+            else if (emails.FirstOrDefault(e => e.Length > 254 || !MimeKit.MailboxAddress.TryParse(e, out var address) || !address.Address.Contains('@', StringComparison.Ordinal)) is { } bad)
+            {
+                errors.Add(new("notify.email", $"'{Clip(bad)}' is not an e-mail address"));
             }
         }
 
@@ -147,8 +156,8 @@ public sealed record AlertRuleDefinition(
             case AlertKind.Threshold when c.Above is { } above && c.Below is { } below && below >= above:
                 errors.Add(new("condition.below", "is under above: the alert fires outside the band [below, above]"));
                 break;
-            case AlertKind.Change when Metric is not null && MetricCatalogue.Find(Metric)?.Kind is StatisticKind.Money or StatisticKind.MoneyPerCount:
-                errors.Add(new("condition.kind", "money has no sampling error to test a change against: use a threshold"));
+            case AlertKind.Change when Metric is not null && MetricCatalogue.Find(Metric) is { } metric && !Testable(metric):
+                errors.Add(new("condition.kind", MoneyHasNoChange));
                 break;
             case AlertKind.Anomaly when Window != AlertWindow.Day:
                 errors.Add(new("window", "an anomaly compares a day with the same weekday of previous weeks: window day"));

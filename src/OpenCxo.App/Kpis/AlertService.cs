@@ -26,6 +26,9 @@ public sealed partial class AlertService(
     /// <summary>Deliveries are tried this many times, waiting 1, 2, 4 … minutes between tries, then given up.</summary>
     public const int MaxAttempts = 8;
 
+    /// <summary>How long a claimed delivery is held by the run that claimed it, should that run die before recording it.</summary>
+    public static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(10);
+
     public async Task<IReadOnlyList<(AlertRuleRow Row, AlertRuleDefinition Definition)>> RulesAsync(long workspaceId, CancellationToken ct)
     {
         await using var db = databases.CreateDbContext();
@@ -38,15 +41,27 @@ public sealed partial class AlertService(
         ArgumentNullException.ThrowIfNull(rule);
         var errors = rule.Check();
         await using var db = databases.CreateDbContext();
-        if (errors.Count == 0 && rule.Kpi is not null && !await db.Kpis.AnyAsync(k => k.WorkspaceId == workspaceId && k.Key == rule.Kpi, ct).ConfigureAwait(false))
+        if (errors.Count == 0 && rule.Kpi is not null)
         {
-            errors.Add(new FieldError("kpi", $"'{rule.Kpi}' is not a KPI of this workspace"));
+            var kpi = await kpis.GetAsync(workspaceId, rule.Kpi, ct).ConfigureAwait(false);
+            if (kpi is null)
+            {
+                errors.Add(new FieldError("kpi", $"'{rule.Kpi}' is not a KPI of this workspace"));
+            }
+            else if (rule.Condition.Kind == AlertKind.Change && !AlertRuleDefinition.Testable(kpi.Value.Definition.MetricDefinition))
+            {
+                errors.Add(new FieldError("condition.kind", AlertRuleDefinition.MoneyHasNoChange));
+            }
         }
 
-        if (errors.Count == 0 && rule.Metric is not null && rule.By is not null
-            && KpiReadings.CheckSlice(new KpiDefinition("x", "x", rule.Metric, new KpiTarget(0), "other", By: rule.By, Slice: "x")) is { } slice)
+        if (errors.Count == 0 && rule.Metric is not null && KpiReadings.CheckQuery(rule.Metric, rule.By, rule.Filters ?? new KpiFilters(), null) is { } query)
         {
-            errors.Add(slice);
+            errors.Add(query);
+        }
+
+        if (errors.Count == 0 && rule.Notify?.Email is { Count: > 0 } && !mail.Configured)
+        {
+            errors.Add(new FieldError("notify.email", "this server sends no e-mail: set Smtp:Host (docs/surveys.md) or use a webhook"));
         }
 
         if (errors.Count > 0)
@@ -92,20 +107,21 @@ public sealed partial class AlertService(
             return false;
         }
 
-        var alerts = db.Alerts.Where(a => a.RuleId == id).Select(a => a.Id);
-        await db.AlertDeliveries.Where(d => alerts.Contains(d.AlertId)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
-        await db.Alerts.Where(a => a.RuleId == id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        // Its alerts and their deliveries go with it (ON DELETE CASCADE).
         await db.AlertRules.Where(r => r.Id == id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
         return true;
     }
 
-    /// <summary>The workspace's alerts, newest first; only those not acknowledged when <paramref name="open"/>.</summary>
-    public async Task<IReadOnlyList<AlertView>> AlertsAsync(long workspaceId, bool open, int limit, CancellationToken ct)
+    /// <summary>
+    /// The workspace's alerts, newest first; only those not acknowledged when <paramref name="open"/>, only those raised
+    /// in [<paramref name="since"/>, <paramref name="until"/>) when given.
+    /// </summary>
+    public async Task<IReadOnlyList<AlertView>> AlertsAsync(long workspaceId, bool open, int limit, CancellationToken ct, DateTime? since = null, DateTime? until = null)
     {
         await using var db = databases.CreateDbContext();
         var query = from a in db.Alerts.AsNoTracking()
                     join r in db.AlertRules.AsNoTracking() on a.RuleId equals r.Id
-                    where a.WorkspaceId == workspaceId && (!open || a.AcknowledgedAt == null)
+                    where a.WorkspaceId == workspaceId && (!open || a.AcknowledgedAt == null) && (since == null || a.FiredAt >= since) && (until == null || a.FiredAt < until)
                     orderby a.Id descending
                     select new { a, r.Key, r.DefinitionJson };
         var rows = await query.Take(Math.Clamp(limit, 1, 1000)).ToListAsync(ct).ConfigureAwait(false);
@@ -136,10 +152,11 @@ public sealed partial class AlertService(
         var raised = 0;
         foreach (var row in rules)
         {
+            var rule = Parse(row);
             IReadOnlyList<Breach> breaches;
             try
             {
-                breaches = await BreachesAsync(row, Parse(row), ct).ConfigureAwait(false);
+                breaches = await BreachesAsync(row, rule, ct).ConfigureAwait(false);
             }
             catch (ArgumentException e)
             {
@@ -149,7 +166,7 @@ public sealed partial class AlertService(
 
             foreach (var breach in breaches)
             {
-                raised += await RaiseAsync(row, Parse(row), breach, ct).ConfigureAwait(false) ? 1 : 0;
+                raised += await RaiseAsync(row, rule, breach, ct).ConfigureAwait(false) ? 1 : 0;
             }
         }
 
@@ -236,7 +253,7 @@ public sealed partial class AlertService(
                         detail["previousN"] = earlier.N;
                         detail["pValue"] = Math.Round(p, 6);
                         breaches.Add(new Breach(Subject(key), label,
-                            $"{Name(key)} fell to {Format(reading.Value)} in {label} from {Format(earlier.Value)} (p = {p.ToString("0.####", CultureInfo.InvariantCulture)})", detail));
+                            $"{Name(key)} {(reading.Value < earlier.Value ? "fell" : "rose")} to {Format(reading.Value)} in {label} from {Format(earlier.Value)} (p = {p.ToString("0.####", CultureInfo.InvariantCulture)})", detail));
                     }
                 }
 
@@ -252,7 +269,8 @@ public sealed partial class AlertService(
 
                 foreach (var (key, reading) in now.Where(x => Mine(x.Key) && x.Reading.N >= minimumN))
                 {
-                    var references = history.Select(h => h.FirstOrDefault(x => x.Key == key).Reading).OfType<KpiReading>().Select(r => r.Value).ToList();
+                    var references = history.Select(h => h.FirstOrDefault(x => x.Key == key).Reading).OfType<KpiReading>()
+                        .Where(r => r.N >= minimumN).Select(r => r.Value).ToList();
                     if (Anomaly.RobustZ(reading.Value, references) is not { } z)
                     {
                         continue;
@@ -301,13 +319,11 @@ public sealed partial class AlertService(
     private async Task<bool> RaiseAsync(AlertRuleRow row, AlertRuleDefinition rule, Breach breach, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var dedupe = $"{rule.Condition.Kind}|{breach.Subject}|{breach.Window}";
-        if (dedupe.Length > 300)
-        {
-            dedupe = dedupe[..300];
-        }
-
-        var subject = breach.Subject.Length > 200 ? breach.Subject[..200] : breach.Subject;
+        // Long slice names are kept whole in the keys through their hash, so two slices never share a key or a quiet period.
+        var subject = breach.Subject.Length > 100
+            ? breach.Subject[..60] + "…#" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(breach.Subject)))[..32]
+            : breach.Subject;
+        var dedupe = $"{rule.Condition.Kind}|{subject}|{breach.Window}";
         await using var db = databases.CreateDbContext();
         if (await db.Alerts.AnyAsync(a => a.RuleId == row.Id && a.DedupeKey == dedupe, ct).ConfigureAwait(false))
         {
@@ -359,74 +375,80 @@ public sealed partial class AlertService(
         return true;
     }
 
-    /// <summary>Sends the deliveries that are due; a failure waits 2^(attempts − 1) minutes, and after <see cref="MaxAttempts"/> is given up.</summary>
-    public async Task<int> DeliverAsync(CancellationToken ct)
+    /// <summary>
+    /// Sends the deliveries that are due (of one workspace, or all). Each is claimed first — its next attempt moved a
+    /// lease ahead, only if it was still due — so that two runs or two servers never send the same one; its outcome is
+    /// stored as soon as it is known. A failure waits 2^(attempts − 1) minutes (at the job's next pass at the
+    /// earliest), and after <see cref="MaxAttempts"/> tries is given up. Answers how many were delivered.
+    /// </summary>
+    public async Task<int> DeliverAsync(long? workspaceId, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
+        var lease = now.Add(ClaimLease);
         await using var db = databases.CreateDbContext();
-        var due = await db.AlertDeliveries.Where(d => d.DeliveredAt == null && !d.GaveUp && d.NextAttemptAt <= now).OrderBy(d => d.Id).Take(200)
+        var due = await db.AlertDeliveries.AsNoTracking()
+            .Where(d => d.DeliveredAt == null && !d.GaveUp && d.NextAttemptAt <= now && (workspaceId == null || d.WorkspaceId == workspaceId))
+            .OrderBy(d => d.Id).Take(200)
             .ToListAsync(ct).ConfigureAwait(false);
-        if (due.Count == 0)
-        {
-            return 0;
-        }
-
-        var ids = due.Select(d => d.AlertId).Distinct().ToList();
-        var alerts = await (from a in db.Alerts.AsNoTracking()
-                            join r in db.AlertRules.AsNoTracking() on a.RuleId equals r.Id
-                            where ids.Contains(a.Id)
-                            select new { a, r.Key }).ToDictionaryAsync(x => x.a.Id, ct).ConfigureAwait(false);
+        var delivered = 0;
         var client = http.CreateClient(nameof(AlertService));
-        var errors = new Dictionary<long, string?>();
-        foreach (var delivery in due.Where(d => d.Channel == "webhook"))
-        {
-            var x = alerts[delivery.AlertId];
-            try
-            {
-                using var response = await client.PostAsJsonAsync(delivery.Target, Payload(x.a, x.Key), ct).ConfigureAwait(false);
-                response.EnsureSuccessStatusCode();
-                errors[delivery.Id] = null;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException)
-            {
-                errors[delivery.Id] = e.Message;
-            }
-        }
-
-        var mails = due.Where(d => d.Channel == "email").ToList();
-        if (mails.Count > 0)
-        {
-            try
-            {
-                foreach (var (id, error) in await mail.SendAsync([.. mails.Select(d => (d.Id, (Func<MimeMessage>)(() => Compose(alerts[d.AlertId].a, alerts[d.AlertId].Key, d.Target))))], ct).ConfigureAwait(false))
-                {
-                    errors[id] = error;
-                }
-            }
-            catch (IOException e)
-            {
-                mails.ForEach(d => errors[d.Id] = e.Message);
-            }
-        }
-
         foreach (var delivery in due)
         {
-            delivery.Attempts++;
-            if (errors.GetValueOrDefault(delivery.Id, "not sent") is { } error)
+            var claimed = await db.AlertDeliveries
+                .Where(d => d.Id == delivery.Id && d.DeliveredAt == null && !d.GaveUp && d.NextAttemptAt <= now)
+                .ExecuteUpdateAsync(u => u.SetProperty(d => d.NextAttemptAt, lease).SetProperty(d => d.Attempts, d => d.Attempts + 1), ct)
+                .ConfigureAwait(false);
+            if (claimed == 0)
             {
-                delivery.LastError = error.Length > 1000 ? error[..1000] : error;
-                delivery.GaveUp = delivery.Attempts >= MaxAttempts;
-                delivery.NextAttemptAt = now.AddMinutes(Math.Pow(2, delivery.Attempts - 1));
+                continue;
+            }
+
+            var x = await (from a in db.Alerts.AsNoTracking()
+                           join r in db.AlertRules.AsNoTracking() on a.RuleId equals r.Id
+                           where a.Id == delivery.AlertId
+                           select new { a, r.Key }).SingleAsync(ct).ConfigureAwait(false);
+            string? error;
+            try
+            {
+                if (delivery.Channel == "webhook")
+                {
+                    using var response = await client.PostAsJsonAsync(delivery.Target, Payload(x.a, x.Key), ct).ConfigureAwait(false);
+                    response.EnsureSuccessStatusCode();
+                    error = null;
+                }
+                else
+                {
+                    var sent = await mail.SendAsync([(delivery.Id, () => Compose(x.a, x.Key, delivery.Target))], ct).ConfigureAwait(false);
+                    error = sent.GetValueOrDefault(delivery.Id, "not sent");
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                error = e.Message;
+            }
+
+            // Stored whatever happens to the caller next: a delivery sent and not recorded would go again.
+            var attempts = delivery.Attempts + 1;
+            if (error is null)
+            {
+                delivered++;
+                await db.AlertDeliveries.Where(d => d.Id == delivery.Id)
+                    .ExecuteUpdateAsync(u => u.SetProperty(d => d.DeliveredAt, now).SetProperty(d => d.LastError, (string?)null), CancellationToken.None)
+                    .ConfigureAwait(false);
             }
             else
             {
-                delivery.DeliveredAt = now;
-                delivery.LastError = null;
+                var message = error.Length > 1000 ? error[..1000] : error;
+                await db.AlertDeliveries.Where(d => d.Id == delivery.Id)
+                    .ExecuteUpdateAsync(u => u
+                        .SetProperty(d => d.LastError, message)
+                        .SetProperty(d => d.GaveUp, attempts >= MaxAttempts)
+                        .SetProperty(d => d.NextAttemptAt, now.AddMinutes(Math.Pow(2, attempts - 1))), CancellationToken.None)
+                    .ConfigureAwait(false);
             }
         }
 
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        return errors.Count(e => e.Value is null);
+        return delivered;
     }
 
     private static JsonObject Payload(AlertRow alert, string rule) => new()

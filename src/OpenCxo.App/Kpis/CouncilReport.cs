@@ -75,7 +75,7 @@ public sealed record CouncilReport(DateOnly From, DateOnly To, IReadOnlyList<Cou
 
         var start = from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         var end = to.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-        var raised = (await alerts.AlertsAsync(workspaceId, open: false, 1000, ct).ConfigureAwait(false)).Where(a => a.FiredAt >= start && a.FiredAt < end).ToList();
+        var raised = await alerts.AlertsAsync(workspaceId, open: false, 1000, ct, start, end).ConfigureAwait(false);
         return new CouncilReport(from, to, lines, raised);
     }
 

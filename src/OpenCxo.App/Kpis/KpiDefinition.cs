@@ -153,42 +153,9 @@ public sealed partial record KpiDefinition(
             errors.Add(new("minimumN", "is 1–1000000"));
         }
 
-        CheckFilters(errors);
         CheckTarget(errors);
         CheckRaci(errors, users);
         return errors;
-    }
-
-    private void CheckFilters(List<FieldError> errors)
-    {
-        var f = EffectiveFilters;
-        if (f.Department?.FirstOrDefault(d => !Vocabulary.Departments.Contains(d)) is { } department)
-        {
-            errors.Add(new("filters.department", $"unknown department '{Clip(department)}'"));
-        }
-
-        if (f.Channel?.FirstOrDefault(c => !Vocabulary.Channels.Contains(c)) is { } channel)
-        {
-            errors.Add(new("filters.channel", $"unknown channel '{Clip(channel)}'"));
-        }
-
-        if (f.Survey?.FirstOrDefault(s => !SurveyRules.SurveyKeyPattern().IsMatch(s)) is { } survey)
-        {
-            errors.Add(new("filters.survey", $"'{Clip(survey)}' is not a survey key"));
-        }
-
-        foreach (var (field, values) in new[] { ("filters.segment", f.Segment), ("filters.team", f.Team) })
-        {
-            if (values?.Any(v => v is null || v.Length is 0 or > 100) == true)
-            {
-                errors.Add(new(field, "each value is 1–100 characters"));
-            }
-        }
-
-        if (f.Team is { Count: > 0 } && Metric is not null && KpiReadings.Scores.ContainsKey(Metric))
-        {
-            errors.Add(new("filters.team", $"{Metric} is filtered by survey, department, channel and segment; read one team with by: team"));
-        }
     }
 
     private void CheckTarget(List<FieldError> errors)
@@ -235,7 +202,7 @@ public sealed partial record KpiDefinition(
             errors.Add(new("target.choices", "map a survey question's choices to numbers: only with survey + question"));
         }
 
-        if (t.Choices?.Any(c => c.Key.Length is 0 or > 100 || !double.IsFinite(c.Value)) == true)
+        if (t.Choices?.Any(c => c.Key is null or { Length: 0 or > 100 } || !double.IsFinite(c.Value)) == true)
         {
             errors.Add(new("target.choices", "map choice keys (1–100 characters) to finite numbers"));
         }
@@ -261,13 +228,17 @@ public sealed partial record KpiDefinition(
         var r = EffectiveRaci;
         foreach (var (field, names) in new[] { ("raci.responsible", r.Responsible), ("raci.accountable", r.Accountable), ("raci.consulted", r.Consulted), ("raci.informed", r.Informed) })
         {
-            if (names?.FirstOrDefault(n => n is null || !(Vocabulary.Departments.Contains(n) || users.Contains(n))) is { } unknown)
+            if (names is not null && names.Any(n => n is null))
             {
-                errors.Add(new(field, $"'{Clip(unknown ?? "")}' is neither a user of this workspace nor a department"));
+                errors.Add(new(field, "holds a null: give user or department names"));
+            }
+            else if (names?.FirstOrDefault(n => !(Vocabulary.Departments.Contains(n) || users.Contains(n))) is { } unknown)
+            {
+                errors.Add(new(field, $"'{Clip(unknown)}' is neither a user of this workspace nor a department"));
             }
         }
 
-        // One accountable owner: the point of a RACI.
+        // At most one accountable: the point of a RACI.
         if (r.Accountable is { Count: > 1 })
         {
             errors.Add(new("raci.accountable", "names one person or department: accountability is not shared"));

@@ -43,8 +43,10 @@ public sealed class KpiDraft
     public string? Informed { get; set; }
     public int? MinimumN { get; set; }
 
-    /// <summary>Filters are set through the API; the editor keeps them as they are.</summary>
+    /// <summary>Filters and a money KPI's currency are set through the API; the editor keeps them as they are.</summary>
     public KpiFilters? Filters { get; set; }
+
+    public string? Currency { get; set; }
 
     public static KpiDraft From(KpiDefinition kpi)
     {
@@ -77,6 +79,7 @@ public sealed class KpiDraft
             Informed = Join(raci.Informed),
             MinimumN = kpi.MinimumN,
             Filters = kpi.Filters,
+            Currency = kpi.Currency,
         };
     }
 
@@ -111,7 +114,7 @@ public sealed class KpiDraft
         var by = Blank(By);
         return (new KpiDefinition(
             Key.Trim(), Name.Trim(), Metric, target, Owner, Horizon, Direction, Period, by, by is null ? null : Slice?.Trim() ?? "", Filters,
-            (raci.Responsible ?? raci.Accountable ?? raci.Consulted ?? raci.Informed) is null ? null : raci, MinimumN, Blank(Description)), problems);
+            (raci.Responsible ?? raci.Accountable ?? raci.Consulted ?? raci.Informed) is null ? null : raci, MinimumN, Blank(Description), Currency), problems);
     }
 
     private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();

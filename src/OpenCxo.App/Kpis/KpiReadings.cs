@@ -89,24 +89,48 @@ public static class KpiReadings
             p.Value, p.Low ?? (statistic ? double.NegativeInfinity : null), p.High ?? (statistic ? double.PositiveInfinity : null), p.N)))];
     }
 
-    /// <summary>Whether the KPI's slice and currency are ones its metric takes: null when they are, else the problem.</summary>
-    public static FieldError? CheckSlice(KpiDefinition kpi)
+    /// <summary>
+    /// Whether a metric takes this slice, these filters and this currency, asked of the same parsers that read them:
+    /// null when it does, else the problem, filters named <c>filters.NAME</c>.
+    /// </summary>
+    public static FieldError? CheckQuery(string metric, string? by, KpiFilters filters, string? currency)
     {
-        ArgumentNullException.ThrowIfNull(kpi);
-        if (Scores.ContainsKey(kpi.Metric))
+        ArgumentNullException.ThrowIfNull(filters);
+        foreach (var (name, values) in new[] { ("department", filters.Department), ("channel", filters.Channel), ("segment", filters.Segment), ("survey", filters.Survey), ("team", filters.Team) })
         {
-            if (kpi.Currency is not null)
+            if (values is not null && values.Any(v => v is null))
             {
-                return new FieldError("currency", $"{kpi.Metric} is not money");
+                return new FieldError("filters." + name, "holds a null: give names");
             }
-
-            var (query, problem) = MetricsQuery.Parse(null, null, [], [], [], [], kpi.By, null, null, DateOnly.MinValue.AddDays(100));
-            return query is null ? problem : null;
         }
 
-        var (filters, _) = FeedbackQuery.Parse(null, null, [], [], [], [], [], DateOnly.MinValue.AddDays(100));
-        var (_, wrong) = CatalogueQuery.Parse(filters!, kpi.MetricDefinition, "none", kpi.By, kpi.Currency);
-        return wrong;
+        static FieldError? Named(FieldError? problem) => problem is null ? null
+            : problem.Field is "department" or "channel" or "segment" or "survey" or "team" ? problem with { Field = "filters." + problem.Field } : problem;
+        var day = DateOnly.MinValue.AddDays(100);
+        if (Scores.ContainsKey(metric))
+        {
+            if (currency is not null)
+            {
+                return new FieldError("currency", $"{metric} is not money");
+            }
+
+            if (filters.Team is { Count: > 0 })
+            {
+                return new FieldError("filters.team", $"{metric} is filtered by survey, department, channel and segment; read one team with by: team");
+            }
+
+            var (query, problem) = MetricsQuery.Parse(null, null, filters.Survey ?? [], filters.Department ?? [], filters.Channel ?? [], filters.Segment ?? [], by, null, null, day);
+            return query is null ? Named(problem) : null;
+        }
+
+        var (parsed, wrong) = FeedbackQuery.Parse(null, null, filters.Survey ?? [], filters.Department ?? [], filters.Channel ?? [], filters.Segment ?? [], filters.Team ?? [], day);
+        if (parsed is null)
+        {
+            return Named(wrong);
+        }
+
+        var (_, bad) = CatalogueQuery.Parse(parsed, MetricCatalogue.Find(metric)!, "none", by, currency);
+        return Named(bad);
     }
 
     /// <summary>

@@ -58,9 +58,9 @@ public sealed class KpiService(CxoDbFactory databases, AnalyticsStore store, Tim
         var users = (await db.Users.AsNoTracking().Where(u => u.WorkspaceId == workspaceId).Select(u => u.Name).ToListAsync(ct).ConfigureAwait(false))
             .ToHashSet(StringComparer.Ordinal);
         var errors = kpi.Check(users);
-        if (errors.Count == 0 && KpiReadings.CheckSlice(kpi) is { } slice)
+        if (errors.All(e => e.Field != "metric") && KpiReadings.CheckQuery(kpi.Metric, kpi.By, kpi.EffectiveFilters, kpi.Currency) is { } query)
         {
-            errors.Add(slice);
+            errors.Add(query);
         }
 
         if (errors.Count > 0)
@@ -75,13 +75,15 @@ public sealed class KpiService(CxoDbFactory databases, AnalyticsStore store, Tim
             return [new FieldError("key", $"a KPI '{kpi.Key}' exists: PUT /api/v1/kpis/{kpi.Key} replaces it")];
         }
 
+        await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         if (row is null)
         {
             row = new KpiRow { WorkspaceId = workspaceId, Key = kpi.Key, OwnerDepartment = kpi.Owner, DefinitionJson = "", UpdatedBy = by, CreatedAt = now };
             db.Kpis.Add(row);
         }
-        else
+        else if (Measure(Parse(row)) != Measure(kpi))
         {
+            // The snapshots measured the old definition; a new name, owner or RACI keeps them.
             await db.KpiSnapshots.Where(s => s.KpiId == row.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
         }
 
@@ -92,15 +94,23 @@ public sealed class KpiService(CxoDbFactory databases, AnalyticsStore store, Tim
         try
         {
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
         }
-        catch (DbUpdateException) when (!replace)
+        catch (DbUpdateException)
         {
             // Another request created the same key between the check and the insert.
-            return [new FieldError("key", $"a KPI '{kpi.Key}' exists: PUT /api/v1/kpis/{kpi.Key} replaces it")];
+            return [new FieldError("key", $"a KPI '{kpi.Key}' was created at the same time: ask again")];
         }
 
         return [];
     }
+
+    /// <summary>What a KPI's snapshots depend on: everything but its name, description, owner and RACI.</summary>
+    private static string Measure(KpiDefinition kpi) => JsonSerializer.Serialize(new
+    {
+        kpi.Metric, kpi.By, kpi.Slice, Filters = kpi.EffectiveFilters, kpi.Target, Direction = kpi.EffectiveDirection, Period = kpi.EffectivePeriod,
+        kpi.Currency, MinimumN = kpi.EffectiveMinimumN,
+    }, KpiDefinition.Json);
 
     public async Task<bool> DeleteAsync(long workspaceId, string key, CancellationToken ct)
     {
@@ -111,7 +121,7 @@ public sealed class KpiService(CxoDbFactory databases, AnalyticsStore store, Tim
             return false;
         }
 
-        await db.KpiSnapshots.Where(s => s.KpiId == id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        // Its snapshots go with it (ON DELETE CASCADE).
         await db.Kpis.Where(k => k.Id == id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
         return true;
     }
@@ -177,8 +187,15 @@ public sealed class KpiService(CxoDbFactory databases, AnalyticsStore store, Tim
     }
 
     /// <summary>The trend over the snapshots that measured something, the last <see cref="HistoryPeriods"/> of them.</summary>
-    public static KpiTrend? TrendOf(IReadOnlyList<KpiSnapshot> history, KpiDirection direction) =>
-        KpiRules.Trend([.. history.Where(s => s.Value is not null && s.Status != KpiStatus.NoData).TakeLast(HistoryPeriods).Select(s => s.Value!.Value)], direction);
+    public static KpiTrend? TrendOf(IReadOnlyList<KpiSnapshot> history, KpiDirection direction)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var recent = history.TakeLast(HistoryPeriods).ToList();
+        // x is each snapshot's place among the periods, so a period without data leaves a gap rather than closing up.
+        var points = recent.Select((s, i) => (X: (double)i, s.Value, s.Status)).Where(p => p.Value is not null && p.Status != KpiStatus.NoData)
+            .Select(p => (p.X, p.Value!.Value)).ToList();
+        return KpiRules.Trend(points, direction);
+    }
 
     public static async Task<IReadOnlyList<KpiSnapshot>> HistoryAsync(CxoDb db, long kpiId, KpiPeriod period, CancellationToken ct)
     {
@@ -215,6 +232,12 @@ public sealed class KpiService(CxoDbFactory databases, AnalyticsStore store, Tim
                     (reading, target, status) = await JudgeAsync(db, row.WorkspaceId, kpi, from, to, ct).ConfigureAwait(false);
                 }
                 catch (ArgumentException)
+                {
+                    break;
+                }
+
+                // A KPI redefined since this pass read it measures something else now: leave its snapshots to the next pass.
+                if (!await db.Kpis.AnyAsync(k => k.Id == row.Id && k.UpdatedAt == row.UpdatedAt, ct).ConfigureAwait(false))
                 {
                     break;
                 }

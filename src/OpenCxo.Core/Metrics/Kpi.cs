@@ -88,27 +88,39 @@ public static class KpiRules
     public static KpiTrend? Trend(IReadOnlyList<double> values, KpiDirection direction, double confidence = ScoreStatistics.DefaultConfidence)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var n = values.Count;
+        return Trend([.. values.Select((y, i) => ((double)i, y))], direction, confidence);
+    }
+
+    /// <summary>The same on (period number, value) points, for a history with gaps.</summary>
+    public static KpiTrend? Trend(IReadOnlyList<(double X, double Y)> points, KpiDirection direction, double confidence = ScoreStatistics.DefaultConfidence)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        var n = points.Count;
         if (n < 3)
         {
             return null;
         }
 
-        var meanX = (n - 1) / 2.0;
-        var meanY = values.Average();
+        var meanX = points.Average(p => p.X);
+        var meanY = points.Average(p => p.Y);
         double sxx = 0, sxy = 0;
-        for (var i = 0; i < n; i++)
+        foreach (var (x, y) in points)
         {
-            sxx += (i - meanX) * (i - meanX);
-            sxy += (i - meanX) * (values[i] - meanY);
+            sxx += (x - meanX) * (x - meanX);
+            sxy += (x - meanX) * (y - meanY);
+        }
+
+        if (sxx == 0)
+        {
+            return null;
         }
 
         var slope = sxy / sxx;
         var intercept = meanY - (slope * meanX);
         var residuals = 0.0;
-        for (var i = 0; i < n; i++)
+        foreach (var (x, y) in points)
         {
-            var r = values[i] - (intercept + (slope * i));
+            var r = y - (intercept + (slope * x));
             residuals += r * r;
         }
 

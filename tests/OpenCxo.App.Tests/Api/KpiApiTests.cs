@@ -264,7 +264,10 @@ public sealed class KpiApiTests
         Assert.Equal(KpiRules.Label(lastMonth, KpiPeriod.Month), (string)state["lastPeriod"]!["period"]!);
         Assert.Equal(-200.0, (double)state["change"]!);
 
-        // Replacing the definition starts the history again.
+        // A new name keeps the history; a new target starts it again.
+        kpi["name"] = "Handle time, renamed";
+        Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync("/api/v1/kpis/aht", kpi)).StatusCode);
+        Assert.Equal(KpiService.HistoryPeriods, (await client.GetFromJsonAsync<JsonObject>("/api/v1/kpis/aht"))!["history"]!.AsArray().Count);
         kpi["target"] = new JsonObject { ["value"] = 400 };
         Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync("/api/v1/kpis/aht", kpi)).StatusCode);
         Assert.Empty((await client.GetFromJsonAsync<JsonObject>("/api/v1/kpis/aht"))!["history"]!.AsArray());
@@ -318,6 +321,18 @@ public sealed class KpiApiTests
         Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync("/api/v1/alert-rules/slow-teams", rule)).StatusCode);
         Assert.Equal(1, (int)(await (await client.PostAsync("/api/v1/alerts/evaluate", null)).Content.ReadFromJsonAsync<JsonObject>())!["raised"]!);
 
+        // Another workspace neither sees, acknowledges nor delivers these alerts, and reads no rules.
+        var other = await host.ClientAsync("b");
+        Assert.Empty((await other.GetFromJsonAsync<JsonObject>("/api/v1/alerts"))!["alerts"]!.AsArray());
+        Assert.Empty((await other.GetFromJsonAsync<JsonObject>("/api/v1/alert-rules"))!["rules"]!.AsArray());
+        var theirs = (long)(await client.GetFromJsonAsync<JsonObject>("/api/v1/alerts"))!["alerts"]![0]!["id"]!;
+        Assert.Equal(HttpStatusCode.NotFound, (await other.PostAsync($"/api/v1/alerts/{theirs}/acknowledge", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.DeleteAsync("/api/v1/alert-rules/slow-teams")).StatusCode);
+        Assert.Equal((0, 0), ((int)(await (await other.PostAsync("/api/v1/alerts/evaluate", null)).Content.ReadFromJsonAsync<JsonObject>())!["raised"]!,
+            (int)(await (await other.PostAsync("/api/v1/alerts/evaluate", null)).Content.ReadFromJsonAsync<JsonObject>())!["delivered"]!));
+        // Rules show where they deliver, so reading them needs kpis:write.
+        Assert.Equal(HttpStatusCode.Forbidden, (await (await host.ClientAsync("a", Scopes.StatsRead)).GetAsync("/api/v1/alert-rules")).StatusCode);
+
         // Acknowledged alerts leave the open list.
         var open = (await client.GetFromJsonAsync<JsonObject>("/api/v1/alerts?state=open"))!["alerts"]!.AsArray();
         Assert.Equal(2, open.Count);
@@ -349,7 +364,20 @@ public sealed class KpiApiTests
         Assert.Equal(200 / (1.4826 * 5), (double)alert["detail"]!["z"]!, 2);
         Assert.Equal(100.0, (double)alert["detail"]!["median"]!);
 
-        // A day far below the median scores as far the other way, which for handle time is good news: no alert.
+        // A day far below the median is good news for handle time: a rule per team raises nothing for that team.
+        var quiet = new JsonObject
+        {
+            ["key"] = "aht-anomaly-team-l2", ["name"] = "Handle time anomaly, L2", ["metric"] = "average_handle_time", ["by"] = "team", ["minimumN"] = 1,
+            ["condition"] = new JsonObject { ["kind"] = "anomaly" },
+        };
+        await PostEventsAsync(client, [Call("q0", yesterday, "b@example.com", "L2", 10), .. before.Select((seconds, w) => Call($"q{w + 1}", yesterday.AddDays(-7 * (w + 1)), "b@example.com", "L2", seconds))]);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/alert-rules", quiet)).StatusCode);
+        await client.PostAsync("/api/v1/alerts/evaluate", null);
+        // Per team: L1's slow day is an alert of its own, L2's fast day is none.
+        var perTeam = (await client.GetFromJsonAsync<JsonObject>("/api/v1/alerts"))!["alerts"]!.AsArray().Where(a => (string)a!["rule"]! == "aht-anomaly-team-l2").ToList();
+        Assert.Equal(["L1"], perTeam.Select(a => (string)a!["subject"]!));
+
+        // A day far below the median scores as far the other way.
         Assert.Equal(-200 / (1.4826 * 5), Anomaly.RobustZ(-100, [.. before.Select(b => (double)b)])!.Value, 6);
         Assert.Equal(0, Anomaly.RobustZ(7, [7, 7, 7])!.Value);
         Assert.Equal(double.PositiveInfinity, Anomaly.RobustZ(8, [7, 7, 7])!.Value);
@@ -398,6 +426,12 @@ public sealed class KpiApiTests
         Assert.Contains("\"condition.kind\"", await RefusedAsync("""{"key":"r","name":"R","metric":"nps","condition":{"kind":"status"}}""", "/api/v1/alert-rules"), StringComparison.Ordinal);
         Assert.Contains("\"kpi\"", await RefusedAsync("""{"key":"r","name":"R","kpi":"missing","condition":{"kind":"status"}}""", "/api/v1/alert-rules"), StringComparison.Ordinal);
         Assert.Contains("\"notify.email\"", await RefusedAsync("""{"key":"r","name":"R","metric":"nps","condition":{"kind":"threshold","below":0},"notify":{"email":["not an address"]}}""", "/api/v1/alert-rules"), StringComparison.Ordinal);
+        Assert.Contains("\"notify.email\"", await RefusedAsync("""{"key":"r","name":"R","metric":"nps","condition":{"kind":"threshold","below":0},"notify":{"email":[null]}}""", "/api/v1/alert-rules"), StringComparison.Ordinal);
+        Assert.Contains("\"filters.segment\"", await RefusedAsync("""{"key":"r","name":"R","metric":"nps","condition":{"kind":"threshold","below":0},"filters":{"segment":[null]}}""", "/api/v1/alert-rules"), StringComparison.Ordinal);
+        Assert.Contains("\"filters.channel\"", await RefusedAsync("""{"key":"r","name":"R","metric":"average_handle_time","condition":{"kind":"threshold","above":1},"filters":{"channel":["pigeon"]}}""", "/api/v1/alert-rules"), StringComparison.Ordinal);
+        Assert.Contains("\"condition.kind\"", await RefusedAsync("""{"key":"r","name":"R","metric":"revenue","condition":{"kind":"change"}}""", "/api/v1/alert-rules"), StringComparison.Ordinal);
+        Assert.Contains("\"filters.survey\"", await RefusedAsync("""{"key":"k","name":"K","metric":"nps","target":{"value":1},"owner":"service","filters":{"survey":[null]}}"""), StringComparison.Ordinal);
+        Assert.Contains("\"raci.informed\"", await RefusedAsync("""{"key":"k","name":"K","metric":"nps","target":{"value":1},"owner":"service","raci":{"informed":[null]}}"""), StringComparison.Ordinal);
         await using (var db = host.Factory.CreateDbContext())
         {
             Assert.Equal((0, 0), (await db.Kpis.CountAsync(), await db.AlertRules.CountAsync()));

@@ -64,6 +64,10 @@ public sealed class KpiRulesTests
         Assert.False(KpiRules.Trend([10, 12, 11, 15, 17], KpiDirection.AtMost)!.Improving);
         Assert.Null(KpiRules.Trend([10, 14, 9, 13, 10], KpiDirection.AtLeast)!.Improving);
         Assert.Null(KpiRules.Trend([10, 12], KpiDirection.AtLeast));
+
+        // A period without data is a gap, not a step: 10, 12 at periods 0 and 1, then 16 at period 3 is a slope of
+        // Sxy / Sxx = ((−4/3)(−8/3) + (−1/3)(−2/3) + (5/3)(10/3)) / (16/9 + 1/9 + 25/9) = (84/9) / (42/9) = 2, not 3.
+        Assert.Equal(2, KpiRules.Trend([(0.0, 10.0), (1.0, 12.0), (3.0, 16.0)], KpiDirection.AtLeast)!.Slope, 9);
     }
 
     [Fact]
