@@ -232,6 +232,51 @@ public sealed class KpiApiTests
     }
 
     [Theory, MemberData(nameof(Providers))]
+    public async Task The_council_report_compares_the_month_with_the_one_before(string provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider, new Dictionary<string, string?> { ["Kpis:Evaluate"] = "false" });
+        var client = await host.ClientAsync("a");
+        // Last complete month: 6 of 8 contacts resolved at first contact (75 %); the month before: 2 of 8 (25 %).
+        var month = KpiRules.CompletePeriods(Today, KpiPeriod.Month, 1)[0];
+        var before = KpiRules.CompletePeriods(Today, KpiPeriod.Month, 2)[0];
+        var events = new List<JsonObject>();
+        for (var i = 0; i < 8; i++)
+        {
+            events.Add(Call($"m{i}", month.From.AddDays(i), $"m{i}@example.com", "L1", 100, resolved: i < 6));
+            events.Add(Call($"b{i}", before.From.AddDays(i), $"b{i}@example.com", "L1", 100, resolved: i < 2));
+        }
+
+        await PostEventsAsync(client, events);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/kpis",
+            Kpi("fcr", "first_contact_resolution", new JsonObject { ["value"] = 60 }, minimumN: 5))).StatusCode);
+
+        var report = (await client.GetFromJsonAsync<JsonObject>("/api/v1/council"))!;
+        Assert.Equal(month.From.ToString("yyyy-MM", CultureInfo.InvariantCulture), (string)report["month"]!);
+        var line = report["departments"]![0]!["kpis"]![0]!;
+        // 75 % in Wilson's [40.9, 92.9] straddles 60: at risk; 25 % in [7.1, 59.1] lies below it: off track.
+        Assert.Equal((75.0, 25.0, 50.0, "atRisk", "offTrack"),
+            ((double)line["value"]!, (double)line["previous"]!, (double)line["change"]!, (string)line["status"]!, (string)line["previousStatus"]!));
+        // The change's p-value: a z test with each standard error read from its Wilson interval (half-width / 1.96).
+        var (l1, h1) = Wilson(6, 8);
+        var (l2, h2) = Wilson(2, 8);
+        var z = 50 / Math.Sqrt(Math.Pow((h1 - l1) / (2 * 1.959963985), 2) + Math.Pow((h2 - l2) / (2 * 1.959963985), 2));
+        Assert.Equal(2 * MathNet.Numerics.Distributions.Normal.CDF(0, 1, -z), (double)line["changePValue"]!, 4);
+        Assert.True((bool)line["significant"]! && (bool)line["improved"]!);
+        Assert.Empty(report["offTrack"]!.AsArray());
+
+        // The month before, read as its own report, is off track; an alert raised now belongs to this month's report.
+        var earlier = (await client.GetFromJsonAsync<JsonObject>("/api/v1/council?month=" + before.From.ToString("yyyy-MM", CultureInfo.InvariantCulture)))!;
+        Assert.Equal(["fcr"], earlier["offTrack"]!.AsArray().Select(k => (string)k!));
+        var rule = new JsonObject { ["key"] = "fcr-status", ["name"] = "FCR status", ["kpi"] = "fcr", ["condition"] = new JsonObject { ["kind"] = "status", ["statuses"] = new JsonArray("atRisk", "offTrack", "noData") } };
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/alert-rules", rule)).StatusCode);
+        Assert.Equal(1, (int)(await (await client.PostAsync("/api/v1/alerts/evaluate", null)).Content.ReadFromJsonAsync<JsonObject>())!["raised"]!);
+        Assert.Empty((await client.GetFromJsonAsync<JsonObject>("/api/v1/council"))!["alerts"]!.AsArray());
+        var now = (await client.GetFromJsonAsync<JsonObject>("/api/v1/council?month=" + Today.ToString("yyyy-MM", CultureInfo.InvariantCulture)))!;
+        Assert.Single(now["alerts"]!.AsArray());
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/v1/council?month=2026-13")).StatusCode);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
     public async Task Snapshots_fill_the_last_complete_periods_once(string provider)
     {
         await using var host = await ApiHost.StartAsync(provider, new Dictionary<string, string?> { ["Kpis:Evaluate"] = "false" });
