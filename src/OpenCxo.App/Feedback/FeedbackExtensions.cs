@@ -8,8 +8,7 @@ public static class FeedbackExtensions
     public static IServiceCollection AddFeedback(this IServiceCollection services)
     {
         services.AddOptions<SurveyOptions>().BindConfiguration("Surveys").ValidateOnStart();
-        services.AddOptions<SmtpOptions>().BindConfiguration("Smtp").ValidateOnStart();
-        services.AddSingleton<SmtpMailer>();
+        services.AddSmtp();
         services.AddSingleton<InvitationMail>();
         services.AddSingleton<SurveyLinks>();
         services.AddSingleton<SurveyCache>();

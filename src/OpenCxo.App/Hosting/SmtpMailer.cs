@@ -1,4 +1,5 @@
 using MailKit.Net.Smtp;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -69,5 +70,16 @@ public sealed class SmtpMailer(IOptions<SmtpOptions> options)
 
         await client.DisconnectAsync(quit: true, ct).ConfigureAwait(false);
         return outcome;
+    }
+}
+
+public static class SmtpExtensions
+{
+    /// <summary>The SMTP server's options (section <c>Smtp</c>) and the one mailer; every feature that sends e-mail calls this.</summary>
+    public static IServiceCollection AddSmtp(this IServiceCollection services)
+    {
+        services.AddOptions<SmtpOptions>().BindConfiguration("Smtp").ValidateOnStart();
+        services.TryAddSingleton<SmtpMailer>();
+        return services;
     }
 }

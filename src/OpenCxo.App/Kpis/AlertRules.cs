@@ -187,26 +187,3 @@ public sealed record AlertRuleDefinition(
 
     private static string Clip(string text) => text.Length > 40 ? text[..40] + "…" : text;
 }
-
-/// <summary>Robust anomaly score: how far a value lies from the median of its references, in scaled MADs.</summary>
-public static class Anomaly
-{
-    /// <summary>
-    /// (x − median) / (1.4826 × MAD), the MAD scaled to estimate σ under normality (Rousseeuw &amp; Croux 1993; the
-    /// 3.5 cut-off is Iglewicz &amp; Hoaglin 1993). With a MAD of 0 (references all alike) any difference is infinite.
-    /// Null under three references.
-    /// </summary>
-    public static double? RobustZ(double x, IReadOnlyList<double> references)
-    {
-        ArgumentNullException.ThrowIfNull(references);
-        if (references.Count < 3)
-        {
-            return null;
-        }
-
-        var median = TargetStatistic.Median.Of(references)!.Value;
-        var mad = TargetStatistic.Median.Of([.. references.Select(r => Math.Abs(r - median))])!.Value;
-        var d = x - median;
-        return mad == 0 ? (d == 0 ? 0 : double.CopySign(double.PositiveInfinity, d)) : d / (1.4826 * mad);
-    }
-}

@@ -240,7 +240,7 @@ public sealed partial class AlertService(
                 foreach (var (key, reading) in now.Where(x => Mine(x.Key) && x.Reading.N >= minimumN))
                 {
                     if (!before.TryGetValue(key ?? "\0", out var earlier) || earlier.N < minimumN
-                        || Change(reading, earlier, definition.Kind) is not { } p || p >= (c.PValue ?? AlertRuleDefinition.DefaultPValue))
+                        || KpiRules.ChangePValue(reading, earlier, definition.Kind) is not { } p || p >= (c.PValue ?? AlertRuleDefinition.DefaultPValue))
                     {
                         continue;
                     }
@@ -271,7 +271,7 @@ public sealed partial class AlertService(
                 {
                     var references = history.Select(h => h.FirstOrDefault(x => x.Key == key).Reading).OfType<KpiReading>()
                         .Where(r => r.N >= minimumN).Select(r => r.Value).ToList();
-                    if (Anomaly.RobustZ(reading.Value, references) is not { } z)
+                    if (KpiRules.RobustZ(reading.Value, references) is not { } z)
                     {
                         continue;
                     }
@@ -293,26 +293,6 @@ public sealed partial class AlertService(
         }
 
         return breaches;
-    }
-
-    /// <summary>
-    /// Two-sided p-value of the difference between two windows: a z test on the difference of two independent
-    /// estimates, each standard error read from its interval (half-width / z), or √count for a count (Poisson).
-    /// Null when either has no spread to read.
-    /// </summary>
-    public static double? Change(KpiReading now, KpiReading before, StatisticKind kind)
-    {
-        ArgumentNullException.ThrowIfNull(now);
-        ArgumentNullException.ThrowIfNull(before);
-        double? Se(KpiReading r) => kind == StatisticKind.Count ? Math.Sqrt(r.Value)
-            : r.Low is { } low && r.High is { } high && double.IsFinite(high - low) ? (high - low) / (2 * ScoreStatistics.Z(ScoreStatistics.DefaultConfidence)) : null;
-        if (Se(now) is not { } a || Se(before) is not { } b || a + b == 0)
-        {
-            return null;
-        }
-
-        var z = (now.Value - before.Value) / Math.Sqrt((a * a) + (b * b));
-        return 2 * Normal.CDF(0, 1, -Math.Abs(z));
     }
 
     /// <summary>Stores the alert unless the same breach is stored already or the rule and slice are in their quiet period.</summary>

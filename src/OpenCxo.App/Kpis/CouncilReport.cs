@@ -63,7 +63,7 @@ public sealed record CouncilReport(DateOnly From, DateOnly To, IReadOnlyList<Cou
                 var before = await KpiReadings.ReadAsync(store, workspaceId, kpi, beforeFrom, beforeTo, ct).ConfigureAwait(false);
                 var target = await KpiReadings.TargetAsync(db, store, workspaceId, kpi.Target, to, ct).ConfigureAwait(false);
                 var beforeTarget = await KpiReadings.TargetAsync(db, store, workspaceId, kpi.Target, beforeTo, ct).ConfigureAwait(false);
-                var p = now is not null && before is not null ? AlertService.Change(now, before, kpi.MetricDefinition.Kind) : null;
+                var p = now is not null && before is not null ? KpiRules.ChangePValue(now, before, kpi.MetricDefinition.Kind) : null;
                 lines.Add(new CouncilLine(kpi, now, before, target.Value, target.Source,
                     KpiService.Judge(now, target, kpi), KpiService.Judge(before, beforeTarget, kpi), p, trend, null));
             }

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using OpenCxo.App.Hosting;
 
 namespace OpenCxo.App.Kpis;
 
@@ -93,6 +94,7 @@ public static class KpiExtensions
     public static IServiceCollection AddKpis(this IServiceCollection services)
     {
         services.AddOptions<KpiOptions>().BindConfiguration("Kpis").ValidateDataAnnotations().ValidateOnStart();
+        services.AddSmtp();
         services.AddSingleton<KpiService>();
         services.AddSingleton<AlertService>();
         services.AddSingleton<KpiJob>();

@@ -133,6 +133,45 @@ public static class KpiRules
         return new KpiTrend(slope, low, high, n, improving);
     }
 
+    /// <summary>
+    /// Two-sided p-value of the difference between two windows: a z test on the difference of two independent
+    /// estimates, each standard error read from its interval (half-width / z), or √count for a count (Poisson).
+    /// Null when either has no spread to read.
+    /// </summary>
+    public static double? ChangePValue(KpiReading now, KpiReading before, StatisticKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(now);
+        ArgumentNullException.ThrowIfNull(before);
+        double? Se(KpiReading r) => kind == StatisticKind.Count ? Math.Sqrt(r.Value)
+            : r.Low is { } low && r.High is { } high && double.IsFinite(high - low) ? (high - low) / (2 * ScoreStatistics.Z(ScoreStatistics.DefaultConfidence)) : null;
+        if (Se(now) is not { } a || Se(before) is not { } b || a + b == 0)
+        {
+            return null;
+        }
+
+        var z = (now.Value - before.Value) / Math.Sqrt((a * a) + (b * b));
+        return 2 * Normal.CDF(0, 1, -Math.Abs(z));
+    }
+
+    /// <summary>
+    /// (x − median) / (1.4826 × MAD), the MAD scaled to estimate σ under normality (Rousseeuw &amp; Croux 1993; the
+    /// 3.5 cut-off is Iglewicz &amp; Hoaglin 1993). With a MAD of 0 (references all alike) any difference is infinite.
+    /// Null under three references.
+    /// </summary>
+    public static double? RobustZ(double x, IReadOnlyList<double> references)
+    {
+        ArgumentNullException.ThrowIfNull(references);
+        if (references.Count < 3)
+        {
+            return null;
+        }
+
+        var median = TargetStatistic.Median.Of(references)!.Value;
+        var mad = TargetStatistic.Median.Of([.. references.Select(r => Math.Abs(r - median))])!.Value;
+        var d = x - median;
+        return mad == 0 ? (d == 0 ? 0 : double.CopySign(double.PositiveInfinity, d)) : d / (1.4826 * mad);
+    }
+
     /// <summary>The calendar period holding <paramref name="day"/>: its first and last day (weeks from Monday).</summary>
     public static (DateOnly From, DateOnly To) PeriodOf(DateOnly day, KpiPeriod period)
     {

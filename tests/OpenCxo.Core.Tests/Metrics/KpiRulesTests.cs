@@ -103,4 +103,16 @@ public sealed class KpiRulesTests
         Assert.Null(TargetStatistic.Parse("p100"));
         Assert.Null(TargetStatistic.Parse("average"));
     }
+
+    [Fact]
+    public void Significant_change_reads_each_window_s_interval()
+    {
+        // 50 [40, 60] against 70 [60, 80]: se 10 / 1.96 each, z = −20 / √2·5.1021 = −2.7718, two-sided p = 0.005575.
+        var p = KpiRules.ChangePValue(new KpiReading(50, 40, 60, 400), new KpiReading(70, 60, 80, 400), StatisticKind.Proportion)!.Value;
+        Assert.Equal(0.0056, p, 4);
+        // Counts: 130 against 100, z = 30 / √230 = 1.978, p = 0.0479.
+        Assert.Equal(0.0479, KpiRules.ChangePValue(new KpiReading(130, null, null, 130), new KpiReading(100, null, null, 100), StatisticKind.Count)!.Value, 4);
+        // A mean of one value has no spread to read.
+        Assert.Null(KpiRules.ChangePValue(new KpiReading(5, double.NegativeInfinity, double.PositiveInfinity, 1), new KpiReading(4, 3, 5, 30), StatisticKind.Mean));
+    }
 }
