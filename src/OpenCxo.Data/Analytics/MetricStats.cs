@@ -112,6 +112,17 @@ public sealed partial class AnalyticsStore
     /// <summary>Touchpoints that bring revenue; deal.won is left out (its value is the contract the subscription and order then bill).</summary>
     private const string RevenueTypes = "'order.placed', 'subscription.started', 'subscription.renewed'";
 
+    /// <summary>Each live customer's first revenue touchpoint ever: a CTE that cohorts, leads and acquisitions share.</summary>
+    private const string FirstRevenue = $"""
+        first_revenue AS (
+            SELECT {LiveCustomer} AS c, min(i.occurred_at) AS ts
+            FROM interactions i
+            {MapJoin}
+            WHERE i.workspace_id = $workspace AND i.type IN ({RevenueTypes})
+            GROUP BY c
+        )
+        """;
+
     /// <summary>
     /// One catalogue metric's sufficient statistics per time bucket and slice key, in bucket then key order (no key
     /// last). The caller turns them into values and intervals by the metric's statistic kind.
@@ -410,13 +421,7 @@ public sealed partial class AnalyticsStore
     /// month since (0, 1, …, up to the period's end) the cohort's size and how many had revenue that month.
     /// </summary>
     private static Func<string, string, string> CohortSql(Cell cell) => (where, _) => $"""
-        WITH first_revenue AS (
-            SELECT {LiveCustomer} AS c, min(i.occurred_at) AS ts
-            FROM interactions i
-            {MapJoin}
-            WHERE i.workspace_id = $workspace AND i.type IN ({RevenueTypes})
-            GROUP BY c
-        ),
+        WITH {FirstRevenue},
         cohort AS (
             SELECT DISTINCT CAST(date_trunc('month', i.occurred_at) AS DATE) AS b, {LiveCustomer} AS c
             FROM interactions i{cell.Joins}
@@ -515,13 +520,7 @@ public sealed partial class AnalyticsStore
             {where}{cell.Narrowing} AND i.type = 'lead.created'
             GROUP BY b, k, c
         ),
-        first_revenue AS (
-            SELECT {LiveCustomer} AS c, min(i.occurred_at) AS ts
-            FROM interactions i
-            {MapJoin}
-            WHERE i.workspace_id = $workspace AND i.type IN ({RevenueTypes})
-            GROUP BY c
-        ),
+        {FirstRevenue},
         outcomes AS (
             SELECT l.b, l.k, f.ts <= l.ts + INTERVAL 90 DAY AS won, date_diff('second', l.ts, f.ts) / 86400.0 AS d
             FROM leads l LEFT JOIN first_revenue f ON f.c = l.c
@@ -570,13 +569,7 @@ public sealed partial class AnalyticsStore
                 {where}{cell.Narrowing} AND i.department = 'marketing' AND i.cost IS NOT NULL AND i.currency = $currency
                 GROUP BY b, k
             ),
-            first_revenue AS (
-                SELECT {LiveCustomer} AS c, min(i.occurred_at) AS ts
-                FROM interactions i
-                {MapJoin}
-                WHERE i.workspace_id = $workspace AND i.type IN ({RevenueTypes})
-                GROUP BY c
-            ),
+            {FirstRevenue},
             acquired AS (
                 SELECT {cell.Bucket} AS b, {acquiredKey} AS k, f.c, min(i.occurred_at) AS ts
                 FROM interactions i{cell.Joins}
