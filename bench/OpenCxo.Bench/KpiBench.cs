@@ -55,7 +55,7 @@ internal static class KpiBench
             time, NullLogger<AlertService>.Instance);
         foreach (var kpi in DemoKpis.Kpis)
         {
-            if (await kpis.SaveAsync(workspace, kpi, "bench", replace: true, default) is [var problem, ..])
+            if ((await kpis.SaveAsync(workspace, kpi, "bench", replace: true, default)).Errors is [var problem, ..])
             {
                 throw new InvalidOperationException($"{kpi.Key}: {problem.Field}: {problem.Message}");
             }

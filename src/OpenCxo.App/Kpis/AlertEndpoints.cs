@@ -23,24 +23,37 @@ public static class AlertEndpoints
                 TypedResults.Ok(new JsonObject { ["rules"] = new JsonArray([.. (await alerts.RulesAsync(http.User.WorkspaceId(), ct)).Select(r => (JsonNode?)JsonSerializer.SerializeToNode(r.Definition, AlertRuleDefinition.Json))]) }))
             .WithName("ListAlertRules")
             .WithSummary("The workspace's alert rules, with where they deliver (so kpis:write, as their webhook URLs may carry secrets).");
-        write.MapPost("/alert-rules", async Task<Results<Created<JsonNode>, ValidationProblem>> (HttpContext http, [FromServices] AlertService alerts, CancellationToken ct) =>
+        write.MapPost("/alert-rules", async Task<Results<Created<JsonNode>, ValidationProblem, Conflict<ProblemDetails>>> (HttpContext http, [FromServices] AlertService alerts, CancellationToken ct) =>
             {
                 var (rule, problem) = await KpiEndpoints.ReadJsonAsync<AlertRuleDefinition>(http, AlertRuleDefinition.Json, ct);
-                var problems = rule is null ? [problem!] : await alerts.SaveRuleAsync(http.User.WorkspaceId(), rule, KpiEndpoints.Who(http.User), replace: false, ct);
-                return problems.Count > 0 ? KpiEndpoints.Invalid(problems) : TypedResults.Created("/api/v1/alert-rules/" + rule!.Key, JsonSerializer.SerializeToNode(rule, AlertRuleDefinition.Json)!);
+                var saved = rule is null ? new Saved([problem!]) : await alerts.SaveRuleAsync(http.User.WorkspaceId(), rule, KpiEndpoints.Who(http.User), replace: false, ct);
+                return saved.Conflict ? KpiEndpoints.Clash(saved)
+                    : !saved.Ok ? KpiEndpoints.Invalid(saved.Errors)
+                    : TypedResults.Created("/api/v1/alert-rules/" + rule!.Key, JsonSerializer.SerializeToNode(rule, AlertRuleDefinition.Json)!);
             })
             .WithName("CreateAlertRule")
-            .WithSummary("Creates an alert rule (docs/kpis.md): on a KPI's status, or a threshold, significant change or same-weekday anomaly of a KPI or metric.");
-        write.MapPut("/alert-rules/{key}", async Task<Results<Ok<JsonNode>, ValidationProblem>> (string key, HttpContext http, [FromServices] AlertService alerts, CancellationToken ct) =>
+            .WithSummary("Creates an alert rule (docs/kpis.md): on a KPI's status, or a threshold, significant change or same-weekday anomaly of a KPI or metric. 201; 400 by field; 409 for a key in use.");
+        write.MapPut("/alert-rules/{key}", async Task<Results<Ok<JsonNode>, Created<JsonNode>, ValidationProblem, Conflict<ProblemDetails>>> (string key, HttpContext http, [FromServices] AlertService alerts, CancellationToken ct) =>
             {
                 var (rule, problem) = await KpiEndpoints.ReadJsonAsync<AlertRuleDefinition>(http, AlertRuleDefinition.Json, ct);
-                IReadOnlyList<FieldError> problems = rule is null ? [problem!]
-                    : rule.Key != key ? [new FieldError("key", $"is '{rule.Key}' in the body but '{key}' in the URL")]
+                var saved = rule is null ? new Saved([problem!])
+                    : rule.Key != key ? new Saved([new FieldError("key", $"is '{rule.Key}' in the body but '{key}' in the URL")])
                     : await alerts.SaveRuleAsync(http.User.WorkspaceId(), rule, KpiEndpoints.Who(http.User), replace: true, ct);
-                return problems.Count > 0 ? KpiEndpoints.Invalid(problems) : TypedResults.Ok(JsonSerializer.SerializeToNode(rule, AlertRuleDefinition.Json)!);
+                if (saved.Conflict)
+                {
+                    return KpiEndpoints.Clash(saved);
+                }
+
+                if (!saved.Ok)
+                {
+                    return KpiEndpoints.Invalid(saved.Errors);
+                }
+
+                var body = JsonSerializer.SerializeToNode(rule, AlertRuleDefinition.Json)!;
+                return saved.Created ? TypedResults.Created("/api/v1/alert-rules/" + key, body) : TypedResults.Ok(body);
             })
             .WithName("ReplaceAlertRule")
-            .WithSummary("Creates or replaces an alert rule.");
+            .WithSummary("Creates (201) or replaces (200) an alert rule.");
         write.MapDelete("/alert-rules/{key}", async Task<Results<NoContent, NotFound<ProblemDetails>>> (string key, HttpContext http, [FromServices] AlertService alerts, CancellationToken ct) =>
                 await alerts.DeleteRuleAsync(http.User.WorkspaceId(), key, ct) ? TypedResults.NoContent() : TypedResults.NotFound(new ProblemDetails
                 {

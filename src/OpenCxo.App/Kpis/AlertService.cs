@@ -36,7 +36,7 @@ public sealed partial class AlertService(
         return [.. rows.Select(r => (r, Parse(r)))];
     }
 
-    public async Task<IReadOnlyList<FieldError>> SaveRuleAsync(long workspaceId, AlertRuleDefinition rule, string by, bool replace, CancellationToken ct)
+    public async Task<Saved> SaveRuleAsync(long workspaceId, AlertRuleDefinition rule, string by, bool replace, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(rule);
         var errors = rule.Check();
@@ -66,16 +66,17 @@ public sealed partial class AlertService(
 
         if (errors.Count > 0)
         {
-            return errors;
+            return new Saved(errors);
         }
 
         var now = time.GetUtcNow().UtcDateTime;
         var row = await db.AlertRules.FirstOrDefaultAsync(r => r.WorkspaceId == workspaceId && r.Key == rule.Key, ct).ConfigureAwait(false);
         if (row is not null && !replace)
         {
-            return [new FieldError("key", $"an alert rule '{rule.Key}' exists: PUT /api/v1/alert-rules/{rule.Key} replaces it")];
+            return new Saved([new FieldError("key", $"an alert rule '{rule.Key}' exists: PUT /api/v1/alert-rules/{rule.Key} replaces it")], Conflict: true);
         }
 
+        var created = row is null;
         if (row is null)
         {
             row = new AlertRuleRow { WorkspaceId = workspaceId, Key = rule.Key, DefinitionJson = "", UpdatedBy = by, CreatedAt = now };
@@ -90,12 +91,13 @@ public sealed partial class AlertService(
         {
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
         }
-        catch (DbUpdateException) when (!replace)
+        catch (DbUpdateException)
         {
-            return [new FieldError("key", $"an alert rule '{rule.Key}' exists: PUT /api/v1/alert-rules/{rule.Key} replaces it")];
+            // Another request created the same key between the check and the insert.
+            return new Saved([new FieldError("key", $"an alert rule '{rule.Key}' was created at the same time: ask again")], Conflict: true);
         }
 
-        return [];
+        return new Saved([], created);
     }
 
     public async Task<bool> DeleteRuleAsync(long workspaceId, string key, CancellationToken ct)

@@ -47,7 +47,7 @@ public static class DemoKpis
         var kpis = services.GetRequiredService<KpiService>();
         foreach (var kpi in Kpis)
         {
-            if (await kpis.SaveAsync(workspaceId, kpi, "demo", replace: true, ct).ConfigureAwait(false) is [var problem, ..])
+            if ((await kpis.SaveAsync(workspaceId, kpi, "demo", replace: true, ct).ConfigureAwait(false)).Errors is [var problem, ..])
             {
                 throw new InvalidOperationException($"Demo KPI {kpi.Key}: {problem.Field}: {problem.Message}");
             }
@@ -56,7 +56,7 @@ public static class DemoKpis
         var alerts = services.GetRequiredService<AlertService>();
         foreach (var rule in Rules)
         {
-            if (await alerts.SaveRuleAsync(workspaceId, rule, "demo", replace: true, ct).ConfigureAwait(false) is [var problem, ..])
+            if ((await alerts.SaveRuleAsync(workspaceId, rule, "demo", replace: true, ct).ConfigureAwait(false)).Errors is [var problem, ..])
             {
                 throw new InvalidOperationException($"Demo alert rule {rule.Key}: {problem.Field}: {problem.Message}");
             }

@@ -80,7 +80,7 @@ public static class KpiCommand
             }
 
             var (definition, problem) = KpiEndpoints.Parse<KpiDefinition>(await File.ReadAllBytesAsync(path.FullName, ct).ConfigureAwait(false), KpiDefinition.Json);
-            var problems = definition is null ? [problem!] : await kpis.SaveAsync(workspaceId, definition, Environment.UserName, replace: true, ct).ConfigureAwait(false);
+            var problems = definition is null ? [problem!] : (await kpis.SaveAsync(workspaceId, definition, Environment.UserName, replace: true, ct).ConfigureAwait(false)).Errors;
             foreach (var p in problems)
             {
                 Console.Error.WriteLine($"cxo: {p.Field}: {p.Message}");

@@ -49,24 +49,35 @@ public static class KpiEndpoints
                 + "with target, status, the change and its p-value, the off-track KPIs and the month's alerts. The web UI prints it at /council.");
 
         var write = app.MapGroup("/api/v1/kpis").RequireAuthorization(Scopes.KpisWrite).WithTags("KPIs");
-        write.MapPost("", async Task<Results<Created<JsonObject>, ValidationProblem>> (HttpContext http, [FromServices] KpiService kpis, CancellationToken ct) =>
+        write.MapPost("", async Task<Results<Created<JsonObject>, ValidationProblem, Conflict<ProblemDetails>>> (HttpContext http, [FromServices] KpiService kpis, CancellationToken ct) =>
             {
                 var (kpi, problems) = await ReadAsync(http, null, ct);
-                problems ??= await kpis.SaveAsync(http.User.WorkspaceId(), kpi!, Who(http.User), replace: false, ct);
-                return problems.Count > 0
-                    ? Invalid(problems)
+                var saved = problems is null ? await kpis.SaveAsync(http.User.WorkspaceId(), kpi!, Who(http.User), replace: false, ct) : new Saved(problems);
+                return saved.Conflict ? Clash(saved)
+                    : !saved.Ok ? Invalid(saved.Errors)
                     : TypedResults.Created("/api/v1/kpis/" + kpi!.Key, KpiJson.State((await kpis.StateAsync(http.User.WorkspaceId(), kpi.Key, ct))!));
             })
             .WithName("CreateKpi")
-            .WithSummary("Creates a KPI from its JSON definition (docs/kpis.md); each problem is named by its field.");
-        write.MapPut("/{key}", async Task<Results<Ok<JsonObject>, ValidationProblem>> (string key, HttpContext http, [FromServices] KpiService kpis, CancellationToken ct) =>
+            .WithSummary("Creates a KPI from its JSON definition (docs/kpis.md): 201; each problem is named by its field (400); a key in use is 409.");
+        write.MapPut("/{key}", async Task<Results<Ok<JsonObject>, Created<JsonObject>, ValidationProblem, Conflict<ProblemDetails>>> (string key, HttpContext http, [FromServices] KpiService kpis, CancellationToken ct) =>
             {
                 var (kpi, problems) = await ReadAsync(http, key, ct);
-                problems ??= await kpis.SaveAsync(http.User.WorkspaceId(), kpi!, Who(http.User), replace: true, ct);
-                return problems.Count > 0 ? Invalid(problems) : TypedResults.Ok(KpiJson.State((await kpis.StateAsync(http.User.WorkspaceId(), key, ct))!));
+                var saved = problems is null ? await kpis.SaveAsync(http.User.WorkspaceId(), kpi!, Who(http.User), replace: true, ct) : new Saved(problems);
+                if (saved.Conflict)
+                {
+                    return Clash(saved);
+                }
+
+                if (!saved.Ok)
+                {
+                    return Invalid(saved.Errors);
+                }
+
+                var state = KpiJson.State((await kpis.StateAsync(http.User.WorkspaceId(), key, ct))!);
+                return saved.Created ? TypedResults.Created("/api/v1/kpis/" + key, state) : TypedResults.Ok(state);
             })
             .WithName("ReplaceKpi")
-            .WithSummary("Creates or replaces a KPI; its snapshots start again, since they measured the old definition.");
+            .WithSummary("Creates (201) or replaces (200) a KPI; its snapshots start again when what they measured changed (metric, slice, filters, target, direction, period, currency, minimum).");
         write.MapDelete("/{key}", async Task<Results<NoContent, NotFound<ProblemDetails>>> (string key, HttpContext http, [FromServices] KpiService kpis, CancellationToken ct) =>
                 await kpis.DeleteAsync(http.User.WorkspaceId(), key, ct) ? TypedResults.NoContent() : NotFound(key))
             .WithName("DeleteKpi")
@@ -81,6 +92,13 @@ public static class KpiEndpoints
         Title = "No such KPI",
         Detail = $"'{(key.Length > 40 ? key[..40] + "…" : key)}' is not a KPI of this workspace: GET /api/v1/kpis lists them",
         Status = StatusCodes.Status404NotFound,
+    });
+
+    internal static Conflict<ProblemDetails> Clash(Saved saved) => TypedResults.Conflict(new ProblemDetails
+    {
+        Title = "Key in use",
+        Detail = saved.Errors[0].Message,
+        Status = StatusCodes.Status409Conflict,
     });
 
     internal static ValidationProblem Invalid(IReadOnlyList<FieldError> problems) =>

@@ -7,6 +7,12 @@ using OpenCxo.Data.Storage;
 
 namespace OpenCxo.App.Kpis;
 
+/// <summary>What saving a KPI or an alert rule did: the problems (none when saved), whether it was new, whether the key clashed.</summary>
+public sealed record Saved(IReadOnlyList<FieldError> Errors, bool Created = false, bool Conflict = false)
+{
+    public bool Ok => Errors.Count == 0;
+}
+
 /// <summary>A KPI's value, interval, target and status over one complete period, as stored.</summary>
 public sealed record KpiSnapshot(DateOnly From, DateOnly To, string Label, double? Value, double? Low, double? High, long N, double? Target, KpiStatus Status);
 
@@ -51,7 +57,7 @@ public sealed class KpiService(CxoDbFactory databases, AnalyticsStore store, Tim
     /// Checks and stores a KPI: a new key creates it, an existing one is replaced only when <paramref name="replace"/>
     /// (its snapshots go, since they measured the old definition). Answers the problems, each naming its field.
     /// </summary>
-    public async Task<IReadOnlyList<FieldError>> SaveAsync(long workspaceId, KpiDefinition kpi, string by, bool replace, CancellationToken ct)
+    public async Task<Saved> SaveAsync(long workspaceId, KpiDefinition kpi, string by, bool replace, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(kpi);
         await using var db = databases.CreateDbContext();
@@ -65,17 +71,18 @@ public sealed class KpiService(CxoDbFactory databases, AnalyticsStore store, Tim
 
         if (errors.Count > 0)
         {
-            return errors;
+            return new Saved(errors);
         }
 
         var now = time.GetUtcNow().UtcDateTime;
         var row = await db.Kpis.FirstOrDefaultAsync(k => k.WorkspaceId == workspaceId && k.Key == kpi.Key, ct).ConfigureAwait(false);
         if (row is not null && !replace)
         {
-            return [new FieldError("key", $"a KPI '{kpi.Key}' exists: PUT /api/v1/kpis/{kpi.Key} replaces it")];
+            return new Saved([new FieldError("key", $"a KPI '{kpi.Key}' exists: PUT /api/v1/kpis/{kpi.Key} replaces it")], Conflict: true);
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var created = row is null;
         if (row is null)
         {
             row = new KpiRow { WorkspaceId = workspaceId, Key = kpi.Key, OwnerDepartment = kpi.Owner, DefinitionJson = "", UpdatedBy = by, CreatedAt = now };
@@ -99,10 +106,10 @@ public sealed class KpiService(CxoDbFactory databases, AnalyticsStore store, Tim
         catch (DbUpdateException)
         {
             // Another request created the same key between the check and the insert.
-            return [new FieldError("key", $"a KPI '{kpi.Key}' was created at the same time: ask again")];
+            return new Saved([new FieldError("key", $"a KPI '{kpi.Key}' was created at the same time: ask again")], Conflict: true);
         }
 
-        return [];
+        return new Saved([], created);
     }
 
     /// <summary>What a KPI's snapshots depend on: everything but its name, description, owner and RACI.</summary>

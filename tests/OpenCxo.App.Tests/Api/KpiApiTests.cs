@@ -474,7 +474,13 @@ public sealed class KpiApiTests
         // writing kpis:write.
         var good = """{"key":"k","name":"K","metric":"nps","target":{"value":30},"owner":"service"}""";
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/api/v1/kpis", new StringContent(good, Encoding.UTF8, "application/json"))).StatusCode);
-        Assert.Contains("exists", await RefusedAsync(good.Replace("30", "40", StringComparison.Ordinal)), StringComparison.Ordinal);
+        var again = await client.PostAsync("/api/v1/kpis", new StringContent(good.Replace("30", "40", StringComparison.Ordinal), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Contains("exists", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // A PUT creates (201) or replaces (200).
+        var put = """{"key":"k2","name":"K2","metric":"nps","target":{"value":30},"owner":"service"}""";
+        Assert.Equal(HttpStatusCode.Created, (await client.PutAsync("/api/v1/kpis/k2", new StringContent(put, Encoding.UTF8, "application/json"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PutAsync("/api/v1/kpis/k2", new StringContent(put, Encoding.UTF8, "application/json"))).StatusCode);
         Assert.Equal(30.0, (double)(await client.GetFromJsonAsync<JsonObject>("/api/v1/kpis/k"))!["target"]!);
         Assert.Equal(HttpStatusCode.BadRequest, (await client.PutAsync("/api/v1/kpis/other", new StringContent(good, Encoding.UTF8, "application/json"))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/v1/kpis/nope")).StatusCode);
