@@ -242,6 +242,14 @@ public sealed partial class AnalyticsStore
     {
         /// <summary>The end of the bucket starting at <paramref name="bucket"/> (a DATE), cut at the period's end.</summary>
         public string End(string bucket) => Granularity == MetricGranularity.None ? "CAST($to AS TIMESTAMP)" : $"least(CAST({bucket} AS TIMESTAMP) + {Step(Granularity)}, $to)";
+
+        /// <summary>The cells' subjects: one row per (bucket, key, live customer) with a touchpoint there (meeting <paramref name="condition"/>).</summary>
+        public string Subjects(string where, string condition = "") => $"""
+            SELECT {Bucket} AS b, {Key} AS k, {LiveCustomer} AS c
+                FROM interactions i{Joins}
+                {where}{Narrowing}{condition}
+                GROUP BY b, k, c
+            """;
     }
 
     private static string Bucket(MetricGranularity granularity, string time) => granularity switch
@@ -451,10 +459,7 @@ public sealed partial class AnalyticsStore
     /// <summary>Customers active in a cell (the subjects): per customer, the days from their first touchpoint ever to the bucket's end.</summary>
     private static Func<string, string, string> TenureSql(Cell cell) => (where, _) => $"""
         WITH cells AS (
-            SELECT {cell.Bucket} AS b, {cell.Key} AS k, {LiveCustomer} AS c
-            FROM interactions i{cell.Joins}
-            {where}{cell.Narrowing}
-            GROUP BY b, k, c
+            {cell.Subjects(where)}
         ),
         first_seen AS (
             SELECT {LiveCustomer} AS c, min(i.occurred_at) AS ts
@@ -482,10 +487,7 @@ public sealed partial class AnalyticsStore
     /// </summary>
     private static Func<string, string, string> LifetimeValueSql(Cell cell) => (where, _) => $"""
         WITH cells AS (
-            SELECT {cell.Bucket} AS b, {cell.Key} AS k, {LiveCustomer} AS c
-            FROM interactions i{cell.Joins}
-            {where}{cell.Narrowing}
-            GROUP BY b, k, c
+            {cell.Subjects(where)}
         ),
         stream AS (
             SELECT {LiveCustomer} AS c, i.occurred_at AS t, 1 AS kind, CAST(NULL AS DATE) AS b, CAST(NULL AS VARCHAR) AS k,
@@ -657,10 +659,7 @@ public sealed partial class AnalyticsStore
     /// </summary>
     private static Func<string, string, string> RevenueAtRiskSql(Cell cell) => (where, _) => $"""
         WITH risky AS (
-            SELECT {cell.Bucket} AS b, {cell.Key} AS k, {LiveCustomer} AS c
-            FROM interactions i{cell.Joins}
-            {where}{cell.Narrowing} AND (i.type = '{CancellationType}' OR i.nps BETWEEN 0 AND 6 OR i.csat BETWEEN 1 AND 2)
-            GROUP BY b, k, c
+            {cell.Subjects(where, $" AND (i.type = '{CancellationType}' OR i.nps BETWEEN 0 AND 6 OR i.csat BETWEEN 1 AND 2)")}
         ),
         ends AS (
             SELECT b, k, c, {cell.End("b")} AS hi FROM risky
