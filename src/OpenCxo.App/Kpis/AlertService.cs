@@ -251,7 +251,7 @@ public sealed partial class AlertService(
                     if (worse)
                     {
                         var detail = Figures(reading, null, from, to);
-                        detail["previous"] = Round(earlier.Value);
+                        detail["previous"] = KpiJson.Round(earlier.Value);
                         detail["previousN"] = earlier.N;
                         detail["pValue"] = Math.Round(p, 6);
                         breaches.Add(new Breach(Subject(key), label,
@@ -282,8 +282,8 @@ public sealed partial class AlertService(
                     if (bad >= (c.Z ?? AlertRuleDefinition.DefaultZ))
                     {
                         var detail = Figures(reading, null, from, to);
-                        detail["median"] = Round(TargetStatistic.Median.Of(references));
-                        detail["references"] = new JsonArray([.. references.Select(r => (JsonNode?)Round(r))]);
+                        detail["median"] = KpiJson.Round(TargetStatistic.Median.Of(references));
+                        detail["references"] = new JsonArray([.. references.Select(r => (JsonNode?)KpiJson.Round(r))]);
                         detail["z"] = double.IsFinite(z) ? Math.Round(z, 3) : null;
                         breaches.Add(new Breach(Subject(key), label,
                             $"{Name(key)} was {Format(reading.Value)} on {from:ddd yyyy-MM-dd}, against a median of {Format(TargetStatistic.Median.Of(references))} on the {references.Count} previous {from:dddd}s",
@@ -460,8 +460,8 @@ public sealed partial class AlertService(
     public static (DateOnly From, DateOnly To) Window(DateOnly today, AlertWindow window) => window switch
     {
         AlertWindow.Day => (today.AddDays(-1), today.AddDays(-1)),
-        AlertWindow.Week => KpiRules.PeriodOf(today.AddDays(-7), KpiPeriod.Week),
-        _ => KpiRules.PeriodOf(new DateOnly(today.Year, today.Month, 1).AddDays(-1), KpiPeriod.Month),
+        AlertWindow.Week => KpiRules.CompletePeriods(today, KpiPeriod.Week, 1)[0],
+        _ => KpiRules.CompletePeriods(today, KpiPeriod.Month, 1)[0],
     };
 
     private static string WindowLabel(DateOnly from, AlertWindow window) => window switch
@@ -475,11 +475,11 @@ public sealed partial class AlertService(
     {
         ["from"] = from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         ["to"] = to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        ["value"] = Round(reading?.Value),
-        ["low"] = Round(reading?.Low),
-        ["high"] = Round(reading?.High),
+        ["value"] = KpiJson.Round(reading?.Value),
+        ["low"] = KpiJson.Round(reading?.Low),
+        ["high"] = KpiJson.Round(reading?.High),
         ["n"] = reading?.N ?? 0,
-        ["target"] = Round(target),
+        ["target"] = KpiJson.Round(target),
     };
 
     private static string Words(KpiStatus status) => status switch
@@ -492,8 +492,6 @@ public sealed partial class AlertService(
     };
 
     private static string Format(double? value) => value is { } v ? v.ToString("0.##", CultureInfo.InvariantCulture) : "—";
-
-    private static JsonNode? Round(double? value) => value is { } v && double.IsFinite(v) ? Math.Round(v, 4) : null;
 
     public static AlertRuleDefinition Parse(AlertRuleRow row)
     {

@@ -34,7 +34,7 @@ public sealed record CouncilReport(DateOnly From, DateOnly To, IReadOnlyList<Cou
     {
         if (month is null)
         {
-            return KpiRules.PeriodOf(new DateOnly(today.Year, today.Month, 1).AddDays(-1), KpiPeriod.Month);
+            return KpiRules.CompletePeriods(today, KpiPeriod.Month, 1)[0];
         }
 
         return DateOnly.TryParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first) && first.Year is >= 2000 and <= 2100
@@ -81,7 +81,6 @@ public sealed record CouncilReport(DateOnly From, DateOnly To, IReadOnlyList<Cou
 
     public JsonObject ToJson()
     {
-        static JsonNode? Round(double? value) => value is { } v && double.IsFinite(v) ? Math.Round(v, 4) : null;
         JsonObject Line(CouncilLine l) => new()
         {
             ["key"] = l.Kpi.Key,
@@ -90,35 +89,29 @@ public sealed record CouncilReport(DateOnly From, DateOnly To, IReadOnlyList<Cou
             ["unit"] = l.Kpi.MetricDefinition.Unit,
             ["owner"] = l.Kpi.Owner,
             ["raci"] = System.Text.Json.JsonSerializer.SerializeToNode(l.Kpi.EffectiveRaci, KpiDefinition.Json),
-            ["value"] = Round(l.Now?.Value),
-            ["low"] = Round(l.Now?.Low),
-            ["high"] = Round(l.Now?.High),
+            ["value"] = KpiJson.Round(l.Now?.Value),
+            ["low"] = KpiJson.Round(l.Now?.Low),
+            ["high"] = KpiJson.Round(l.Now?.High),
             ["n"] = l.Now?.N ?? 0,
-            ["previous"] = Round(l.Before?.Value),
+            ["previous"] = KpiJson.Round(l.Before?.Value),
             ["previousN"] = l.Before?.N ?? 0,
-            ["change"] = Round(l.Change),
-            ["changePValue"] = Round(l.ChangePValue),
+            ["change"] = KpiJson.Round(l.Change),
+            ["changePValue"] = KpiJson.Round(l.ChangePValue),
             ["significant"] = l.Significant,
             ["improved"] = l.Improved,
-            ["target"] = Round(l.Target),
+            ["target"] = KpiJson.Round(l.Target),
             ["targetSource"] = l.TargetSource,
             ["status"] = KpiService.StatusName(l.Status),
             ["previousStatus"] = KpiService.StatusName(l.BeforeStatus),
             ["trendImproving"] = l.Trend?.Improving,
             ["problem"] = l.Problem,
         };
-        var counts = new JsonObject();
-        foreach (var status in Enum.GetValues<KpiStatus>())
-        {
-            counts[KpiService.StatusName(status)] = Lines.Count(l => l.Status == status);
-        }
-
         return new JsonObject
         {
             ["month"] = Month,
             ["from"] = From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ["to"] = To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            ["counts"] = counts,
+            ["counts"] = KpiJson.Counts(Lines.Select(l => l.Status)),
             ["departments"] = new JsonArray([.. Vocabulary.Departments.Where(d => Lines.Any(l => l.Kpi.Owner == d)).Select(d => (JsonNode)new JsonObject
             {
                 ["name"] = d,

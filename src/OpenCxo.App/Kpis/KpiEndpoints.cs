@@ -229,16 +229,11 @@ public static class KpiJson
         JsonObject Card(string name, IEnumerable<KpiState> kpis)
         {
             var list = kpis.ToList();
-            var counts = new JsonObject();
-            foreach (var status in Enum.GetValues<KpiStatus>())
-            {
-                counts[KpiService.StatusName(status)] = list.Count(s => s.Status == status);
-            }
 
             return new JsonObject
             {
                 ["name"] = name,
-                ["counts"] = counts,
+                ["counts"] = Counts(list.Select(s => s.Status)),
                 ["kpis"] = new JsonArray([.. list.Select(s => (JsonNode)new JsonObject
                 {
                     ["key"] = s.Definition.Key,
@@ -269,5 +264,19 @@ public static class KpiJson
 
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private static JsonNode? Round(double? value) => value is { } v && double.IsFinite(v) ? Math.Round(v, 4) : null;
+    /// <summary>How many KPIs stand at each status, every status named (0 included).</summary>
+    public static JsonObject Counts(IEnumerable<KpiStatus> statuses)
+    {
+        var all = statuses.ToList();
+        var counts = new JsonObject();
+        foreach (var status in Enum.GetValues<KpiStatus>())
+        {
+            counts[KpiService.StatusName(status)] = all.Count(s => s == status);
+        }
+
+        return counts;
+    }
+
+    /// <summary>A figure as the KPI and alert JSON carries it: four decimals, null when missing or not finite.</summary>
+    public static JsonNode? Round(double? value) => value is { } v && double.IsFinite(v) ? Math.Round(v, 4) : null;
 }

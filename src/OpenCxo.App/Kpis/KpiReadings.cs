@@ -10,9 +10,8 @@ using OpenCxo.Data.Storage;
 
 namespace OpenCxo.App.Kpis;
 
-/// <summary>A KPI's target in a period: the number, and for a derived target what it was derived from.</summary>
-/// <param name="N">How many answers or profiles a derived target summarises (0 for a typed one).</param>
-public sealed record ResolvedTarget(double? Value, long N, string Source);
+/// <summary>A KPI's target in a period: the number, and what it was derived from (how many answers or profiles).</summary>
+public sealed record ResolvedTarget(double? Value, string Source);
 
 /// <summary>
 /// Reads a KPI's metric over a period through the one metric engine (the catalogue's sufficient statistics; NPS,
@@ -146,7 +145,7 @@ public static class KpiReadings
         ArgumentNullException.ThrowIfNull(target);
         if (target.Value is { } typed)
         {
-            return new ResolvedTarget(typed, 0, "typed");
+            return new ResolvedTarget(typed, "typed");
         }
 
         var statistic = TargetStatistic.Parse(target.Statistic) ?? TargetStatistic.Median;
@@ -154,14 +153,14 @@ public static class KpiReadings
         if (target.Attribute is { } attribute)
         {
             var (value, n) = await store.TraitStatisticAsync(workspaceId, attribute, statistic.Percentile, ct).ConfigureAwait(false);
-            return new ResolvedTarget(value * scale, n, $"{statistic.Name} of customer attribute {attribute} over {n} profiles");
+            return new ResolvedTarget(value * scale, $"{statistic.Name} of customer attribute {attribute} over {n} profiles");
         }
 
         var survey = await db.Surveys.AsNoTracking().Where(s => s.WorkspaceId == workspaceId && s.Key == target.Survey).Select(s => (long?)s.Id)
             .FirstOrDefaultAsync(ct).ConfigureAwait(false);
         if (survey is null)
         {
-            return new ResolvedTarget(null, 0, $"survey {target.Survey} does not exist");
+            return new ResolvedTarget(null, $"survey {target.Survey} does not exist");
         }
 
         var end = to.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
@@ -190,7 +189,7 @@ public static class KpiReadings
         }
 
         var derived = statistic.Of(numbers);
-        return new ResolvedTarget(derived * scale, numbers.Count,
+        return new ResolvedTarget(derived * scale,
             $"{statistic.Name} of {numbers.Count} answers to {target.Survey}/{target.Question} in the {TargetAnswerDays} days to {to:yyyy-MM-dd}");
     }
 

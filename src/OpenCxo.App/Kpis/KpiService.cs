@@ -172,7 +172,7 @@ public sealed class KpiService(CxoDbFactory databases, AnalyticsStore store, Tim
         catch (ArgumentException e)
         {
             // A definition the engine no longer accepts (a metric's slices changed): shown, not thrown.
-            return new KpiState(kpi, from, to, null, new ResolvedTarget(null, 0, "not read"), KpiStatus.NoData, trend, history, row.UpdatedAt, row.UpdatedBy, e.Message);
+            return new KpiState(kpi, from, to, null, new ResolvedTarget(null, "not read"), KpiStatus.NoData, trend, history, row.UpdatedAt, row.UpdatedBy, e.Message);
         }
     }
 
