@@ -10,7 +10,7 @@ namespace OpenCxo.Data.Analytics;
 internal static class AnalyticsSchema
 {
     /// <summary>Bump on any change below: a store with another version is dropped and copied again.</summary>
-    public const int Version = 8;
+    public const int Version = 9;
 
     // interactions leaves out text and the attributes' JSON: they belong to the text-analytics work and would
     // multiply the size of the copy. The attributes the dashboards group by (campaign, salesRep, team, agent,
@@ -18,7 +18,11 @@ internal static class AnalyticsSchema
     // A survey.response carries its survey's key and its NPS (0–10), CSAT (1–5) and CES (1–7) scores. fcr is the
     // firstContactResolution attribute of a contact: 1, 0, or NULL when it does not say. ticket is the attributes.ticketId
     // that ties a ticket's touchpoints together; cost is an attributes.cost amount, in the row's currency.
-    // customer_id is as first copied and never updated; customer_map gives the live profile.
+    // customer_id is as first copied and never updated; customer_map gives the live profile, and live_id holds it on
+    // each row once the customer facts are refreshed (CustomerFacts: until then it is customer_id). The columns after
+    // live_id are facts of the live customer's whole history, written on each of their rows by CustomerFacts so that
+    // per-customer metrics read single rows instead of grouping millions of them; subscription_spans is the same for
+    // subscriptions.
     // texts and text_themes hold the analyses of touchpoint texts (issue 5), one row per analysed interaction (by its seq;
     // flags comma-separated) and one per theme found in it, each with its touchpoint's columns that filters and slices
     // read (so text metrics need no join with interactions); copied by the analysis id, which grows with every
@@ -48,7 +52,33 @@ internal static class AnalyticsSchema
             ces INTEGER,
             fcr INTEGER,
             ticket VARCHAR,
-            cost DECIMAL(18, 4)
+            cost DECIMAL(18, 4),
+            live_id BIGINT NOT NULL,
+            first_seen TIMESTAMP,
+            first_paid TIMESTAMP,
+            marks BIGINT NOT NULL,
+            paid_marks BIGINT NOT NULL,
+            worth_currency VARCHAR,
+            worth_day DOUBLE,
+            worth_week DOUBLE,
+            worth_month DOUBLE,
+            worth_quarter DOUBLE,
+            touch_campaign VARCHAR,
+            touch_channel VARCHAR
+        );
+        CREATE TABLE subscription_spans (
+            workspace_id BIGINT NOT NULL,
+            live_id BIGINT NOT NULL,
+            started TIMESTAMP NOT NULL,
+            ended TIMESTAMP,
+            department VARCHAR NOT NULL,
+            channel VARCHAR NOT NULL,
+            type VARCHAR NOT NULL,
+            team VARCHAR,
+            agent VARCHAR,
+            campaign VARCHAR,
+            survey VARCHAR,
+            segment VARCHAR
         );
         CREATE TABLE customer_merges (
             seq BIGINT NOT NULL,
@@ -119,12 +149,15 @@ internal static class AnalyticsSchema
             customer_map_seq BIGINT NOT NULL,
             traits_seq BIGINT NOT NULL,
             traits_merges_seq BIGINT NOT NULL,
-            texts_id BIGINT NOT NULL
+            texts_id BIGINT NOT NULL,
+            facts_seq BIGINT NOT NULL,
+            facts_map_seq BIGINT NOT NULL
         );
         """;
 
     private const string Drop = """
         DROP TABLE IF EXISTS interactions;
+        DROP TABLE IF EXISTS subscription_spans;
         DROP TABLE IF EXISTS customer_merges;
         DROP TABLE IF EXISTS customer_map;
         DROP TABLE IF EXISTS customer_traits;
@@ -184,7 +217,7 @@ internal static class AnalyticsSchema
         command.Transaction = transaction;
         command.CommandText = Drop + Create;
         command.ExecuteNonQuery();
-        command.CommandText = "INSERT INTO sync_state VALUES ($version, 0, 0, 0, 0, 0, 0)";
+        command.CommandText = "INSERT INTO sync_state VALUES ($version, 0, 0, 0, 0, 0, 0, 0, 0)";
         command.Parameters.Add(new DuckDBParameter("version", Version));
         command.ExecuteNonQuery();
         transaction.Commit();
@@ -193,14 +226,14 @@ internal static class AnalyticsSchema
     public static SyncState ReadState(DuckDBConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT interactions_seq, merges_seq, customer_map_seq, traits_seq, traits_merges_seq, texts_id FROM sync_state";
+        command.CommandText = "SELECT interactions_seq, merges_seq, customer_map_seq, traits_seq, traits_merges_seq, texts_id, facts_seq, facts_map_seq FROM sync_state";
         using var reader = command.ExecuteReader();
         if (!reader.Read())
         {
             throw new InvalidOperationException("The analytics store has no sync_state row.");
         }
 
-        return new SyncState(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5));
+        return new SyncState(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7));
     }
 
     /// <summary>Writes the watermarks; runs inside the transaction that copied the rows they cover.</summary>
@@ -210,7 +243,8 @@ internal static class AnalyticsSchema
         command.Transaction = transaction;
         command.CommandText = """
             UPDATE sync_state SET interactions_seq = $interactions, merges_seq = $merges, customer_map_seq = $map,
-                                  traits_seq = $traits, traits_merges_seq = $traitsMerges, texts_id = $texts
+                                  traits_seq = $traits, traits_merges_seq = $traitsMerges, texts_id = $texts,
+                                  facts_seq = $facts, facts_map_seq = $factsMap
             """;
         command.Parameters.Add(new DuckDBParameter("interactions", state.InteractionsSeq));
         command.Parameters.Add(new DuckDBParameter("merges", state.MergesSeq));
@@ -218,6 +252,8 @@ internal static class AnalyticsSchema
         command.Parameters.Add(new DuckDBParameter("traits", state.TraitsSeq));
         command.Parameters.Add(new DuckDBParameter("traitsMerges", state.TraitsMergesSeq));
         command.Parameters.Add(new DuckDBParameter("texts", state.TextsId));
+        command.Parameters.Add(new DuckDBParameter("facts", state.FactsSeq));
+        command.Parameters.Add(new DuckDBParameter("factsMap", state.FactsMapSeq));
         command.ExecuteNonQuery();
     }
 
@@ -242,4 +278,7 @@ internal static class AnalyticsSchema
 /// <param name="TraitsSeq">customer_traits is current for every customer with interactions up to this seq…</param>
 /// <param name="TraitsMergesSeq">…and for every merge up to this one.</param>
 /// <param name="TextsId">Text analyses are copied up to this analysis id.</param>
-internal readonly record struct SyncState(long InteractionsSeq, long MergesSeq, long CustomerMapSeq, long TraitsSeq, long TraitsMergesSeq, long TextsId);
+/// <param name="FactsSeq">Customer facts are current for every customer with interactions up to this seq…</param>
+/// <param name="FactsMapSeq">…and for customer_map as of this merge.</param>
+internal readonly record struct SyncState(
+    long InteractionsSeq, long MergesSeq, long CustomerMapSeq, long TraitsSeq, long TraitsMergesSeq, long TextsId, long FactsSeq, long FactsMapSeq);

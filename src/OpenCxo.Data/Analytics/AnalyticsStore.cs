@@ -338,6 +338,7 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
             }
         }
 
+        state = await Task.Run(() => CustomerFacts.Refresh(store, state), ct).ConfigureAwait(false);
         (state, var traits) = await Task.Run(() => RefreshTraits(store, state, ct), ct).ConfigureAwait(false);
         var (_, texts) = await Task.Run(() => CopyTexts(store, state, ct), ct).ConfigureAwait(false);
         return new SyncResult(interactions, merges, state.InteractionsSeq, TimeSpan.Zero, traits) { TextsCopied = texts };
@@ -460,6 +461,18 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
                     .AppendValue(Number(row.FirstContactResolution))
                     .AppendValue(chunk.Text(row.Ticket))
                     .AppendValue(row.CostE4 == InteractionChunk.NoAmount ? (decimal?)null : row.CostE4 / 10_000m)
+                    .AppendValue(row.CustomerId)
+                    .AppendValue((DateTime?)null)
+                    .AppendValue((DateTime?)null)
+                    .AppendValue(0L)
+                    .AppendValue(0L)
+                    .AppendValue((string?)null)
+                    .AppendValue((double?)null)
+                    .AppendValue((double?)null)
+                    .AppendValue((double?)null)
+                    .AppendValue((double?)null)
+                    .AppendValue((string?)null)
+                    .AppendValue((string?)null)
                     .EndRow();
             }
         }

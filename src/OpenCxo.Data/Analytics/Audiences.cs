@@ -22,7 +22,6 @@ public sealed partial class AnalyticsStore
                 SELECT c FROM (
                     SELECT {LiveCustomer} AS c, arg_max(i.type, i.occurred_at) AS latest
                     FROM interactions i
-                    {MapJoin}
                     {where}
                     GROUP BY c)
                 WHERE latest <> '{CancellationType}'
@@ -32,7 +31,6 @@ public sealed partial class AnalyticsStore
             : QueryAsync(workspaceId, DashboardFilter.Period(now.AddDays(-days), now), null, where => $"""
                 SELECT DISTINCT {LiveCustomer} AS c
                 FROM interactions i
-                {MapJoin}
                 {where}
                 ORDER BY c
                 """,

@@ -60,8 +60,7 @@ public sealed partial class AnalyticsStore
     public const string RefundType = "refund.issued";
     public const string CancellationType = "subscription.cancelled";
 
-    private const string LiveCustomer = "coalesce(m.live_id, i.customer_id)";
-    private const string MapJoin = "LEFT JOIN customer_map m ON m.workspace_id = i.workspace_id AND m.customer_id = i.customer_id";
+    private const string LiveCustomer = "i.live_id";
 
     /// <summary>Touchpoints per time bucket and department, channel or type; <paramref name="types"/> narrows to those types.</summary>
     public Task<IReadOnlyList<VolumePoint>> VolumeAsync(
@@ -94,7 +93,6 @@ public sealed partial class AnalyticsStore
                    count(*) FILTER (WHERE i.type IN ({purchases})),
                    count(*) FILTER (WHERE i.type = '{CancellationType}')
             FROM interactions i
-            {MapJoin}
             {where}
             GROUP BY b
             ORDER BY b
@@ -132,7 +130,6 @@ public sealed partial class AnalyticsStore
             SELECT {column} AS k, i.type, count(*), count(DISTINCT {LiveCustomer}),
                    avg(i.handle_seconds), quantile_cont(i.handle_seconds, 0.5), quantile_cont(i.handle_seconds, 0.9)
             FROM interactions i
-            {MapJoin}
             {where} AND {column} IS NOT NULL
             GROUP BY k, i.type
             ORDER BY k, i.type
@@ -164,14 +161,12 @@ public sealed partial class AnalyticsStore
             WITH leads AS (
                 SELECT {LiveCustomer} AS c, min(i.occurred_at) AS at
                 FROM interactions i
-                {MapJoin}
                 {where}
                 GROUP BY c
             ),
             buyers AS (
                 SELECT {LiveCustomer} AS c, min(i.occurred_at) AS at
                 FROM interactions i
-                {MapJoin}
                 WHERE i.workspace_id = $workspace AND i.type IN ({purchases})
                 GROUP BY c
             )

@@ -112,23 +112,18 @@ public sealed partial class AnalyticsStore
     /// <summary>Touchpoints that bring revenue; deal.won is left out (its value is the contract the subscription and order then bill).</summary>
     private const string RevenueTypes = "'order.placed', 'subscription.started', 'subscription.renewed'";
 
-    /// <summary>Each live customer's first revenue touchpoint ever: a CTE that cohorts, leads and acquisitions share.</summary>
-    private const string FirstRevenue = $"""
-        first_revenue AS (
-            SELECT {LiveCustomer} AS c, min(i.occurred_at) AS ts
-            FROM interactions i
-            {MapJoin}
-            WHERE i.workspace_id = $workspace AND i.type IN ({RevenueTypes})
-            GROUP BY c
-        )
-        """;
+    /// <summary>
+    /// Whether the per-customer metrics read <see cref="CustomerFacts"/> where they can. Off only in tests, which
+    /// check each such metric against the same one computed from the touchpoints alone.
+    /// </summary>
+    internal bool UseFacts { get; set; } = true;
 
     /// <summary>
     /// One catalogue metric's sufficient statistics per time bucket and slice key, in bucket then key order (no key
     /// last). The caller turns them into values and intervals by the metric's statistic kind.
     /// </summary>
     /// <param name="currency">Money metrics (revenue, revenue at risk, lifetime value, cost per acquisition): the one currency summed.</param>
-    public Task<IReadOnlyList<MetricStats>> MetricStatsAsync(
+    public async Task<IReadOnlyList<MetricStats>> MetricStatsAsync(
         long workspaceId, DashboardFilter filter, FeedbackFilter narrowing, MetricBase metric, MetricGranularity granularity, MetricSlice slice,
         string? attribute = null, string? currency = null, CancellationToken ct = default)
     {
@@ -150,7 +145,75 @@ public sealed partial class AnalyticsStore
             throw new ArgumentException("A currency is named exactly for money metrics.", nameof(currency));
         }
 
-        var (extra, parameters) = Narrow(narrowing);
+        var question = new MetricQuery(workspaceId, filter, narrowing, metric, granularity, slice, attribute, currency);
+        var unfiltered = filter.Departments.Count + filter.Channels.Count + filter.Segments.Count + narrowing.Surveys.Count + narrowing.Teams.Count == 0;
+        if (!UseFacts || !unfiltered || granularity == MetricGranularity.None || filter.From == DateTime.MinValue || filter.To == DateTime.MaxValue ||
+            metric is not (MetricBase.ActiveCustomers or MetricBase.Tenure or MetricBase.LifetimeValue or MetricBase.Retention))
+        {
+            // Cohorts read the facts unless filtered: a filter applies to the customer's first revenue touchpoint.
+            return await StatsAsync(question, UseFacts && unfiltered && metric == MetricBase.CohortRetention ? Source.Facts : Source.Touchpoints, ct)
+                .ConfigureAwait(false);
+        }
+
+        // A customer's marks are for whole periods: the whole buckets read them, a cut bucket at either end reads the
+        // touchpoints (a few days at most by week). Lifetime value reads the touchpoints for customers paying in
+        // several currencies.
+        var from = AsUtc(filter.From);
+        var to = AsUtc(filter.To);
+        var first = BucketStart(from, granularity) is var start && start < from ? Shift(start, granularity, 1) : start;
+        var last = BucketStart(to, granularity);
+        if (first >= last)
+        {
+            return await StatsAsync(question, Source.Touchpoints, ct).ConfigureAwait(false);
+        }
+
+        var parts = new List<MetricStats>();
+        if (from < first)
+        {
+            parts.AddRange(await StatsAsync(question with { Filter = filter with { To = first } }, Source.Touchpoints, ct).ConfigureAwait(false));
+        }
+
+        var whole = question with { Filter = filter with { From = first, To = last } };
+        parts.AddRange(await StatsAsync(whole, Source.Facts, ct).ConfigureAwait(false));
+        if (metric == MetricBase.LifetimeValue)
+        {
+            parts.AddRange(await StatsAsync(whole, Source.SeveralCurrencies, ct).ConfigureAwait(false));
+        }
+
+        if (last < to)
+        {
+            parts.AddRange(await StatsAsync(question with { Filter = filter with { From = last } }, Source.Touchpoints, ct).ConfigureAwait(false));
+        }
+
+        return [.. parts
+            .GroupBy(p => (p.Bucket, p.Key))
+            .Select(g => new MetricStats(g.Key.Bucket, g.Key.Key, g.Sum(p => p.N), g.Sum(p => p.Sum), g.Sum(p => p.SumOfSquares), g.Sum(p => p.Successes), g.Sum(p => p.Amount)))
+            .OrderBy(p => p.Bucket)
+            .ThenBy(p => p.Key is null)
+            .ThenBy(p => p.Key, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Where a per-customer metric reads its customers from.</summary>
+    private enum Source
+    {
+        /// <summary>The touchpoints alone, grouped per customer.</summary>
+        Touchpoints,
+
+        /// <summary>The facts on the touchpoints (<see cref="CustomerFacts"/>); for metrics without any, as <see cref="Touchpoints"/>.</summary>
+        Facts,
+
+        /// <summary>Lifetime value from the touchpoints, of the customers who paid in several currencies only.</summary>
+        SeveralCurrencies,
+    }
+
+    private sealed record MetricQuery(
+        long WorkspaceId, DashboardFilter Filter, FeedbackFilter Narrowing, MetricBase Metric, MetricGranularity Granularity, MetricSlice Slice,
+        string? Attribute, string? Currency);
+
+    private Task<IReadOnlyList<MetricStats>> StatsAsync(MetricQuery question, Source source, CancellationToken ct)
+    {
+        var (filter, metric, granularity, slice) = (question.Filter, question.Metric, question.Granularity, question.Slice);
+        var (extra, parameters) = Narrow(question.Narrowing);
         var key = slice switch
         {
             MetricSlice.None => "CAST(NULL AS VARCHAR)",
@@ -165,21 +228,32 @@ public sealed partial class AnalyticsStore
             MetricSlice.Theme => "i.theme",
             _ => "t.value",
         };
-        var joins = "\n" + MapJoin;
-        if (attribute is not null)
+        var joins = "";
+        if (question.Attribute is not null)
         {
             joins += "\nLEFT JOIN customer_traits t ON t.workspace_id = i.workspace_id AND t.customer_id = " + LiveCustomer + " AND t.name = $attribute";
-            parameters.Add(new DuckDBParameter("attribute", attribute));
+            parameters.Add(new DuckDBParameter("attribute", question.Attribute));
         }
 
-        if (currency is not null)
+        if (question.Currency is not null)
         {
-            parameters.Add(new DuckDBParameter("currency", currency));
+            parameters.Add(new DuckDBParameter("currency", question.Currency));
         }
 
-        var cell = new Cell(Bucket(granularity, "i.occurred_at"), key, joins, extra, granularity);
+        if (source == Source.SeveralCurrencies)
+        {
+            extra += " AND i.worth_currency = '*'";
+        }
+
+        var cell = new Cell(Bucket(granularity, "i.occurred_at"), key, joins, extra, granularity, slice);
+        var facts = source == Source.Facts;
         var (query, period) = metric switch
         {
+            MetricBase.ActiveCustomers when facts => (ActiveFromFactsSql(cell), filter),
+            MetricBase.Tenure when facts => (TenureFromFactsSql(cell), filter),
+            MetricBase.LifetimeValue when facts => (LifetimeValueFromFactsSql(cell), filter),
+            MetricBase.Retention when facts => (RetentionFromFactsSql(cell), RetentionSubjects(filter, granularity)),
+            MetricBase.CohortRetention when facts => (CohortFromFactsSql(), filter),
             MetricBase.Retention => (RetentionSql(cell), RetentionSubjects(filter, granularity)),
             MetricBase.Churn => (ChurnSql(cell), filter),
             MetricBase.CohortRetention => (CohortSql(cell), filter),
@@ -199,7 +273,7 @@ public sealed partial class AnalyticsStore
             parameters.Add(new DuckDBParameter("end", AsUtc(filter.To)));
         }
 
-        return QueryAsync(workspaceId, period, null, query,
+        return QueryAsync(question.WorkspaceId, period, null, query,
             reader => new MetricStats(
                 reader.IsDBNull(0) ? null : reader.GetFieldValue<DateOnly>(0),
                 reader.IsDBNull(1) ? null : Convert.ToString(reader.GetValue(1), CultureInfo.InvariantCulture),
@@ -210,6 +284,24 @@ public sealed partial class AnalyticsStore
                 reader.FieldCount > 6 && !reader.IsDBNull(6) ? Convert.ToDecimal(reader.GetValue(6), CultureInfo.InvariantCulture) : 0),
             ct, parameters);
     }
+
+    /// <summary>The start of the bucket <paramref name="time"/> falls in (weeks start on Monday, as DuckDB's).</summary>
+    private static DateTime BucketStart(DateTime time, MetricGranularity granularity) => granularity switch
+    {
+        MetricGranularity.Day => time.Date,
+        MetricGranularity.Week => time.Date.AddDays(-(((int)time.DayOfWeek + 6) % 7)),
+        MetricGranularity.Month => new DateTime(time.Year, time.Month, 1, 0, 0, 0, time.Kind),
+        _ => new DateTime(time.Year, ((time.Month - 1) / 3 * 3) + 1, 1, 0, 0, 0, time.Kind),
+    };
+
+    /// <summary>The start of the bucket <paramref name="by"/> buckets after (or before) the one starting at <paramref name="start"/>.</summary>
+    private static DateTime Shift(DateTime start, MetricGranularity granularity, int by) => granularity switch
+    {
+        MetricGranularity.Day => start.AddDays(by),
+        MetricGranularity.Week => start.AddDays(7 * by),
+        MetricGranularity.Month => start.AddMonths(by),
+        _ => start.AddMonths(3 * by),
+    };
 
     /// <summary>
     /// The currency of most revenue touchpoints in the period (or, if it has none, ever): what money metrics sum when
@@ -238,8 +330,11 @@ public sealed partial class AnalyticsStore
     }
 
     /// <summary>How one metric's SQL buckets, slices and narrows its subject touchpoints (alias i).</summary>
-    private sealed record Cell(string Bucket, string Key, string Joins, string Narrowing, MetricGranularity Granularity)
+    private sealed record Cell(string Bucket, string Key, string Joins, string Narrowing, MetricGranularity Granularity, MetricSlice Slice)
     {
+        /// <summary>Rows that are a customer's first of their bucket and slice value (<see cref="CustomerFacts.Mark"/>).</summary>
+        public string Firsts(string column = "i.marks") => $" AND ({column} & {CustomerFacts.Mark(Granularity, Slice).ToString(CultureInfo.InvariantCulture)}) <> 0";
+
         /// <summary>The end of the bucket starting at <paramref name="bucket"/> (a DATE), cut at the period's end.</summary>
         public string End(string bucket) => Granularity == MetricGranularity.None ? "CAST($to AS TIMESTAMP)" : $"least(CAST({bucket} AS TIMESTAMP) + {Step(Granularity)}, $to)";
 
@@ -282,14 +377,7 @@ public sealed partial class AnalyticsStore
     private static DashboardFilter RetentionSubjects(DashboardFilter filter, MetricGranularity granularity)
     {
         var from = filter.From;
-        var start = granularity switch
-        {
-            MetricGranularity.None => from - (filter.To - from),
-            MetricGranularity.Day => from.Date.AddDays(-1),
-            MetricGranularity.Week => from.Date.AddDays(-(((int)from.DayOfWeek + 6) % 7) - 7),
-            MetricGranularity.Month => new DateTime(from.Year, from.Month, 1, 0, 0, 0, from.Kind).AddMonths(-1),
-            _ => new DateTime(from.Year, ((from.Month - 1) / 3 * 3) + 1, 1, 0, 0, 0, from.Kind).AddMonths(-3),
-        };
+        var start = granularity == MetricGranularity.None ? from - (filter.To - from) : Shift(BucketStart(from, granularity), granularity, -1);
         return filter with { From = start, To = granularity == MetricGranularity.None ? from : filter.To };
     }
 
@@ -366,7 +454,6 @@ public sealed partial class AnalyticsStore
             again AS (
                 SELECT DISTINCT {Bucket(cell.Granularity, "i.occurred_at")} AS b, {LiveCustomer} AS c
                 FROM interactions i
-                {MapJoin}
                 WHERE i.workspace_id = $workspace AND i.type IN ({RevenueTypes}) AND i.occurred_at >= $start AND i.occurred_at < $end
             )
             SELECT e.b, e.k, count(*), 0.0, 0.0, count(a.c)
@@ -378,10 +465,23 @@ public sealed partial class AnalyticsStore
     }
 
     /// <summary>
-    /// Subscription spans per live customer: a span opens at a subscription.started or .renewed that follows a
-    /// cancellation (or nothing) and ends at the next subscription.cancelled. A span counts in a bucket when it was
-    /// open at the bucket's start; it churned when it ended within the bucket. The opening touchpoint takes the
-    /// filters and gives the segment; a range join pairs spans and buckets.
+    /// <see cref="RetentionSql"/> from the facts, for whole buckets: each customer's first revenue row of a bucket and
+    /// slice value is a subject of the next bucket, and says whether they had revenue in it.
+    /// </summary>
+    private static Func<string, string, string> RetentionFromFactsSql(Cell cell) => (where, _) => $"""
+        SELECT CAST(date_trunc('{Unit(cell.Granularity)}', i.occurred_at) + {Step(cell.Granularity)} AS DATE) AS b, {cell.Key} AS k, count(*), 0.0, 0.0,
+               count(*) FILTER (WHERE (i.paid_marks & {CustomerFacts.Retained(cell.Granularity)}) <> 0)
+        FROM interactions i{cell.Joins}
+        {where}{cell.Narrowing}{cell.Firsts("i.paid_marks")} AND i.occurred_at < CAST($end AS TIMESTAMP) - {Step(cell.Granularity)}
+        GROUP BY b, k
+        ORDER BY b, k NULLS LAST
+        """;
+
+    /// <summary>
+    /// Subscription spans (<see cref="CustomerFacts"/>: from a subscription.started or .renewed after a cancellation,
+    /// or nothing, to the next subscription.cancelled), filtered and sliced by their opening touchpoint. A span counts
+    /// in a bucket when it was open at the bucket's start; it churned when it ended within the bucket. A range join
+    /// pairs spans and buckets.
     /// </summary>
     private static Func<string, string, string> ChurnSql(Cell cell)
     {
@@ -392,35 +492,15 @@ public sealed partial class AnalyticsStore
                 FROM range(date_trunc('{Unit(cell.Granularity)}', CAST($from AS TIMESTAMP)), CAST($to AS TIMESTAMP), {Step(cell.Granularity)}) r(s)
                 """;
         return (_, scope) => $"""
-            WITH events AS (
-                SELECT {LiveCustomer} AS c, i.occurred_at AS ts, i.seq, i.type = '{CancellationType}' AS cancel, {cell.Key} AS k,
-                       ({scope["WHERE ".Length..]}{cell.Narrowing}) AS kept
-                FROM interactions i{cell.Joins}
-                WHERE i.workspace_id = $workspace AND i.type IN ('subscription.started', 'subscription.renewed', '{CancellationType}')
-            ),
-            opened AS (
-                SELECT *, NOT cancel AND coalesce(lag(cancel) OVER (PARTITION BY c ORDER BY ts, seq), true) AS opens
-                FROM events
-            ),
-            numbered AS (
-                SELECT *, sum(CAST(opens AS INTEGER)) OVER (PARTITION BY c ORDER BY ts, seq ROWS UNBOUNDED PRECEDING) AS span
-                FROM opened
-            ),
-            spans AS (
-                SELECT c, span, min(ts) FILTER (WHERE NOT cancel) AS started, min(ts) FILTER (WHERE cancel) AS ended,
-                       arg_min(k, ts) FILTER (WHERE NOT cancel) AS k, arg_min(kept, ts) FILTER (WHERE NOT cancel) AS kept
-                FROM numbered
-                GROUP BY c, span
-            ),
-            buckets AS (
+            WITH buckets AS (
                 {buckets}
             )
-            SELECT bk.b, s.k, count(*), 0.0, 0.0, count(*) FILTER (WHERE s.ended < bk.hi)
-            FROM spans s
-            JOIN buckets bk ON s.started < bk.lo AND coalesce(s.ended, CAST('infinity' AS TIMESTAMP)) >= bk.lo
-            WHERE s.kept
-            GROUP BY bk.b, s.k
-            ORDER BY bk.b, s.k NULLS LAST
+            SELECT bk.b, {cell.Key} AS k, count(*), 0.0, 0.0, count(*) FILTER (WHERE i.ended < bk.hi)
+            FROM subscription_spans i{cell.Joins}
+            JOIN buckets bk ON i.started < bk.lo AND coalesce(i.ended, CAST('infinity' AS TIMESTAMP)) >= bk.lo
+            {scope}{cell.Narrowing}
+            GROUP BY bk.b, k
+            ORDER BY bk.b, k NULLS LAST
             """;
     }
 
@@ -429,27 +509,50 @@ public sealed partial class AnalyticsStore
     /// month since (0, 1, …, up to the period's end) the cohort's size and how many had revenue that month.
     /// </summary>
     private static Func<string, string, string> CohortSql(Cell cell) => (where, _) => $"""
-        WITH {FirstRevenue},
-        cohort AS (
+        WITH cohort AS (
             SELECT DISTINCT CAST(date_trunc('month', i.occurred_at) AS DATE) AS b, {LiveCustomer} AS c
             FROM interactions i{cell.Joins}
-            JOIN first_revenue f ON f.c = {LiveCustomer} AND f.ts = i.occurred_at
-            {where}{cell.Narrowing} AND i.type IN ({RevenueTypes})
-        ),
-        grid AS (
-            SELECT b, n, unnest(range(0, date_diff('month', b, CAST($to - INTERVAL 1 MICROSECOND AS DATE)) + 1)) AS k
-            FROM (SELECT b, count(*) AS n FROM cohort GROUP BY b)
+            {where}{cell.Narrowing} AND i.type IN ({RevenueTypes}) AND i.occurred_at = i.first_paid
         ),
         paying AS (
             SELECT DISTINCT {LiveCustomer} AS c, CAST(date_trunc('month', i.occurred_at) AS DATE) AS month
             FROM interactions i
-            {MapJoin}
             WHERE i.workspace_id = $workspace AND i.type IN ({RevenueTypes}) AND i.occurred_at >= date_trunc('month', CAST($from AS TIMESTAMP)) AND i.occurred_at < $to
         ),
         retained AS (
             SELECT co.b, date_diff('month', co.b, p.month) AS k, count(*) AS r
             FROM cohort co JOIN paying p ON p.c = co.c AND p.month >= co.b
             GROUP BY co.b, k
+        )
+        {CohortGrid}
+        """;
+
+    /// <summary>
+    /// <see cref="CohortSql"/> unfiltered, from the facts: the cohort is the customers whose first revenue touchpoint
+    /// falls in the period, and each month's first revenue touchpoint of theirs carries its cohort in first_paid.
+    /// </summary>
+    private static Func<string, string, string> CohortFromFactsSql() => (where, _) => $"""
+        WITH cohort AS (
+            SELECT CAST(date_trunc('month', i.occurred_at) AS DATE) AS b, i.live_id AS c
+            FROM interactions i
+            {where} AND (i.paid_marks & {1L << CustomerFacts.FirstPaymentBit}) <> 0
+        ),
+        retained AS (
+            SELECT CAST(date_trunc('month', i.first_paid) AS DATE) AS b, date_diff('month', date_trunc('month', i.first_paid), date_trunc('month', i.occurred_at)) AS k,
+                   count(*) AS r
+            FROM interactions i
+            WHERE i.workspace_id = $workspace AND (i.paid_marks & {CustomerFacts.Mark(MetricGranularity.Month, MetricSlice.None)}) <> 0
+              AND i.occurred_at >= date_trunc('month', CAST($from AS TIMESTAMP)) AND i.occurred_at < $to AND i.first_paid >= $from AND i.first_paid < $to
+            GROUP BY b, k
+        )
+        {CohortGrid}
+        """;
+
+    /// <summary>Every cohort (b, size n from cohort) and month since it (k), with those retained then (r from retained).</summary>
+    private const string CohortGrid = """
+        , grid AS (
+            SELECT b, n, unnest(range(0, date_diff('month', b, CAST($to - INTERVAL 1 MICROSECOND AS DATE)) + 1)) AS k
+            FROM (SELECT b, count(*) AS n FROM cohort GROUP BY b)
         )
         SELECT g.b, CAST(g.k AS VARCHAR), g.n, 0.0, 0.0, coalesce(r.r, CAST(0 AS BIGINT))
         FROM grid g LEFT JOIN retained r ON r.b = g.b AND r.k = g.k
@@ -464,7 +567,6 @@ public sealed partial class AnalyticsStore
         first_seen AS (
             SELECT {LiveCustomer} AS c, min(i.occurred_at) AS ts
             FROM interactions i
-            {MapJoin}
             WHERE i.workspace_id = $workspace
             GROUP BY c
         ),
@@ -474,6 +576,26 @@ public sealed partial class AnalyticsStore
         )
         SELECT b, k, count(*), sum(d), sum(d * d), CAST(0 AS BIGINT)
         FROM days
+        GROUP BY b, k
+        ORDER BY b, k NULLS LAST
+        """;
+
+    /// <summary><see cref="TenureSql"/> from the facts: each customer's first row of a cell, and their first touchpoint ever beside it.</summary>
+    private static Func<string, string, string> TenureFromFactsSql(Cell cell) => (where, _) => $"""
+        SELECT b, k, count(*), sum(d), sum(d * d), CAST(0 AS BIGINT)
+        FROM (SELECT b, k, date_diff('second', first_seen, {cell.End("b")}) / 86400.0 AS d
+              FROM (SELECT {cell.Bucket} AS b, {cell.Key} AS k, i.first_seen
+                    FROM interactions i{cell.Joins}
+                    {where}{cell.Narrowing}{cell.Firsts()}))
+        GROUP BY b, k
+        ORDER BY b, k NULLS LAST
+        """;
+
+    /// <summary>Active customers from the facts: each customer's first row of a cell.</summary>
+    private static Func<string, string, string> ActiveFromFactsSql(Cell cell) => (where, _) => $"""
+        SELECT {cell.Bucket} AS b, {cell.Key} AS k, count(*), 0.0, 0.0, CAST(0 AS BIGINT)
+        FROM interactions i{cell.Joins}
+        {where}{cell.Narrowing}{cell.Firsts()}
         GROUP BY b, k
         ORDER BY b, k NULLS LAST
         """;
@@ -493,7 +615,6 @@ public sealed partial class AnalyticsStore
             SELECT {LiveCustomer} AS c, i.occurred_at AS t, 1 AS kind, CAST(NULL AS DATE) AS b, CAST(NULL AS VARCHAR) AS k,
                    CAST(CASE WHEN i.type = '{RefundType}' THEN -i.value ELSE i.value END AS DOUBLE) AS v
             FROM interactions i
-            {MapJoin}
             WHERE i.workspace_id = $workspace AND i.type IN ({RevenueTypes}, '{RefundType}') AND i.currency = $currency AND i.occurred_at < $to
             UNION ALL
             SELECT c, {cell.End("b")}, 0, b, k, 0.0 FROM cells
@@ -512,21 +633,33 @@ public sealed partial class AnalyticsStore
         """;
 
     /// <summary>
+    /// <see cref="LifetimeValueSql"/> from the facts, for the customers who paid in the currency alone: each
+    /// customer's first row of a cell carries their net revenue to the end of its bucket.
+    /// </summary>
+    private static Func<string, string, string> LifetimeValueFromFactsSql(Cell cell) => (where, _) => $"""
+        SELECT b, k, count(*), sum(w), sum(w * w), CAST(0 AS BIGINT)
+        FROM (SELECT {cell.Bucket} AS b, {cell.Key} AS k, {CustomerFacts.Worth(cell.Granularity)} AS w
+              FROM interactions i{cell.Joins}
+              {where}{cell.Narrowing}{cell.Firsts()} AND (i.marks & {CustomerFacts.PaidByEnd(cell.Granularity)}) <> 0 AND i.worth_currency = $currency)
+        GROUP BY b, k
+        ORDER BY b, k NULLS LAST
+        """;
+
+    /// <summary>
     /// Customers with a lead.created in a cell (its first there): converted when their first revenue touchpoint ever
     /// came at or after the lead and within 90 days; customers whose first revenue came before the lead are not leads.
     /// </summary>
     private static Func<string, string, string> LeadSql(Cell cell, bool converted) => (where, _) => $"""
         WITH leads AS (
-            SELECT {cell.Bucket} AS b, {cell.Key} AS k, {LiveCustomer} AS c, min(i.occurred_at) AS ts
+            SELECT {cell.Bucket} AS b, {cell.Key} AS k, {LiveCustomer} AS c, min(i.occurred_at) AS ts, min(i.first_paid) AS paid
             FROM interactions i{cell.Joins}
             {where}{cell.Narrowing} AND i.type = 'lead.created'
             GROUP BY b, k, c
         ),
-        {FirstRevenue},
         outcomes AS (
-            SELECT l.b, l.k, f.ts <= l.ts + INTERVAL 90 DAY AS won, date_diff('second', l.ts, f.ts) / 86400.0 AS d
-            FROM leads l LEFT JOIN first_revenue f ON f.c = l.c
-            WHERE f.ts IS NULL OR f.ts >= l.ts
+            SELECT b, k, paid <= ts + INTERVAL 90 DAY AS won, date_diff('second', ts, paid) / 86400.0 AS d
+            FROM leads
+            WHERE paid IS NULL OR paid >= ts
         )
         SELECT b, k, {(converted
             ? "count(*) FILTER (WHERE won), sum(d) FILTER (WHERE won), sum(d * d) FILTER (WHERE won), count(*) FILTER (WHERE won)"
@@ -539,31 +672,17 @@ public sealed partial class AnalyticsStore
     /// <summary>
     /// Costs (attributes.cost of marketing touchpoints in the currency) and acquisitions (live customers whose first
     /// revenue touchpoint ever, in the currency, falls in the cell) per cell. By campaign or channel, an acquisition
-    /// goes to the last marketing touchpoint with a campaign in the 30 days before it (last touch), found by an ASOF join.
+    /// goes to the last marketing touchpoint with a campaign in the 30 days before it (last touch, which the facts
+    /// keep on the first revenue touchpoint).
     /// </summary>
     private static Func<string, string, string> CostPerAcquisitionSql(Cell cell, MetricSlice slice)
     {
-        var lastTouch = slice is MetricSlice.Campaign or MetricSlice.Channel;
-        var acquiredKey = lastTouch ? "CAST(NULL AS VARCHAR)" : cell.Key;
-        // The last campaign touchpoint at or before each acquisition: one stream per customer of their touchpoints and
-        // acquisitions (a touchpoint sorting first at the same instant), read with last_value. (An ASOF join said the
-        // same, but DuckDB planned it inside this query in about 20 s over 10 M touchpoints.)
-        var attributed = lastTouch
-            ? $"""
-                SELECT b, CASE WHEN touched >= ts - INTERVAL 30 DAY THEN touch END AS k, c
-                FROM (SELECT kind, b, c, ts,
-                             last_value(touch IGNORE NULLS) OVER w AS touch, last_value(touched IGNORE NULLS) OVER w AS touched
-                      FROM (SELECT c, ts, 1 AS kind, b, CAST(NULL AS VARCHAR) AS touch, CAST(NULL AS TIMESTAMP) AS touched FROM acquired
-                            UNION ALL
-                            SELECT {LiveCustomer}, i.occurred_at, 0, CAST(NULL AS DATE), {cell.Key}, i.occurred_at
-                            FROM interactions i
-                            {MapJoin}
-                            WHERE i.workspace_id = $workspace AND i.department = 'marketing' AND i.campaign IS NOT NULL
-                              AND {LiveCustomer} IN (SELECT c FROM acquired))
-                      WINDOW w AS (PARTITION BY c ORDER BY ts, kind ROWS UNBOUNDED PRECEDING))
-                WHERE kind = 1
-                """
-            : "SELECT b, k, c FROM acquired";
+        var acquiredKey = slice switch
+        {
+            MetricSlice.Campaign => "i.touch_campaign",
+            MetricSlice.Channel => "i.touch_channel",
+            _ => cell.Key,
+        };
         return (where, _) => $"""
             WITH costs AS (
                 SELECT {cell.Bucket} AS b, {cell.Key} AS k, sum(i.cost) AS amount
@@ -571,16 +690,11 @@ public sealed partial class AnalyticsStore
                 {where}{cell.Narrowing} AND i.department = 'marketing' AND i.cost IS NOT NULL AND i.currency = $currency
                 GROUP BY b, k
             ),
-            {FirstRevenue},
-            acquired AS (
-                SELECT {cell.Bucket} AS b, {acquiredKey} AS k, f.c, min(i.occurred_at) AS ts
-                FROM interactions i{cell.Joins}
-                JOIN first_revenue f ON f.c = {LiveCustomer} AND f.ts = i.occurred_at
-                {where}{cell.Narrowing} AND i.type IN ({RevenueTypes}) AND i.currency = $currency
-                GROUP BY b, k, f.c
-            ),
             acquisitions AS (
-                SELECT b, k, count(*) AS n FROM ({attributed}) GROUP BY b, k
+                SELECT {cell.Bucket} AS b, {acquiredKey} AS k, count(*) AS n
+                FROM interactions i{cell.Joins}
+                {where}{cell.Narrowing} AND (i.paid_marks & {1L << CustomerFacts.FirstPaymentBit}) <> 0 AND i.currency = $currency
+                GROUP BY b, k
             )
             SELECT * FROM (
                 SELECT coalesce(a.b, co.b) AS b, coalesce(a.k, co.k) AS k, coalesce(a.n, CAST(0 AS BIGINT)) AS n, 0.0, 0.0, CAST(0 AS BIGINT),
@@ -595,26 +709,12 @@ public sealed partial class AnalyticsStore
     /// Contacts: service touchpoints other than ticket.resolved and visit.completed, of one live customer, where
     /// touchpoints less than 2 hours after the one before are the same contact (a ticket and the call that opened
     /// it). Each contact in the period (its first touchpoint, the subject) is repeated when the customer's next one
-    /// starts within 7 days; the windows read a day before the period and 8 days after it.
+    /// starts within 7 days; the facts mark both on the contact's first touchpoint.
     /// </summary>
     private static Func<string, string, string> RepeatContactSql(Cell cell) => (where, _) => $"""
-        WITH touches AS (
-            SELECT i.seq, {LiveCustomer} AS c, i.occurred_at AS ts,
-                   i.occurred_at - lag(i.occurred_at) OVER (PARTITION BY {LiveCustomer} ORDER BY i.occurred_at, i.seq) AS gap
-            FROM interactions i
-            {MapJoin}
-            WHERE i.workspace_id = $workspace AND i.department = 'service' AND i.type NOT IN ('ticket.resolved', 'visit.completed')
-              AND i.occurred_at >= $from - INTERVAL 1 DAY AND i.occurred_at < $to + INTERVAL 8 DAY
-        ),
-        contacts AS (
-            SELECT seq, ts, lead(ts) OVER (PARTITION BY c ORDER BY ts, seq) AS next
-            FROM touches
-            WHERE gap IS NULL OR gap >= INTERVAL 2 HOUR
-        )
-        SELECT {cell.Bucket} AS b, {cell.Key} AS k, count(*), 0.0, 0.0, count(*) FILTER (WHERE s.next <= s.ts + INTERVAL 7 DAY)
+        SELECT {cell.Bucket} AS b, {cell.Key} AS k, count(*), 0.0, 0.0, count(*) FILTER (WHERE (i.marks & {1L << CustomerFacts.RepeatedContactBit}) <> 0)
         FROM interactions i{cell.Joins}
-        JOIN contacts s ON s.seq = i.seq
-        {where}{cell.Narrowing}
+        {where}{cell.Narrowing} AND (i.marks & {1L << CustomerFacts.ContactStartBit}) <> 0
         GROUP BY b, k
         ORDER BY b, k NULLS LAST
         """;
@@ -669,7 +769,6 @@ public sealed partial class AnalyticsStore
             FROM ends e
             JOIN (SELECT {LiveCustomer} AS c, i.occurred_at AS ts, CASE WHEN i.type = '{RefundType}' THEN -i.value ELSE i.value END AS v
                   FROM interactions i
-                  {MapJoin}
                   WHERE i.workspace_id = $workspace AND i.type IN ({RevenueTypes}, '{RefundType}') AND i.currency = $currency) r
               ON r.c = e.c AND r.ts >= e.hi - INTERVAL 365 DAY AND r.ts < e.hi
             GROUP BY e.b, e.k, e.c

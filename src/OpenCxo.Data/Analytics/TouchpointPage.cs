@@ -50,13 +50,13 @@ public sealed partial class AnalyticsStore
         var customer = selection.CustomerId is null ? "" : $" AND {LiveCustomer} = $customer";
         DuckDBParameter[] extra = selection.CustomerId is { } id ? [new DuckDBParameter("customer", id)] : [];
         var total = await QueryAsync(workspaceId, selection.Filter, selection.Types, where => $"""
-            SELECT count(*) FROM interactions i {MapJoin} {where}{customer}
+            SELECT count(*) FROM interactions i {where}{customer}
             """,
             reader => reader.GetInt64(0), ct, extra).ConfigureAwait(false);
         var lines = await QueryAsync(workspaceId, selection.Filter, selection.Types, where => string.Create(CultureInfo.InvariantCulture, $"""
             SELECT i.seq, i.occurred_at, {LiveCustomer}, i.department, i.channel, i.type, i.value, i.currency,
                    i.campaign, i.sales_rep, i.team, i.agent, i.handle_seconds, i.segment
-            FROM interactions i {MapJoin}
+            FROM interactions i
             {where}{customer}
             ORDER BY {key} {direction}, i.seq {direction}
             LIMIT {selection.Limit} OFFSET {selection.Offset}
