@@ -231,7 +231,15 @@ public sealed partial class AnalyticsStore
         var joins = "";
         if (question.Attribute is not null)
         {
-            joins += "\nLEFT JOIN customer_traits t ON t.workspace_id = i.workspace_id AND t.customer_id = " + LiveCustomer + " AND t.name = $attribute";
+            // Text tables carry their touchpoint's customer as copied, not the live profile.
+            var customer = LiveCustomer;
+            if (metric == MetricBase.TextSentiment)
+            {
+                joins += "\nLEFT JOIN customer_map m ON m.workspace_id = i.workspace_id AND m.customer_id = i.customer_id";
+                customer = "coalesce(m.live_id, i.customer_id)";
+            }
+
+            joins += "\nLEFT JOIN customer_traits t ON t.workspace_id = i.workspace_id AND t.customer_id = " + customer + " AND t.name = $attribute";
             parameters.Add(new DuckDBParameter("attribute", question.Attribute));
         }
 

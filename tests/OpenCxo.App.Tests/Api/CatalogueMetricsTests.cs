@@ -145,6 +145,12 @@ public sealed class CatalogueMetricsTests
         var negative = Assert.Single(await PointsAsync(client, "negative_feedback_share"))!;
         Assert.Equal(100.0 * stored.Count(s => s <= -0.05) / stored.Count, (double)negative["value"]!, 6);
 
+        // By a customer attribute nobody has: one slice without a key, with every text (the text tables reach the
+        // live profile through the merge map, not the touchpoints' live_id).
+        var byAttribute = Assert.Single(await PointsAsync(client, "sentiment", "&by=customer.attr.plan"))!;
+        Assert.Null(byAttribute["key"]);
+        Assert.Equal(stored.Average(), (double)byAttribute["value"]!, 4);
+
         var byTheme = (await PointsAsync(client, "negative_feedback_share", "&by=theme")).ToDictionary(p => (string)p!["key"]!, p => (double)p!["value"]!);
         Assert.Equal(100, byTheme["billing"], 6);
         Assert.Equal(0, byTheme["staff_attitude"], 6);
