@@ -193,7 +193,7 @@ public static class CatalogueMetrics
         var currency = query.Currency;
         if (Priced.Contains(metric.Name))
         {
-            currency ??= await store.MainCurrencyAsync(workspaceId, filter, ct).ConfigureAwait(false);
+            currency ??= await store.MainCurrencyAsync(workspaceId, ct).ConfigureAwait(false);
             if (currency is null)
             {
                 return new CatalogueAnswer([], null);

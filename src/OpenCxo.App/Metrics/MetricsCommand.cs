@@ -106,7 +106,7 @@ public static class MetricsCommand
         var channel = new Option<string[]>("--channel") { Description = "Only these channels (repeatable)", AllowMultipleArgumentsPerToken = true };
         var segment = new Option<string[]>("--segment") { Description = "Only customers in these segments (repeatable)", AllowMultipleArgumentsPerToken = true };
         var team = new Option<string[]>("--team") { Description = "Only touchpoints of these teams (repeatable)", AllowMultipleArgumentsPerToken = true };
-        var currency = new Option<string?>("--currency") { Description = "Money metrics: the currency, ISO 4217 (default: the one of most revenue touchpoints in the period)" };
+        var currency = new Option<string?>("--currency") { Description = "Money metrics: the currency, ISO 4217 (default: the one of most revenue touchpoints)" };
         var workspace = Cli.Cli.Workspace();
         var json = Cli.Cli.Json();
         var command = new Command(metric.Name, metric.Title.En + ": " + metric.Formula.En) { from, to, granularity, by, survey, department, channel, segment, team, workspace, json };

@@ -10,7 +10,7 @@ namespace OpenCxo.Data.Analytics;
 internal static class AnalyticsSchema
 {
     /// <summary>Bump on any change below: a store with another version is dropped and copied again.</summary>
-    public const int Version = 9;
+    public const int Version = 10;
 
     // interactions leaves out text and the attributes' JSON: they belong to the text-analytics work and would
     // multiply the size of the copy. The attributes the dashboards group by (campaign, salesRep, team, agent,
@@ -56,6 +56,7 @@ internal static class AnalyticsSchema
             live_id BIGINT NOT NULL,
             first_seen TIMESTAMP,
             first_paid TIMESTAMP,
+            first_money TIMESTAMP,
             marks BIGINT NOT NULL,
             paid_marks BIGINT NOT NULL,
             worth_currency VARCHAR,

@@ -464,6 +464,7 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
                     .AppendValue(row.CustomerId)
                     .AppendValue((DateTime?)null)
                     .AppendValue((DateTime?)null)
+                    .AppendValue((DateTime?)null)
                     .AppendValue(0L)
                     .AppendValue(0L)
                     .AppendValue((string?)null)

@@ -15,12 +15,12 @@ namespace OpenCxo.Data.Analytics;
 /// <remarks>
 /// The columns (see AnalyticsSchema):
 /// <list type="bullet">
-/// <item>live_id: the live profile; first_seen and first_paid: the customer's first touchpoint and first revenue touchpoint ever.</item>
+/// <item>live_id: the live profile; first_seen, first_paid and first_money: the customer's first touchpoint, first
+/// revenue touchpoint and first revenue or refund touchpoint in a currency, ever.</item>
 /// <item>marks, bit <c>g·9 + s</c> (<see cref="Mark"/>): the row is the customer's first, by time then seq, of its
 /// day, week, month or quarter (g = 0…3) among their rows with its department, channel, type, team, agent, campaign,
 /// survey or segment (s = 1…8), or among all their rows (s = 0). Bit 36: the row starts a service contact; 37: the
-/// customer's next contact started within 7 days; 38 + g: the customer had revenue (or refunds) by the end of the
-/// row's period.</item>
+/// customer's next contact started within 7 days.</item>
 /// <item>paid_marks: the same first-of bits among revenue touchpoints only; 36 + g: the customer also had revenue in
 /// the next period; 40: the customer's first revenue touchpoint ever.</item>
 /// <item>worth_currency: the one currency of the customer's revenue and refunds ('*' when several); worth_day …
@@ -35,7 +35,6 @@ internal static class CustomerFacts
     public const int RepeatedContactBit = 37;
     public const int FirstPaymentBit = 40;
 
-    private const int PaidByEndBit = 38;
     private const int RetainedBit = 36;
     private const string Revenue = "'order.placed', 'subscription.started', 'subscription.renewed'";
 
@@ -62,9 +61,6 @@ internal static class CustomerFacts
         _ => throw new ArgumentOutOfRangeException(nameof(slice), slice, "theme has no marks"),
     });
 
-    /// <summary>marks: the customer had revenue or refunds by the end of the row's period.</summary>
-    public static long PaidByEnd(MetricGranularity granularity) => 1L << (PaidByEndBit + Period(granularity));
-
     /// <summary>paid_marks: the customer also had revenue in the period after the row's.</summary>
     public static long Retained(MetricGranularity granularity) => 1L << (RetainedBit + Period(granularity));
 
@@ -82,7 +78,8 @@ internal static class CustomerFacts
 
     /// <summary>
     /// Brings the facts up to the copied touchpoints and merges: for the customers with new rows or a new live
-    /// profile (both the old and the new one) when few changed, else for everyone by rewriting the table in seq order.
+    /// profile (both the old and the new one) when few changed, else for everyone by rewriting the table in seq order
+    /// (also the first time).
     /// One transaction, with the watermarks.
     /// </summary>
     public static SyncState Refresh(DuckDBConnection store, SyncState state)
@@ -106,21 +103,22 @@ internal static class CustomerFacts
         Execute(store, transaction, $"""
             CREATE OR REPLACE TEMP TABLE fact_scope AS
             SELECT DISTINCT c FROM (
-                SELECT coalesce(m.live_id, i.customer_id) AS c
+                SELECT unnest([i.customer_id, coalesce(m.live_id, i.customer_id)]) AS c
                 FROM interactions i
                 LEFT JOIN customer_map m ON m.workspace_id = i.workspace_id AND m.customer_id = i.customer_id
                 WHERE i.seq > {state.FactsSeq.ToString(CultureInfo.InvariantCulture)}
                 {moved}
             )
             """);
+        // A few thousand customers' rows are found and updated in well under a second at 10 M rows; past that,
+        // rewriting every row may be cheaper.
         var touched = Count(store, transaction, "SELECT count(*) FROM fact_scope");
-        var everyone = Count(store, transaction, "SELECT count(DISTINCT live_id) FROM interactions");
-        if (state.FactsSeq == 0 || touched * 4 > everyone)
+        if (state.FactsSeq == 0 || (touched > 10_000 && touched * 4 > Count(store, transaction, "SELECT count(DISTINCT live_id) FROM interactions")))
         {
             // Rewriting in seq order keeps the blocks' min/max on seq and time tight for the scans.
             Execute(store, transaction, $"""
                 CREATE TABLE interactions_next AS
-                SELECT {BaseColumns}, f.live_id, f.first_seen, f.first_paid, f.marks, f.paid_marks, f.worth_currency,
+                SELECT {BaseColumns}, f.live_id, f.first_seen, f.first_paid, f.first_money, f.marks, f.paid_marks, f.worth_currency,
                        f.worth_day, f.worth_week, f.worth_month, f.worth_quarter, f.touch_campaign, f.touch_channel
                 FROM interactions i
                 JOIN ({FactsSql("true")}) f ON f.seq = i.seq
@@ -133,11 +131,13 @@ internal static class CustomerFacts
         }
         else if (touched > 0)
         {
-            const string Scope = "coalesce(m.live_id, i.customer_id) IN (SELECT c FROM fact_scope)";
+            // The scope holds the rows' copied customers, their current live profiles and their previous ones, so
+            // every row of a changed customer has its live_id in it (a filter on the table itself, before any join).
+            const string Scope = "i.live_id IN (SELECT c FROM fact_scope)";
             Execute(store, transaction, $"""
                 CREATE OR REPLACE TEMP TABLE fact_rows AS {FactsSql(Scope)};
                 UPDATE interactions
-                SET live_id = f.live_id, first_seen = f.first_seen, first_paid = f.first_paid, marks = f.marks, paid_marks = f.paid_marks,
+                SET live_id = f.live_id, first_seen = f.first_seen, first_paid = f.first_paid, first_money = f.first_money, marks = f.marks, paid_marks = f.paid_marks,
                     worth_currency = f.worth_currency, worth_day = f.worth_day, worth_week = f.worth_week, worth_month = f.worth_month,
                     worth_quarter = f.worth_quarter, touch_campaign = f.touch_campaign, touch_channel = f.touch_channel
                 FROM fact_rows f
@@ -201,11 +201,9 @@ internal static class CustomerFacts
                 """);
             ahead.Append(CultureInfo.InvariantCulture, $"""
                         coalesce(first_value(CASE WHEN f{g} THEN worth_before END IGNORE NULLS) OVER later, worth_total) AS w{g},
-                        coalesce(first_value(CASE WHEN f{g} THEN money_before END IGNORE NULLS) OVER later, money_total) > 0 AS m{g},
                         paid AND date_trunc('{unit}', first_value(CASE WHEN pf{g} THEN ts END IGNORE NULLS) OVER later) = date_trunc('{unit}', ts) + INTERVAL 1 {unit} AS r{g},
 
                 """);
-            marks.Add($"CASE WHEN m{g} THEN {PaidByEnd((MetricGranularity)(g + 1)).ToString(CultureInfo.InvariantCulture)} ELSE 0 END");
             paidMarks.Add($"CASE WHEN r{g} THEN {Retained((MetricGranularity)(g + 1)).ToString(CultureInfo.InvariantCulture)} ELSE 0 END");
             worth.Append(CultureInfo.InvariantCulture, $"CASE WHEN wc <> '*' THEN w{g} END AS worth_{unit}, ");
         }
@@ -236,15 +234,14 @@ internal static class CustomerFacts
                 SELECT b.*, cu.wc,
                        min(ts) OVER (PARTITION BY b.c) AS first_seen,
                        min(ts) FILTER (WHERE paid) OVER (PARTITION BY b.c) AS first_paid,
+                       min(ts) FILTER (WHERE money) OVER (PARTITION BY b.c) AS first_money,
             {slices}
                        last_value(CASE WHEN touch THEN ts END IGNORE NULLS) OVER (PARTITION BY b.c ORDER BY ts, seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_touch,
                        last_value(CASE WHEN promo THEN ts END IGNORE NULLS) OVER (PARTITION BY b.c ORDER BY ts RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS promo_at,
                        last_value(CASE WHEN promo THEN campaign END IGNORE NULLS) OVER (PARTITION BY b.c ORDER BY ts RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS promo_campaign,
                        last_value(CASE WHEN promo THEN channel END IGNORE NULLS) OVER (PARTITION BY b.c ORDER BY ts RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS promo_channel,
                        coalesce(sum(CASE WHEN money THEN v END) OVER (PARTITION BY b.c ORDER BY ts, seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0.0) AS worth_before,
-                       count(*) FILTER (WHERE money) OVER (PARTITION BY b.c ORDER BY ts, seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS money_before,
-                       coalesce(sum(CASE WHEN money THEN v END) OVER (PARTITION BY b.c), 0.0) AS worth_total,
-                       count(*) FILTER (WHERE money) OVER (PARTITION BY b.c) AS money_total
+                       coalesce(sum(CASE WHEN money THEN v END) OVER (PARTITION BY b.c), 0.0) AS worth_total
                 FROM base b
                 LEFT JOIN currencies cu USING (c)
             ),
@@ -261,7 +258,7 @@ internal static class CustomerFacts
                 FROM starting
                 WINDOW later AS (PARTITION BY c ORDER BY ts, seq ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
             )
-            SELECT seq, c AS live_id, first_seen, first_paid,
+            SELECT seq, c AS live_id, first_seen, first_paid, first_money,
                    CAST({string.Join(" + ", marks)} AS BIGINT) AS marks,
                    CAST({string.Join(" + ", paidMarks)} AS BIGINT) AS paid_marks,
                    wc AS worth_currency, {worth}

@@ -167,10 +167,17 @@ public sealed partial class AnalyticsStore
             return await StatsAsync(question, Source.Touchpoints, ct).ConfigureAwait(false);
         }
 
+        // Tenure and lifetime value in a cut bucket read its rows per customer and their facts.
         var parts = new List<MetricStats>();
         if (from < first)
         {
-            parts.AddRange(await StatsAsync(question with { Filter = filter with { To = first } }, Source.Touchpoints, ct).ConfigureAwait(false));
+            var head = question with { Filter = filter with { To = first } };
+            var cut = metric is MetricBase.Tenure or MetricBase.LifetimeValue;
+            parts.AddRange(await StatsAsync(head, cut ? Source.CutBucket : Source.Touchpoints, ct).ConfigureAwait(false));
+            if (metric == MetricBase.LifetimeValue)
+            {
+                parts.AddRange(await StatsAsync(head, Source.SeveralCurrencies, ct).ConfigureAwait(false));
+            }
         }
 
         var whole = question with { Filter = filter with { From = first, To = last } };
@@ -182,7 +189,13 @@ public sealed partial class AnalyticsStore
 
         if (last < to)
         {
-            parts.AddRange(await StatsAsync(question with { Filter = filter with { From = last } }, Source.Touchpoints, ct).ConfigureAwait(false));
+            var tail = question with { Filter = filter with { From = last } };
+            var cut = metric is MetricBase.Tenure or MetricBase.LifetimeValue;
+            parts.AddRange(await StatsAsync(tail, cut ? Source.CutBucket : Source.Touchpoints, ct).ConfigureAwait(false));
+            if (metric == MetricBase.LifetimeValue)
+            {
+                parts.AddRange(await StatsAsync(tail, Source.SeveralCurrencies, ct).ConfigureAwait(false));
+            }
         }
 
         return [.. parts
@@ -204,6 +217,9 @@ public sealed partial class AnalyticsStore
 
         /// <summary>Lifetime value from the touchpoints, of the customers who paid in several currencies only.</summary>
         SeveralCurrencies,
+
+        /// <summary>Tenure and lifetime value in a bucket the period cuts: its rows grouped per customer, with their facts.</summary>
+        CutBucket,
     }
 
     private sealed record MetricQuery(
@@ -257,6 +273,7 @@ public sealed partial class AnalyticsStore
         var facts = source == Source.Facts;
         var (query, period) = metric switch
         {
+            MetricBase.Tenure or MetricBase.LifetimeValue when source == Source.CutBucket => (CutBucketSql(cell, metric), filter),
             MetricBase.ActiveCustomers when facts => (ActiveFromFactsSql(cell), filter),
             MetricBase.Tenure when facts => (TenureFromFactsSql(cell), filter),
             MetricBase.LifetimeValue when facts => (LifetimeValueFromFactsSql(cell), filter),
@@ -312,29 +329,22 @@ public sealed partial class AnalyticsStore
     };
 
     /// <summary>
-    /// The currency of most revenue touchpoints in the period (or, if it has none, ever): what money metrics sum when
-    /// not told; null when the workspace has no revenue.
+    /// The currency of most revenue touchpoints: what money metrics sum when not told, the same for every period (a
+    /// chart does not change currency when its period does); null when the workspace has no revenue. Cached with the
+    /// store's answers until the next copy.
     /// </summary>
-    public async Task<string?> MainCurrencyAsync(long workspaceId, DashboardFilter filter, CancellationToken ct = default)
+    public async Task<string?> MainCurrencyAsync(long workspaceId, CancellationToken ct = default)
     {
-        foreach (var period in new[] { filter, DashboardFilter.Period(DateTime.MinValue, DateTime.MaxValue) })
-        {
-            var found = await QueryAsync(workspaceId, period, PurchaseTypes, where => $"""
-                SELECT i.currency, count(*) AS n
-                FROM interactions i
-                {where} AND i.currency IS NOT NULL
-                GROUP BY i.currency
-                ORDER BY n DESC, i.currency
-                LIMIT 1
-                """,
-                reader => reader.GetString(0), ct).ConfigureAwait(false);
-            if (found.Count > 0)
-            {
-                return found[0];
-            }
-        }
-
-        return null;
+        var found = await QueryAsync(workspaceId, DashboardFilter.Period(DateTime.MinValue, DateTime.MaxValue), PurchaseTypes, where => $"""
+            SELECT i.currency, count(*) AS n
+            FROM interactions i
+            {where} AND i.currency IS NOT NULL
+            GROUP BY i.currency
+            ORDER BY n DESC, i.currency
+            LIMIT 1
+            """,
+            reader => reader.GetString(0), ct).ConfigureAwait(false);
+        return found.Count > 0 ? found[0] : null;
     }
 
     /// <summary>How one metric's SQL buckets, slices and narrows its subject touchpoints (alias i).</summary>
@@ -499,16 +509,22 @@ public sealed partial class AnalyticsStore
                 SELECT CAST(r.s AS DATE) AS b, greatest(r.s, $from) AS lo, least(r.s + {Step(cell.Granularity)}, $to) AS hi
                 FROM range(date_trunc('{Unit(cell.Granularity)}', CAST($from AS TIMESTAMP)), CAST($to AS TIMESTAMP), {Step(cell.Granularity)}) r(s)
                 """;
+        // The spans take their slice key before they meet the buckets: a customer attribute is joined once per span,
+        // not once per span and bucket.
         return (_, scope) => $"""
             WITH buckets AS (
                 {buckets}
+            ),
+            spans AS MATERIALIZED (
+                SELECT i.started, coalesce(i.ended, CAST('infinity' AS TIMESTAMP)) AS ended, {cell.Key} AS k
+                FROM subscription_spans i{cell.Joins}
+                {scope}{cell.Narrowing} AND i.started < $to
             )
-            SELECT bk.b, {cell.Key} AS k, count(*), 0.0, 0.0, count(*) FILTER (WHERE i.ended < bk.hi)
-            FROM subscription_spans i{cell.Joins}
-            JOIN buckets bk ON i.started < bk.lo AND coalesce(i.ended, CAST('infinity' AS TIMESTAMP)) >= bk.lo
-            {scope}{cell.Narrowing}
-            GROUP BY bk.b, k
-            ORDER BY bk.b, k NULLS LAST
+            SELECT bk.b, s.k, count(*), 0.0, 0.0, count(*) FILTER (WHERE s.ended < bk.hi)
+            FROM spans s
+            JOIN buckets bk ON s.started < bk.lo AND s.ended >= bk.lo
+            GROUP BY bk.b, s.k
+            ORDER BY bk.b, s.k NULLS LAST
             """;
     }
 
@@ -575,7 +591,7 @@ public sealed partial class AnalyticsStore
         first_seen AS (
             SELECT {LiveCustomer} AS c, min(i.occurred_at) AS ts
             FROM interactions i
-            WHERE i.workspace_id = $workspace
+            WHERE i.workspace_id = $workspace AND {LiveCustomer} IN (SELECT c FROM cells)
             GROUP BY c
         ),
         days AS (
@@ -598,6 +614,42 @@ public sealed partial class AnalyticsStore
         GROUP BY b, k
         ORDER BY b, k NULLS LAST
         """;
+
+    /// <summary>
+    /// Tenure, or lifetime value of the customers who paid in the currency alone, in a bucket the period cuts: its
+    /// rows per customer, whose facts are the same on each: the first touchpoint ever; the worth to the bucket's
+    /// natural end, less what they paid from the cell's end to it (nothing when only the start is cut).
+    /// </summary>
+    private static Func<string, string, string> CutBucketSql(Cell cell, MetricBase metric) => (where, _) => metric == MetricBase.Tenure
+        ? $"""
+            SELECT b, k, count(*), sum(d), sum(d * d), CAST(0 AS BIGINT)
+            FROM (SELECT b, k, date_diff('second', min(first_seen), {cell.End("b")}) / 86400.0 AS d
+                  FROM (SELECT {cell.Bucket} AS b, {cell.Key} AS k, i.live_id AS c, i.first_seen
+                        FROM interactions i{cell.Joins}
+                        {where}{cell.Narrowing})
+                  GROUP BY b, k, c)
+            GROUP BY b, k
+            ORDER BY b, k NULLS LAST
+            """
+        : $"""
+            WITH cells AS (
+                SELECT {cell.Bucket} AS b, {cell.Key} AS k, i.live_id AS c, min({CustomerFacts.Worth(cell.Granularity)}) AS w
+                FROM interactions i{cell.Joins}
+                {where}{cell.Narrowing} AND i.worth_currency = $currency AND i.first_money < $to
+                GROUP BY b, k, c
+            ),
+            later AS (
+                SELECT i.live_id AS c, CAST(sum(CASE WHEN i.type = '{RefundType}' THEN -i.value ELSE i.value END) AS DOUBLE) AS v
+                FROM interactions i
+                WHERE i.workspace_id = $workspace AND i.type IN ({RevenueTypes}, '{RefundType}') AND i.currency = $currency
+                  AND i.occurred_at >= $to AND i.occurred_at < date_trunc('{Unit(cell.Granularity)}', CAST($from AS TIMESTAMP)) + {Step(cell.Granularity)}
+                GROUP BY c
+            )
+            SELECT b, k, count(*), sum(w - coalesce(v, 0.0)), sum((w - coalesce(v, 0.0)) * (w - coalesce(v, 0.0))), CAST(0 AS BIGINT)
+            FROM cells LEFT JOIN later USING (c)
+            GROUP BY b, k
+            ORDER BY b, k NULLS LAST
+            """;
 
     /// <summary>Active customers from the facts: each customer's first row of a cell.</summary>
     private static Func<string, string, string> ActiveFromFactsSql(Cell cell) => (where, _) => $"""
@@ -624,6 +676,7 @@ public sealed partial class AnalyticsStore
                    CAST(CASE WHEN i.type = '{RefundType}' THEN -i.value ELSE i.value END AS DOUBLE) AS v
             FROM interactions i
             WHERE i.workspace_id = $workspace AND i.type IN ({RevenueTypes}, '{RefundType}') AND i.currency = $currency AND i.occurred_at < $to
+              AND {LiveCustomer} IN (SELECT c FROM cells)
             UNION ALL
             SELECT c, {cell.End("b")}, 0, b, k, 0.0 FROM cells
         ),
@@ -648,7 +701,7 @@ public sealed partial class AnalyticsStore
         SELECT b, k, count(*), sum(w), sum(w * w), CAST(0 AS BIGINT)
         FROM (SELECT {cell.Bucket} AS b, {cell.Key} AS k, {CustomerFacts.Worth(cell.Granularity)} AS w
               FROM interactions i{cell.Joins}
-              {where}{cell.Narrowing}{cell.Firsts()} AND (i.marks & {CustomerFacts.PaidByEnd(cell.Granularity)}) <> 0 AND i.worth_currency = $currency)
+              {where}{cell.Narrowing}{cell.Firsts()} AND i.worth_currency = $currency AND i.first_money < {cell.End(cell.Bucket)})
         GROUP BY b, k
         ORDER BY b, k NULLS LAST
         """;
