@@ -10,7 +10,7 @@ namespace OpenCxo.Data.Analytics;
 internal static class AnalyticsSchema
 {
     /// <summary>Bump on any change below: a store with another version is dropped and copied again.</summary>
-    public const int Version = 10;
+    public const int Version = 11;
 
     // interactions leaves out text and the attributes' JSON: they belong to the text-analytics work and would
     // multiply the size of the copy. The attributes the dashboards group by (campaign, salesRep, team, agent,

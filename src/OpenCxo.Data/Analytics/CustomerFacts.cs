@@ -24,7 +24,7 @@ namespace OpenCxo.Data.Analytics;
 /// <item>paid_marks: the same first-of bits among revenue touchpoints only; 36 + g: the customer also had revenue in
 /// the next period; 40: the customer's first revenue touchpoint ever.</item>
 /// <item>worth_currency: the one currency of the customer's revenue and refunds ('*' when several); worth_day …
-/// worth_quarter: their net revenue in it up to the end of the row's period.</item>
+/// worth_quarter: their net revenue in it up to the end of the row's period, null if they had paid nothing by then.</item>
 /// <item>touch_campaign and touch_channel, on the first revenue touchpoint: the last marketing touchpoint with a
 /// campaign at or before it, within 30 days (last-touch attribution).</item>
 /// </list>
@@ -205,7 +205,7 @@ internal static class CustomerFacts
 
                 """);
             paidMarks.Add($"CASE WHEN r{g} THEN {Retained((MetricGranularity)(g + 1)).ToString(CultureInfo.InvariantCulture)} ELSE 0 END");
-            worth.Append(CultureInfo.InvariantCulture, $"CASE WHEN wc <> '*' THEN w{g} END AS worth_{unit}, ");
+            worth.Append(CultureInfo.InvariantCulture, $"CASE WHEN wc <> '*' AND first_money < date_trunc('{unit}', ts) + INTERVAL 1 {unit} THEN w{g} END AS worth_{unit}, ");
         }
 
         marks.Add($"CASE WHEN start THEN {1L << ContactStartBit} ELSE 0 END");

@@ -255,7 +255,8 @@ public sealed partial class AnalyticsStore
                 customer = "coalesce(m.live_id, i.customer_id)";
             }
 
-            joins += "\nLEFT JOIN customer_traits t ON t.workspace_id = i.workspace_id AND t.customer_id = " + customer + " AND t.name = $attribute";
+            // One key against the one attribute's rows: the join is per touchpoint (or per mark), so it is kept lean.
+            joins += "\nLEFT JOIN (SELECT customer_id, value FROM customer_traits WHERE workspace_id = $workspace AND name = $attribute) t ON t.customer_id = " + customer;
             parameters.Add(new DuckDBParameter("attribute", question.Attribute));
         }
 
@@ -695,13 +696,14 @@ public sealed partial class AnalyticsStore
 
     /// <summary>
     /// <see cref="LifetimeValueSql"/> from the facts, for the customers who paid in the currency alone: each
-    /// customer's first row of a cell carries their net revenue to the end of its bucket.
+    /// customer's first row of a cell carries their net revenue to the end of its bucket (none if they had not paid
+    /// by then).
     /// </summary>
     private static Func<string, string, string> LifetimeValueFromFactsSql(Cell cell) => (where, _) => $"""
         SELECT b, k, count(*), sum(w), sum(w * w), CAST(0 AS BIGINT)
         FROM (SELECT {cell.Bucket} AS b, {cell.Key} AS k, {CustomerFacts.Worth(cell.Granularity)} AS w
               FROM interactions i{cell.Joins}
-              {where}{cell.Narrowing}{cell.Firsts()} AND i.worth_currency = $currency AND i.first_money < {cell.End(cell.Bucket)})
+              {where}{cell.Narrowing}{cell.Firsts()} AND i.worth_currency = $currency AND {CustomerFacts.Worth(cell.Granularity)} IS NOT NULL)
         GROUP BY b, k
         ORDER BY b, k NULLS LAST
         """;
