@@ -247,8 +247,7 @@ public sealed partial class AnalyticsStore
                 customer = "coalesce(m.live_id, i.customer_id)";
             }
 
-            // One key against the one attribute's rows: the join is per touchpoint (or per mark), so it is kept lean.
-            joins += "\nLEFT JOIN (SELECT customer_id, value FROM customer_traits WHERE workspace_id = $workspace AND name = $attribute) t ON t.customer_id = " + customer;
+            joins += "\n" + AttributeJoin(customer);
             parameters.Add(new DuckDBParameter("attribute", question.Attribute));
         }
 

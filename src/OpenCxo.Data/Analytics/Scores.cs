@@ -77,11 +77,7 @@ public sealed partial class AnalyticsStore
         var traits = "";
         if (attribute is not null)
         {
-            traits = """
-
-                LEFT JOIN customer_map m ON m.workspace_id = i.workspace_id AND m.customer_id = i.customer_id
-                LEFT JOIN customer_traits t ON t.workspace_id = i.workspace_id AND t.customer_id = coalesce(m.live_id, i.customer_id) AND t.name = $attribute
-                """;
+            traits = "\n" + AttributeJoin(LiveCustomer);
             parameters.Add(new DuckDBParameter("attribute", attribute));
         }
 
