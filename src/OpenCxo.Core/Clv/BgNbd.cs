@@ -1,0 +1,182 @@
+using MathNet.Numerics;
+
+namespace OpenCxo.Core.Clv;
+
+/// <summary>
+/// BG/NBD parameters: purchase rates are gamma(<see cref="R"/>, <see cref="Alpha"/>) across customers, and the
+/// probability of dropping out after each purchase is beta(<see cref="A"/>, <see cref="B"/>).
+/// </summary>
+public sealed record BgNbdParameters(double R, double Alpha, double A, double B);
+
+/// <summary>
+/// The beta-geometric/NBD model of Fader, Hardie &amp; Lee (2005), "Counting your customers the easy way: an
+/// alternative to the Pareto/NBD model", Marketing Science 24(2): 275–284. Equation numbers below are the paper's.
+/// Everything is computed in log space (log-gamma, log-beta) so large frequencies and ages do not overflow.
+/// </summary>
+public static class BgNbd
+{
+    /// <summary>Fits by maximum likelihood with the analytic gradient (derived in the comments of <see cref="Customer"/>).</summary>
+    /// <exception cref="ArgumentException">A summary is invalid (named by index), there are none, or no one repeated a purchase.</exception>
+    public static ModelFit<BgNbdParameters> Fit(IReadOnlyList<RfmSummary> customers)
+    {
+        ArgumentNullException.ThrowIfNull(customers);
+        Check(customers);
+        if (customers.All(c => c.Frequency == 0))
+        {
+            throw new ArgumentException("no customer made a repeat purchase: the drop-out and purchase rates cannot be told apart");
+        }
+
+        // Start where the data point: r = 1 and α = the mean age over the mean frequency (mean rate r/α), a = b = 1.
+        var meanRate = customers.Average(c => c.Frequency) / customers.Average(c => c.Age);
+        var (fitted, value, iterations) = MaximumLikelihood.Maximise(
+            p => LogLikelihoodAndGradient(new BgNbdParameters(p[0], p[1], p[2], p[3]), customers),
+            [1, 1 / Math.Max(meanRate, 1e-6), 1, 1], customers.Count);
+        return new ModelFit<BgNbdParameters>(new BgNbdParameters(fitted[0], fitted[1], fitted[2], fitted[3]), value, customers.Count, iterations);
+    }
+
+    /// <summary>Σ log-likelihood of the customers (equation 6).</summary>
+    public static double LogLikelihood(BgNbdParameters parameters, IReadOnlyList<RfmSummary> customers) =>
+        LogLikelihoodAndGradient(parameters, customers).Value;
+
+    /// <summary>The probability that a customer with this history is still alive at the end of calibration (equation 12 of the 2005 technical note).</summary>
+    public static double ProbabilityAlive(BgNbdParameters parameters, RfmSummary customer)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (customer.Frequency == 0)
+        {
+            return 1;
+        }
+
+        return 1 / (1 + Math.Exp(LogDropOutOdds(parameters, customer)));
+    }
+
+    /// <summary>
+    /// E[Y(t) | x, t_x, T]: the expected purchases in the next <paramref name="t"/> time units of a customer with this
+    /// history (equation 10).
+    /// </summary>
+    public static double ExpectedPurchases(BgNbdParameters parameters, RfmSummary customer, double t)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var (r, alpha, a, b) = (parameters.R, parameters.Alpha, parameters.A, parameters.B);
+        var (x, T) = (customer.Frequency, customer.Age);
+        if (t <= 0)
+        {
+            return 0;
+        }
+
+        var head = (a + b + x - 1) / (a - 1);
+        var tail = 1 - (Math.Exp((r + x) * Math.Log((alpha + T) / (alpha + T + t))) * Hypergeometric.F21(r + x, b + x, a + b + x - 1, t / (alpha + T + t)));
+        return head * tail * ProbabilityAlive(parameters, customer);
+    }
+
+    /// <summary>E[X(t)]: the expected purchases of a new customer in their first <paramref name="t"/> time units (equation 9).</summary>
+    public static double ExpectedPurchases(BgNbdParameters parameters, double t)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var (r, alpha, a, b) = (parameters.R, parameters.Alpha, parameters.A, parameters.B);
+        if (t <= 0)
+        {
+            return 0;
+        }
+
+        return (a + b - 1) / (a - 1) * (1 - (Math.Pow(alpha / (alpha + t), r) * Hypergeometric.F21(r, b, a + b - 1, t / (alpha + t))));
+    }
+
+    /// <summary>P(X(t) = x): the probability that a new customer makes exactly x purchases in their first t time units (equation 8).</summary>
+    public static double ProbabilityOfPurchases(BgNbdParameters parameters, double t, int x)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentOutOfRangeException.ThrowIfNegative(x);
+        var (r, alpha, a, b) = (parameters.R, parameters.Alpha, parameters.A, parameters.B);
+        var logBeta = SpecialFunctions.BetaLn(a, b);
+        var nbd = SpecialFunctions.GammaLn(r + x) - SpecialFunctions.GammaLn(r) - SpecialFunctions.GammaLn(x + 1)
+            + (r * Math.Log(alpha / (alpha + t))) + (x * Math.Log(t / (alpha + t)));
+        var alive = Math.Exp(SpecialFunctions.BetaLn(a, b + x) - logBeta + nbd);
+        if (x == 0)
+        {
+            return alive;
+        }
+
+        // 1 − P(fewer than x purchases under the NBD) = 1 − Σ_{j<x} Γ(r+j)/(Γ(r) j!) (α/(α+t))^r (t/(α+t))^j.
+        var fewer = 0.0;
+        for (var j = 0; j < x; j++)
+        {
+            fewer += Math.Exp(SpecialFunctions.GammaLn(r + j) - SpecialFunctions.GammaLn(r) - SpecialFunctions.GammaLn(j + 1)
+                + (r * Math.Log(alpha / (alpha + t))) + (j * Math.Log(t / (alpha + t))));
+        }
+
+        return alive + (Math.Exp(SpecialFunctions.BetaLn(a + 1, b + x - 1) - logBeta) * (1 - fewer));
+    }
+
+    /// <summary>
+    /// ln of the odds that a customer who repeated purchases has dropped out since their last one:
+    /// D = ln a − ln(b + x − 1) + (r + x) ln((α + T) / (α + t_x)).
+    /// </summary>
+    private static double LogDropOutOdds(BgNbdParameters p, RfmSummary c) =>
+        Math.Log(p.A) - Math.Log(p.B + c.Frequency - 1) + ((p.R + c.Frequency) * Math.Log((p.Alpha + c.Age) / (p.Alpha + c.Recency)));
+
+    internal static (double Value, double[] Gradient) LogLikelihoodAndGradient(BgNbdParameters parameters, IReadOnlyList<RfmSummary> customers)
+    {
+        var total = 0.0;
+        var gradient = new double[4];
+        foreach (var customer in customers)
+        {
+            total += Customer(parameters, customer, gradient);
+        }
+
+        return (total, gradient);
+    }
+
+    /// <summary>
+    /// One customer's log-likelihood, adding its gradient by (r, α, a, b) to <paramref name="gradient"/>. With
+    /// A1 = ln Γ(r+x) − ln Γ(r) + r ln α and A2 = ln B(a, b+x) − ln B(a, b) − (r+x) ln(α+T), equation 6 is
+    /// ℓ = A1 + A2 + ln(1 + δ e^D) with δ = [x &gt; 0] and D as in <see cref="LogDropOutOdds"/>, because
+    /// B(a+1, b+x−1) = B(a, b+x) · a / (b+x−1). Its derivatives, with ψ the digamma function and w = δ e^D / (1 + δ e^D):
+    /// ∂ℓ/∂r = ψ(r+x) − ψ(r) + ln α − ln(α+T) + w ln((α+T)/(α+t_x));
+    /// ∂ℓ/∂α = r/α − (r+x)/(α+T) + w (r+x) (1/(α+T) − 1/(α+t_x));
+    /// ∂ℓ/∂a = ψ(a+b) − ψ(a+b+x) + w / a;
+    /// ∂ℓ/∂b = ψ(b+x) − ψ(b) + ψ(a+b) − ψ(a+b+x) − w / (b+x−1).
+    /// </summary>
+    private static double Customer(BgNbdParameters p, RfmSummary c, double[] gradient)
+    {
+        var (r, alpha, a, b) = (p.R, p.Alpha, p.A, p.B);
+        var (x, tx, T) = (c.Frequency, c.Recency, c.Age);
+        var value = SpecialFunctions.GammaLn(r + x) - SpecialFunctions.GammaLn(r) + (r * Math.Log(alpha))
+            + SpecialFunctions.GammaLn(b + x) - SpecialFunctions.GammaLn(a + b + x) - SpecialFunctions.GammaLn(b) + SpecialFunctions.GammaLn(a + b)
+            - ((r + x) * Math.Log(alpha + T));
+        var w = 0.0;
+        if (x > 0)
+        {
+            var d = LogDropOutOdds(p, c);
+
+            // ln(1 + e^D) without overflow, and its derivative e^D / (1 + e^D).
+            value += d > 0 ? d + Math.Log(1 + Math.Exp(-d)) : Math.Log(1 + Math.Exp(d));
+            w = d > 0 ? 1 / (1 + Math.Exp(-d)) : Math.Exp(d) / (1 + Math.Exp(d));
+        }
+
+        var psiAb = SpecialFunctions.DiGamma(a + b);
+        var psiAbx = SpecialFunctions.DiGamma(a + b + x);
+        gradient[0] += SpecialFunctions.DiGamma(r + x) - SpecialFunctions.DiGamma(r) + Math.Log(alpha) - Math.Log(alpha + T)
+            + (x > 0 ? w * Math.Log((alpha + T) / (alpha + tx)) : 0);
+        gradient[1] += (r / alpha) - ((r + x) / (alpha + T)) + (x > 0 ? w * (r + x) * ((1 / (alpha + T)) - (1 / (alpha + tx))) : 0);
+        gradient[2] += psiAb - psiAbx + (w / a);
+        gradient[3] += SpecialFunctions.DiGamma(b + x) - SpecialFunctions.DiGamma(b) + psiAb - psiAbx - (x > 0 ? w / (b + x - 1) : 0);
+        return value;
+    }
+
+    internal static void Check(IReadOnlyList<RfmSummary> customers)
+    {
+        if (customers.Count == 0)
+        {
+            throw new ArgumentException("no customers to fit");
+        }
+
+        for (var i = 0; i < customers.Count; i++)
+        {
+            if (customers[i].Problem() is { } problem)
+            {
+                throw new ArgumentException($"customer {i + 1}: {problem}");
+            }
+        }
+    }
+}
