@@ -15,8 +15,9 @@ internal static class MaximumLikelihood
     /// <param name="logLikelihood">Σ log-likelihood and its gradient by each parameter (not by its logarithm).</param>
     /// <param name="start">Positive starting values.</param>
     /// <exception cref="ArgumentException">The optimiser did not converge, or the likelihood is not finite at the start.</exception>
+    /// <param name="gradientTolerance">When the mean log-likelihood's gradient is this flat, stop (looser for numerical gradients).</param>
     public static (double[] Parameters, double LogLikelihood, int Iterations) Maximise(
-        Func<double[], (double Value, double[] Gradient)> logLikelihood, double[] start, int customers)
+        Func<double[], (double Value, double[] Gradient)> logLikelihood, double[] start, int customers, double gradientTolerance = 1e-9)
     {
         var (first, _) = logLikelihood(start);
         if (!double.IsFinite(first))
@@ -38,7 +39,7 @@ internal static class MaximumLikelihood
         });
         try
         {
-            var minimizer = new LimitedMemoryBfgsMinimizer(1e-9, 1e-12, 1e-15, 10, 2000);
+            var minimizer = new LimitedMemoryBfgsMinimizer(gradientTolerance, 1e-12, 1e-15, 10, 2000);
             var result = minimizer.FindMinimum(objective, Vector<double>.Build.Dense([.. start.Select(v => Math.Log(v))]));
             var fitted = result.MinimizingPoint.Select(v => Math.Exp(v)).ToArray();
             return (fitted, logLikelihood(fitted).Value, result.Iterations);

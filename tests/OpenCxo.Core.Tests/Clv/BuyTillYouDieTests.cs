@@ -122,6 +122,26 @@ public sealed class BuyTillYouDieTests
     }
 
     [Fact]
+    public void Pareto_nbd_fit_on_cdnow_matches_the_published_parameters()
+    {
+        // Fader, Hardie & Lee (2005), section 4: the Pareto/NBD on the same cohort gives r = 0.55, α = 10.58,
+        // s = 0.61, β = 11.67 and log-likelihood −9595.0.
+        var customers = Cdnow().Select(c => c.Summary).ToList();
+        var fit = ParetoNbd.Fit(customers);
+        Assert.Equal(0.55, fit.Parameters.R, 0.55 * 0.02);
+        Assert.Equal(10.58, fit.Parameters.Alpha, 10.58 * 0.02);
+        Assert.Equal(0.61, fit.Parameters.S, 0.61 * 0.02);
+        Assert.Equal(11.67, fit.Parameters.Beta, 11.67 * 0.02);
+        Assert.Equal(-9595.0, fit.LogLikelihood, 0.1);
+
+        // The customer who bought recently is more likely alive, and expects more, than one silent for 30 weeks.
+        var recent = new RfmSummary(2, 30.43, 38.86);
+        var silent = new RfmSummary(2, 8, 38.86);
+        Assert.InRange(ParetoNbd.ProbabilityAlive(fit.Parameters, silent), 0, ParetoNbd.ProbabilityAlive(fit.Parameters, recent));
+        Assert.InRange(ParetoNbd.ExpectedPurchases(fit.Parameters, silent, 39), 0, ParetoNbd.ExpectedPurchases(fit.Parameters, recent, 39));
+    }
+
+    [Fact]
     public void Fits_recover_the_parameters_they_were_drawn_from()
     {
         // 20,000 customers drawn from the BG/NBD process with known parameters, observed for 52 weeks from a first
