@@ -25,6 +25,7 @@ using OpenCxo.Data.Storage;
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- metrics  [--responses N]   (issue 4: scores over N responses)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- text     [--comments N]    (issue 5: agreement with human labels, comments/s)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- catalogue [--db SQLITE-FILE] [--skip-record] [--metric NAME]   (issue 6: catalogue metrics by week over a year; the file from `timeline`)
+//   dotnet run -c Release --project bench/OpenCxo.Bench -- clv [--summary CSV] [--customers N]   (issue 7: BG/NBD fit time on CDNOW and on N customers drawn from known parameters)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- kpis [--db SQLITE-FILE]   (issue 6: the demo KPIs' scorecards, snapshots and council report; the file from `timeline`)
 var verb = args.FirstOrDefault() ?? "help";
 var work = Path.Combine(Path.GetTempPath(), "opencxo-bench");
@@ -61,11 +62,14 @@ switch (verb)
     case "catalogue":
         await CatalogueBench.RunAsync(Bench.ArgText(args, "--db") ?? Path.Combine(work, "timeline-10000000.db"), args.Contains("--skip-record"), Bench.ArgText(args, "--metric"));
         break;
+    case "clv":
+        ClvBench.Run(Bench.ArgText(args, "--summary") ?? Path.Combine("..", "shared", "data", "cdnow", "cdnow_customers_summary_with_transactions.csv"), Bench.Arg(args, "--customers", 1_000_000));
+        break;
     case "kpis":
         await KpiBench.RunAsync(Bench.ArgText(args, "--db") ?? Path.Combine(work, "timeline-10000000.db"));
         break;
     default:
-        Console.WriteLine("verbs: catalogue [--db SQLITE-FILE] [--skip-record] [--metric NAME] | kpis [--db SQLITE-FILE] | text [--comments N] | survey [--invitations N] [--clients C] [--seconds S] | metrics [--responses N] | ui [--db SQLITE-FILE] [--rounds N] | import [--events N] [--postgres CS [--postgres-only]] | parse [--events N] | http [--events N] [--clients C] | memory [--events N] | timeline [--interactions N]");
+        Console.WriteLine("verbs: clv [--summary CSV] [--customers N] | catalogue [--db SQLITE-FILE] [--skip-record] [--metric NAME] | kpis [--db SQLITE-FILE] | text [--comments N] | survey [--invitations N] [--clients C] [--seconds S] | metrics [--responses N] | ui [--db SQLITE-FILE] [--rounds N] | import [--events N] [--postgres CS [--postgres-only]] | parse [--events N] | http [--events N] [--clients C] | memory [--events N] | timeline [--interactions N]");
         break;
 }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using OpenCxo.App.Analytics;
 using OpenCxo.App.Cli;
+using OpenCxo.App.Clv;
 using OpenCxo.App.Demo;
 using OpenCxo.App.Hosting;
 using OpenCxo.App.Ingest;
@@ -22,6 +23,7 @@ var root = new RootCommand("OpenCXO: one customer, honest metrics, a loop that c
     DbCommand.Create(),
     AnalyticsCommand.Create(),
     MetricsCommand.Create(),
+    ClvCommand.Create(),
     KpiCommand.Create(),
     TextCommand.Create(),
     DemoLoader.Create(),

@@ -8,13 +8,7 @@ public sealed class MetricDocsTests
     [Fact]
     public void Every_catalogue_metric_is_defined_in_docs_metrics_md_with_the_catalogues_own_words()
     {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "OpenCxo.sln")))
-        {
-            folder = folder.Parent;
-        }
-
-        var docs = File.ReadAllText(Path.Combine(folder!.FullName, "docs", "metrics.md"));
+        var docs = File.ReadAllText(Path.Combine(RepoFiles.Root(), "docs", "metrics.md"));
         foreach (var metric in MetricCatalogue.All)
         {
             Assert.Contains($"### `{metric.Name}` — {metric.Title.En}", docs, StringComparison.Ordinal);

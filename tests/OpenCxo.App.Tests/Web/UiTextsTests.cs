@@ -7,7 +7,7 @@ namespace OpenCxo.App.Tests.Web;
 /// <summary>Every text of the UI exists in both languages, with the same placeholders, and the pages ask only for texts that exist.</summary>
 public sealed partial class UiTextsTests
 {
-    private static readonly string WebFolder = Path.Combine(RepoRoot(), "src", "OpenCxo.App", "Web");
+    private static readonly string WebFolder = Path.Combine(RepoFiles.Root(), "src", "OpenCxo.App", "Web");
 
     [Fact]
     public void English_and_Spanish_have_the_same_keys_and_placeholders_and_no_empty_text()
@@ -27,7 +27,7 @@ public sealed partial class UiTextsTests
     public void Every_literal_text_key_used_by_a_page_exists()
     {
         var keys = Load("Ui.resx").Keys.ToHashSet(StringComparer.Ordinal);
-        var source = Path.Combine(RepoRoot(), "src", "OpenCxo.App");
+        var source = Path.Combine(RepoFiles.Root(), "src", "OpenCxo.App");
         var missing = Directory.EnumerateFiles(source, "*.razor", SearchOption.AllDirectories)
             .SelectMany(file => LiteralKey().Matches(File.ReadAllText(file)).Select(m => (File: Path.GetFileName(file), Key: m.Groups[1].Value)))
             .Where(use => !keys.Contains(use.Key))
@@ -50,17 +50,6 @@ public sealed partial class UiTextsTests
             .ToDictionary(d => (string)d.Attribute("name")!, d => (string?)d.Element("value") ?? "", StringComparer.Ordinal);
 
     private static List<string> Placeholders(string text) => [.. PlaceholderPattern().Matches(text).Select(m => m.Value).Order(StringComparer.Ordinal)];
-
-    private static string RepoRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "OpenCxo.sln")))
-        {
-            folder = folder.Parent;
-        }
-
-        return folder?.FullName ?? throw new InvalidOperationException("OpenCxo.sln not found above " + AppContext.BaseDirectory);
-    }
 
     [GeneratedRegex(@"\{\d+\}")]
     private static partial Regex PlaceholderPattern();

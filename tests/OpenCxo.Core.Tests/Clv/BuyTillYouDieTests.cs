@@ -36,6 +36,30 @@ public sealed class BuyTillYouDieTests
     }
 
     [Fact]
+    public void Bg_nbd_likelihood_shares_terms_exactly_and_its_gradient_is_the_derivative()
+    {
+        var customers = Cdnow().Select(c => c.Summary).Take(500).ToList();
+        var at = new BgNbdParameters(0.4, 6, 0.9, 3);
+        var (value, gradient) = BgNbd.LogLikelihoodAndGradient(at, customers);
+        Assert.Equal(customers.Sum(c => BgNbd.Customer(at, c)), value, 8);
+
+        // Central differences of the written-out per-customer formula.
+        double Sum(BgNbdParameters p) => customers.Sum(c => BgNbd.Customer(p, c));
+        const double H = 1e-6;
+        double[] numeric =
+        [
+            (Sum(at with { R = at.R + H }) - Sum(at with { R = at.R - H })) / (2 * H),
+            (Sum(at with { Alpha = at.Alpha + H }) - Sum(at with { Alpha = at.Alpha - H })) / (2 * H),
+            (Sum(at with { A = at.A + H }) - Sum(at with { A = at.A - H })) / (2 * H),
+            (Sum(at with { B = at.B + H }) - Sum(at with { B = at.B - H })) / (2 * H),
+        ];
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(numeric[i], gradient[i], Math.Max(1e-4, Math.Abs(numeric[i]) * 1e-5));
+        }
+    }
+
+    [Fact]
     public void Bg_nbd_expectations_match_the_published_figures()
     {
         // Fader, Hardie & Lee (2005): E[X(t)] for t = 1, 3, 32, 78 weeks; the customer with x = 2, t_x = 30.43, T = 38.86
@@ -147,7 +171,7 @@ public sealed class BuyTillYouDieTests
         // 20,000 customers drawn from the BG/NBD process with known parameters, observed for 52 weeks from a first
         // purchase spread over 12 weeks; the fit must come back within a few standard errors (here 10 %).
         var truth = new BgNbdParameters(0.8, 6, 0.6, 2.5);
-        var customers = Simulate(truth, 20_000, new Random(7));
+        var customers = BgNbd.Simulate(truth, 20_000, 40, 52, new Random(7));
         var fit = BgNbd.Fit(customers);
         Assert.Equal(truth.R, fit.Parameters.R, truth.R * 0.1);
         Assert.Equal(truth.Alpha, fit.Parameters.Alpha, truth.Alpha * 0.1);
@@ -206,40 +230,5 @@ public sealed class BuyTillYouDieTests
     {
         var e = Assert.Throws<FormatException>(() => RfmFiles.ReadTransactions(new StringReader(text)));
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
-    }
-
-    /// <summary>
-    /// The BG/NBD story: λ ~ gamma(r, α), p ~ beta(a, b); purchases are Poisson(λ) and after each one the customer
-    /// drops out with probability p. Returns summaries after T weeks.
-    /// </summary>
-    internal static List<RfmSummary> Simulate(BgNbdParameters truth, int count, Random random)
-    {
-        var customers = new List<RfmSummary>(count);
-        for (var i = 0; i < count; i++)
-        {
-            var rate = MathNet.Numerics.Distributions.Gamma.Sample(random, truth.R, truth.Alpha);
-            var dropOut = MathNet.Numerics.Distributions.Beta.Sample(random, truth.A, truth.B);
-            var age = 40 + (12 * random.NextDouble());
-            var (time, purchases, last) = (0.0, 0, 0.0);
-            while (true)
-            {
-                time += MathNet.Numerics.Distributions.Exponential.Sample(random, rate);
-                if (time > age)
-                {
-                    break;
-                }
-
-                purchases++;
-                last = time;
-                if (random.NextDouble() < dropOut)
-                {
-                    break;
-                }
-            }
-
-            customers.Add(new RfmSummary(purchases, last, age));
-        }
-
-        return customers;
     }
 }

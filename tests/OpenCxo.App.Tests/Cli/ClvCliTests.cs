@@ -1,0 +1,69 @@
+namespace OpenCxo.App.Tests.Cli;
+
+/// <summary>
+/// <c>cxo clv fit</c> on the CDNOW files: the published parameters (../shared/data/README.md) in JSON, from the summary
+/// and from the raw transactions, and bad input refused with the line and field.
+/// </summary>
+public sealed class ClvCliTests : IDisposable
+{
+    private readonly CliSandbox _sandbox = new();
+
+    public void Dispose() => _sandbox.Dispose();
+
+    [Fact]
+    public async Task Fit_of_the_cdnow_summary_prints_the_published_bg_nbd_parameters()
+    {
+        var json = (await _sandbox.RunAsync("clv", "fit", "--summary", RepoFiles.SharedData("cdnow/cdnow_customers_summary.csv"), "--json"))
+            .ShouldExit(0).Json();
+        Assert.Equal("bgnbd", json.GetProperty("model").GetString());
+        Assert.Equal(2357, json.GetProperty("customers").GetInt32());
+        var parameters = json.GetProperty("parameters");
+
+        // BTYD: r = 0.2425982, α = 4.413684, a = 0.7929899, b = 2.426167; log-likelihood −9582.429.
+        Assert.Equal(0.2425982, parameters.GetProperty("r").GetDouble(), 0.2425982 * 0.005);
+        Assert.Equal(4.413684, parameters.GetProperty("alpha").GetDouble(), 4.413684 * 0.005);
+        Assert.Equal(0.7929899, parameters.GetProperty("a").GetDouble(), 0.7929899 * 0.005);
+        Assert.Equal(2.426167, parameters.GetProperty("b").GetDouble(), 2.426167 * 0.005);
+        Assert.Equal(-9582.43, json.GetProperty("logLikelihood").GetDouble(), 0.01);
+    }
+
+    [Fact]
+    public async Task Fit_from_transactions_builds_the_summary_first_and_fits_spend()
+    {
+        var json = (await _sandbox.RunAsync(
+                "clv", "fit", "--transactions", RepoFiles.SharedData("cdnow/CDNOW_sample.txt"), "--calibration-end", "1997-09-30",
+                "--model", "gammagamma", "--json"))
+            .ShouldExit(0).Json();
+
+        // Fader & Hardie (2013): p = 6.25, q = 3.74, γ = 15.44 on the 946 repeat buyers.
+        Assert.Equal(946, json.GetProperty("customers").GetInt32());
+        var parameters = json.GetProperty("parameters");
+        Assert.Equal(6.25, parameters.GetProperty("p").GetDouble(), 6.25 * 0.01);
+        Assert.Equal(3.74, parameters.GetProperty("q").GetDouble(), 3.74 * 0.01);
+        Assert.Equal(15.44, parameters.GetProperty("gamma").GetDouble(), 15.44 * 0.01);
+        Assert.False(json.TryGetProperty("leftOut", out _));
+    }
+
+    [Fact]
+    public async Task Bad_files_and_options_are_refused_with_the_line_field_or_option()
+    {
+        var bad = _sandbox.PathOf("bad.csv");
+        await File.WriteAllTextAsync(bad, "frequency,recency,T\n2,1.5,10\n1,x,3\n");
+        var notNumber = (await _sandbox.RunAsync("clv", "fit", "--summary", bad)).ShouldExit(2);
+        Assert.Contains("line 3: recency is not a number (x)", notNumber.Stderr, StringComparison.Ordinal);
+
+        var zeros = _sandbox.PathOf("zeros.csv");
+        await File.WriteAllTextAsync(zeros, "frequency,recency,T\n0,0,10\n0,0,12\n");
+        var degenerate = (await _sandbox.RunAsync("clv", "fit", "--summary", zeros)).ShouldExit(2);
+        Assert.Contains("no customer made a repeat purchase", degenerate.Stderr, StringComparison.Ordinal);
+
+        var neither = (await _sandbox.RunAsync("clv", "fit")).ShouldExit(2);
+        Assert.Contains("--summary FILE or --transactions FILE", neither.Stderr, StringComparison.Ordinal);
+        var model = (await _sandbox.RunAsync("clv", "fit", "--summary", zeros, "--model", "magic")).ShouldExit(2);
+        Assert.Contains("--model: bgnbd, paretonbd or gammagamma, not magic", model.Stderr, StringComparison.Ordinal);
+        var date = (await _sandbox.RunAsync("clv", "fit", "--transactions", bad, "--calibration-end", "30/09/1997")).ShouldExit(2);
+        Assert.Contains("--calibration-end: a date yyyy-MM-dd", date.Stderr, StringComparison.Ordinal);
+        var missing = (await _sandbox.RunAsync("clv", "fit", "--summary", _sandbox.PathOf("none.csv"))).ShouldExit(1);
+        Assert.Contains("none.csv", missing.Stderr, StringComparison.Ordinal);
+    }
+}
