@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using OpenCxo.Core.Clv;
+using OpenCxo.Data.Analytics;
 
 namespace OpenCxo.App.Clv;
 
@@ -15,28 +16,43 @@ public static class ClvCommand
         var transactions = new Option<string?>("--transactions") { Description = "Purchases: CSV with customer, date, value, or CDNOW's \"id sample-id yyyyMMdd units value\" lines" };
         var calibrationEnd = new Option<string?>("--calibration-end") { Description = "With --transactions: the last day of calibration, yyyy-MM-dd (summaries are built up to it, in weeks)" };
         var model = new Option<string>("--model") { Description = "bgnbd (default), paretonbd or gammagamma", DefaultValueFactory = _ => "bgnbd" };
+        var currency = new Option<string?>("--currency") { Description = "Without a file: the orders' currency (default: the one of most revenue touchpoints)" };
+        var workspace = Cli.Cli.Workspace();
         var json = Cli.Cli.Json();
-        var fit = new Command("fit", "Fit BG/NBD, Pareto/NBD or Gamma-Gamma by maximum likelihood and print the parameters and log-likelihood")
+        var fit = new Command(
+            "fit",
+            "Fit BG/NBD, Pareto/NBD or Gamma-Gamma by maximum likelihood and print the parameters and log-likelihood; without a file, on the workspace's order.placed touchpoints up to --calibration-end (default today)")
         {
-            summary, transactions, calibrationEnd, model, json,
+            summary, transactions, calibrationEnd, model, currency, workspace, json,
         };
-        fit.SetAction((result, cancellationToken) => Cli.Cli.RunAsync(() =>
+        fit.SetAction((result, cancellationToken) => Cli.Cli.RunAsync(async () =>
         {
             var (file, purchases, end) = (result.GetValue(summary), result.GetValue(transactions), result.GetValue(calibrationEnd));
-            if ((file is null) == (purchases is null))
+            if (file is not null && purchases is not null)
             {
-                return Task.FromResult(Cli.Cli.Usage("give one of --summary FILE or --transactions FILE"));
+                return Cli.Cli.Usage("give --summary FILE or --transactions FILE, not both");
             }
 
-            if ((purchases is null) != (end is null))
+            if (purchases is not null && end is null)
             {
-                return Task.FromResult(Cli.Cli.Usage("--calibration-end goes with --transactions, and --transactions needs it"));
+                return Cli.Cli.Usage("--transactions needs --calibration-end");
+            }
+
+            if (file is not null && end is not null)
+            {
+                return Cli.Cli.Usage("--calibration-end goes with --transactions or the workspace's orders, not a summary");
             }
 
             var name = result.GetValue(model)!.ToLowerInvariant();
             if (name is not ("bgnbd" or "paretonbd" or "gammagamma"))
             {
-                return Task.FromResult(Cli.Cli.Usage($"--model: bgnbd, paretonbd or gammagamma, not {name}"));
+                return Cli.Cli.Usage($"--model: bgnbd, paretonbd or gammagamma, not {name}");
+            }
+
+            var last = DateOnly.FromDateTime(DateTime.UtcNow);
+            if (end is not null && !DateOnly.TryParseExact(end, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out last))
+            {
+                return Cli.Cli.Usage($"--calibration-end: a date yyyy-MM-dd, not {end}");
             }
 
             IReadOnlyList<CustomerSummary> customers;
@@ -46,20 +62,38 @@ public static class ClvCommand
                 using var reader = new StreamReader(file);
                 customers = RfmFiles.ReadSummary(reader);
             }
+            else if (purchases is not null)
+            {
+                using var reader = new StreamReader(purchases);
+                (customers, unobserved) = RfmFiles.Summarise(RfmFiles.ReadTransactions(reader), last);
+            }
             else
             {
-                if (!DateOnly.TryParseExact(end, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var last))
+                var (location, factory, found) = await Cli.Cli.WorkspaceAsync(result, workspace, cancellationToken).ConfigureAwait(false);
+                if (found is not { } workspaceId)
                 {
-                    return Task.FromResult(Cli.Cli.Usage($"--calibration-end: a date yyyy-MM-dd, not {end}"));
+                    return Cli.Cli.Fail($"no workspace '{result.GetValue(workspace)}'");
                 }
 
-                using var reader = new StreamReader(purchases!);
-                (customers, unobserved) = RfmFiles.Summarise(RfmFiles.ReadTransactions(reader), last);
+                await using var store = new AnalyticsStore(AnalyticsStore.DefaultPathFor(location), factory);
+                await store.SyncAsync(cancellationToken).ConfigureAwait(false);
+                var money = result.GetValue(currency) ?? await store.MainCurrencyAsync(workspaceId, cancellationToken).ConfigureAwait(false);
+                if (money is null)
+                {
+                    return Cli.Cli.Fail("the workspace has no orders with a currency to fit");
+                }
+
+                var orders = await store.PurchaseSummariesAsync(workspaceId, last, money, cancellationToken).ConfigureAwait(false);
+                customers = [.. orders.Select(s => new CustomerSummary(s.Customer.ToString(CultureInfo.InvariantCulture), s.Summary))];
+                if (customers.Count == 0)
+                {
+                    return Cli.Cli.Fail($"no customer has orders in {money} before {last:yyyy-MM-dd}");
+                }
             }
 
             var summaries = customers.Select(c => c.Summary).ToList();
             var clock = Stopwatch.StartNew();
-            var (parameters, logLikelihood, fitted, iterations) = name switch
+            var (parameters, logLikelihood, fitted, iterations, atBound) = name switch
             {
                 "bgnbd" => Describe(BgNbd.Fit(summaries), p => new JsonObject { ["r"] = p.R, ["alpha"] = p.Alpha, ["a"] = p.A, ["b"] = p.B }),
                 "paretonbd" => Describe(ParetoNbd.Fit(summaries), p => new JsonObject { ["r"] = p.R, ["alpha"] = p.Alpha, ["s"] = p.S, ["beta"] = p.Beta }),
@@ -80,6 +114,11 @@ public static class ClvCommand
                 report["leftOut"] = unobserved;
             }
 
+            if (atBound.Count > 0)
+            {
+                report["atBound"] = new JsonArray([.. atBound.Select(n => (JsonNode)n)]);
+            }
+
             if (result.GetValue(json))
             {
                 Console.Out.WriteLine(report.ToJsonString(Cli.Cli.JsonOutput));
@@ -96,13 +135,23 @@ public static class ClvCommand
                 {
                     Console.Out.WriteLine($"  {unobserved} customers left out: their first purchase was on the calibration end (T = 0)");
                 }
+
+                if (atBound.Count > 0)
+                {
+                    Console.Out.WriteLine($"  at the search's bound (10⁻⁶ or 10⁶): {string.Join(", ", atBound)} — the data only say it is very small or very large");
+                }
             }
 
-            return Task.FromResult(Cli.Cli.Ok);
+            return Cli.Cli.Ok;
         }));
         return new Command("clv", "Customer lifetime value models: buy-till-you-die fits (docs/clv.md)") { fit };
     }
 
-    private static (JsonObject Parameters, double LogLikelihood, int Customers, int Iterations) Describe<T>(ModelFit<T> fit, Func<T, JsonObject> parameters) =>
-        (parameters(fit.Parameters), fit.LogLikelihood, fit.Customers, fit.Iterations);
+    private static (JsonObject Parameters, double LogLikelihood, int Customers, int Iterations, List<string> AtBound) Describe<T>(
+        ModelFit<T> fit, Func<T, JsonObject> parameters)
+    {
+        var named = parameters(fit.Parameters);
+        var names = named.Select(p => p.Key).ToList();
+        return (named, fit.LogLikelihood, fit.Customers, fit.Iterations, [.. fit.AtBound.Select(i => names[i])]);
+    }
 }

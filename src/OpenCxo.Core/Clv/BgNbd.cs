@@ -28,10 +28,10 @@ public static class BgNbd
 
         // Start where the data point: r = 1 and α = the mean age over the mean frequency (mean rate r/α), a = b = 1.
         var meanRate = customers.Average(c => c.Frequency) / customers.Average(c => c.Age);
-        var (fitted, value, iterations) = MaximumLikelihood.Maximise(
+        var (fitted, value, iterations, bounded) = MaximumLikelihood.Maximise(
             p => LogLikelihoodAndGradient(new BgNbdParameters(p[0], p[1], p[2], p[3]), customers),
             [1, 1 / Math.Max(meanRate, 1e-6), 1, 1], customers.Count);
-        return new ModelFit<BgNbdParameters>(new BgNbdParameters(fitted[0], fitted[1], fitted[2], fitted[3]), value, customers.Count, iterations);
+        return new ModelFit<BgNbdParameters>(new BgNbdParameters(fitted[0], fitted[1], fitted[2], fitted[3]), value, customers.Count, iterations, bounded);
     }
 
     /// <summary>Σ log-likelihood of the customers (equation 6).</summary>

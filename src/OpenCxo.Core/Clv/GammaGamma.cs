@@ -40,9 +40,9 @@ public static class GammaGamma
         // Start from the method of moments' neighbourhood: p = 1, q = 2 and γ the mean of the mean values (so that the
         // population mean spend pγ/(q−1) matches it).
         var mean = buyers.Average(c => c.MeanValue);
-        var (fitted, value, iterations) = MaximumLikelihood.Maximise(
+        var (fitted, value, iterations, bounded) = MaximumLikelihood.Maximise(
             p => LogLikelihoodAndGradient(new GammaGammaParameters(p[0], p[1], p[2]), buyers), [1, 2, mean], buyers.Count);
-        return new ModelFit<GammaGammaParameters>(new GammaGammaParameters(fitted[0], fitted[1], fitted[2]), value, buyers.Count, iterations);
+        return new ModelFit<GammaGammaParameters>(new GammaGammaParameters(fitted[0], fitted[1], fitted[2]), value, buyers.Count, iterations, bounded);
     }
 
     /// <summary>Σ log-likelihood of the repeat buyers among the customers.</summary>

@@ -4,11 +4,17 @@ using MathNet.Numerics.Optimization;
 namespace OpenCxo.Core.Clv;
 
 /// <summary>A fitted model: its parameters, the log-likelihood at them, and how the optimiser got there.</summary>
-public sealed record ModelFit<TParameters>(TParameters Parameters, double LogLikelihood, int Customers, int Iterations);
+/// <param name="AtBound">
+/// Parameters (by position) that ended at the search's bound (10⁻⁶ or 10⁶): the likelihood still grows that way, so the
+/// data say only that the parameter is very small or very large (e.g. purchase rates with no heterogeneity send r and
+/// α up together). The other parameters and the predictions remain usable.
+/// </param>
+public sealed record ModelFit<TParameters>(TParameters Parameters, double LogLikelihood, int Customers, int Iterations, IReadOnlyList<int> AtBound);
 
 /// <summary>
-/// Maximum likelihood over positive parameters: L-BFGS (Math.NET) on their logarithms, so every step stays positive
-/// without bounds, on the mean log-likelihood per customer, so that tolerances do not depend on the sample size.
+/// Maximum likelihood over positive parameters: BFGS with bounds (Math.NET's BfgsBMinimizer, an L-BFGS-B relative) on
+/// their logarithms, so every step stays positive, between 10⁻⁶ and 10⁶; on the mean log-likelihood per customer, so
+/// that tolerances do not depend on the sample size.
 /// </summary>
 internal static class MaximumLikelihood
 {
@@ -16,7 +22,7 @@ internal static class MaximumLikelihood
     /// <param name="start">Positive starting values.</param>
     /// <exception cref="ArgumentException">The optimiser did not converge, or the likelihood is not finite at the start.</exception>
     /// <param name="gradientTolerance">When the mean log-likelihood's gradient is this flat, stop (looser for numerical gradients).</param>
-    public static (double[] Parameters, double LogLikelihood, int Iterations) Maximise(
+    public static (double[] Parameters, double LogLikelihood, int Iterations, IReadOnlyList<int> AtBound) Maximise(
         Func<double[], (double Value, double[] Gradient)> logLikelihood, double[] start, int customers, double gradientTolerance = 1e-9)
     {
         var (first, _) = logLikelihood(start);
@@ -25,28 +31,73 @@ internal static class MaximumLikelihood
             throw new ArgumentException("the likelihood is not finite at the starting values: the data cannot be fitted");
         }
 
+        // The best point seen: L-BFGS can stop with "not a descent direction" once rounding dominates, or run into a
+        // flat ridge; from there one fresh start (new curvature memory) usually finishes, and a point whose gradient
+        // is flat to rounding is the answer.
+        var best = (Value: double.MaxValue, Theta: Vector<double>.Build.Dense([.. start.Select(v => Math.Log(v))]), Gradient: double.MaxValue);
         var objective = ObjectiveFunction.Gradient(theta =>
         {
             var parameters = theta.Select(v => Math.Exp(v)).ToArray();
-            var (value, gradient) = logLikelihood(parameters);
+            double value;
+            double[] gradient;
+            try
+            {
+                (value, gradient) = logLikelihood(parameters);
+            }
+            catch (ArithmeticException)
+            {
+                (value, gradient) = (double.NaN, []);
+            }
+
             if (!double.IsFinite(value) || gradient.Any(g => !double.IsFinite(g)))
             {
                 // Outside where the likelihood can be computed: a wall the line search backs away from.
                 return (double.MaxValue / 4, Vector<double>.Build.Dense(parameters.Length));
             }
 
-            return (-value / customers, Vector<double>.Build.Dense(parameters.Length, i => -gradient[i] * parameters[i] / customers));
+            var scaled = Vector<double>.Build.Dense(parameters.Length, i => -gradient[i] * parameters[i] / customers);
+            if (-value / customers < best.Value)
+            {
+                best = (-value / customers, theta.Clone(), scaled.L2Norm());
+            }
+
+            return (-value / customers, scaled);
         });
-        try
+        var iterations = 0;
+        for (var attempt = 0; attempt < 3; attempt++)
         {
-            var minimizer = new LimitedMemoryBfgsMinimizer(gradientTolerance, 1e-12, 1e-15, 10, 2000);
-            var result = minimizer.FindMinimum(objective, Vector<double>.Build.Dense([.. start.Select(v => Math.Log(v))]));
-            var fitted = result.MinimizingPoint.Select(v => Math.Exp(v)).ToArray();
-            return (fitted, logLikelihood(fitted).Value, result.Iterations);
+            try
+            {
+                var minimizer = new BfgsBMinimizer(gradientTolerance, 1e-12, 1e-15, 2000);
+                var result = minimizer.FindMinimum(objective, Lower(start.Length), Upper(start.Length), best.Theta);
+                var fitted = result.MinimizingPoint.Select(v => Math.Exp(v)).ToArray();
+                return (fitted, logLikelihood(fitted).Value, iterations + result.Iterations, Bounded(result.MinimizingPoint));
+            }
+            catch (Exception e) when (e is MaximumIterationsException or OptimizationException or ArgumentException)
+            {
+                iterations += 2000;
+                if (best.Gradient < Math.Max(gradientTolerance * 1000, 1e-6))
+                {
+                    var fitted = best.Theta.Select(v => Math.Exp(v)).ToArray();
+                    return (fitted, logLikelihood(fitted).Value, iterations, Bounded(best.Theta));
+                }
+
+                if (attempt == 2)
+                {
+                    throw new ArgumentException($"the fit did not converge ({e.Message}); the data may not identify the model", e);
+                }
+            }
         }
-        catch (Exception e) when (e is MaximumIterationsException or OptimizationException or ArgumentException)
-        {
-            throw new ArgumentException($"the fit did not converge ({e.Message}); the data may not identify the model", e);
-        }
+
+        throw new InvalidOperationException("unreachable");
     }
+
+    /// <summary>ln 10⁶: the parameters are searched between 10⁻⁶ and 10⁶.</summary>
+    private static readonly double Limit = Math.Log(1e6);
+
+    private static Vector<double> Lower(int count) => Vector<double>.Build.Dense(count, -Limit);
+
+    private static Vector<double> Upper(int count) => Vector<double>.Build.Dense(count, Limit);
+
+    private static int[] Bounded(Vector<double> theta) => [.. Enumerable.Range(0, theta.Count).Where(i => Math.Abs(theta[i]) > Limit - 1e-3)];
 }

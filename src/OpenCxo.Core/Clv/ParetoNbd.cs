@@ -26,10 +26,10 @@ public static class ParetoNbd
 
         var meanRate = customers.Average(c => c.Frequency) / customers.Average(c => c.Age);
         var scale = 1 / Math.Max(meanRate, 1e-6);
-        var (fitted, value, iterations) = MaximumLikelihood.Maximise(
+        var (fitted, value, iterations, bounded) = MaximumLikelihood.Maximise(
             p => NumericalGradient(q => LogLikelihood(new ParetoNbdParameters(q[0], q[1], q[2], q[3]), customers), p),
             [1, scale, 1, scale], customers.Count, gradientTolerance: 1e-6);
-        return new ModelFit<ParetoNbdParameters>(new ParetoNbdParameters(fitted[0], fitted[1], fitted[2], fitted[3]), value, customers.Count, iterations);
+        return new ModelFit<ParetoNbdParameters>(new ParetoNbdParameters(fitted[0], fitted[1], fitted[2], fitted[3]), value, customers.Count, iterations, bounded);
     }
 
     /// <summary>Σ log-likelihood of the customers.</summary>

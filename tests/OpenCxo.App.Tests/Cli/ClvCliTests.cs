@@ -57,13 +57,46 @@ public sealed class ClvCliTests : IDisposable
         var degenerate = (await _sandbox.RunAsync("clv", "fit", "--summary", zeros)).ShouldExit(2);
         Assert.Contains("no customer made a repeat purchase", degenerate.Stderr, StringComparison.Ordinal);
 
-        var neither = (await _sandbox.RunAsync("clv", "fit")).ShouldExit(2);
-        Assert.Contains("--summary FILE or --transactions FILE", neither.Stderr, StringComparison.Ordinal);
+        var both = (await _sandbox.RunAsync("clv", "fit", "--summary", zeros, "--transactions", zeros)).ShouldExit(2);
+        Assert.Contains("give --summary FILE or --transactions FILE, not both", both.Stderr, StringComparison.Ordinal);
+        var noEnd = (await _sandbox.RunAsync("clv", "fit", "--transactions", zeros)).ShouldExit(2);
+        Assert.Contains("--transactions needs --calibration-end", noEnd.Stderr, StringComparison.Ordinal);
         var model = (await _sandbox.RunAsync("clv", "fit", "--summary", zeros, "--model", "magic")).ShouldExit(2);
         Assert.Contains("--model: bgnbd, paretonbd or gammagamma, not magic", model.Stderr, StringComparison.Ordinal);
         var date = (await _sandbox.RunAsync("clv", "fit", "--transactions", bad, "--calibration-end", "30/09/1997")).ShouldExit(2);
         Assert.Contains("--calibration-end: a date yyyy-MM-dd", date.Stderr, StringComparison.Ordinal);
         var missing = (await _sandbox.RunAsync("clv", "fit", "--summary", _sandbox.PathOf("none.csv"))).ShouldExit(1);
         Assert.Contains("none.csv", missing.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_a_file_it_fits_the_workspace_orders_or_says_there_is_no_workspace()
+    {
+        var empty = new CliSandbox();
+        try
+        {
+            var none = (await empty.RunAsync("clv", "fit")).ShouldExit(1);
+            Assert.Contains("no workspace 'default'", none.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            empty.Dispose();
+        }
+
+        (await _sandbox.RunAsync("demo", "generate", "--customers", "400", "--seed", "5")).ShouldExit(0);
+        var json = (await _sandbox.RunAsync("clv", "fit", "--json")).ShouldExit(0).Json();
+        var customers = json.GetProperty("customers").GetInt32();
+        Assert.InRange(customers, 50, 400);
+        // The demo's buyers barely differ in rate and rarely stop, so some parameters end at the search's bound; the
+        // fit names them instead of failing or printing NaN.
+        var bounded = json.TryGetProperty("atBound", out var names) ? names.EnumerateArray().Select(n => n.GetString()!).ToList() : [];
+        foreach (var parameter in json.GetProperty("parameters").EnumerateObject())
+        {
+            var value = parameter.Value.GetDouble();
+            Assert.True(value is >= 1e-6 and <= 1e6, $"{parameter.Name} = {value}");
+            Assert.Equal(bounded.Contains(parameter.Name), Math.Abs(Math.Log(value)) > Math.Log(1e6) - 1e-3);
+        }
+
+        Assert.True(json.GetProperty("logLikelihood").GetDouble() < 0);
     }
 }
