@@ -63,6 +63,25 @@ internal static class MaximumLikelihood
 
             return (-value / customers, scaled);
         });
+        // Unbounded L-BFGS first: on data that identify the model it ends inside the bounds, in fewer evaluations
+        // (Pareto/NBD on CDNOW: 0.24 s against 3.6 s with bounds). Bounded BFGS when it fails or leaves them.
+        try
+        {
+            var free = new LimitedMemoryBfgsMinimizer(gradientTolerance, 1e-12, 1e-15, 10, 2000).FindMinimum(objective, best.Theta);
+            if (free.MinimizingPoint.All(v => Math.Abs(v) < Limit) && At(free.MinimizingPoint) is { } found)
+            {
+                return (found.Parameters, found.LogLikelihood, free.Iterations, []);
+            }
+        }
+        catch (Exception e) when (e is MaximumIterationsException or OptimizationException or ArgumentException)
+        {
+            // The bounded search below starts from the best point seen.
+        }
+
+        // The bounded search starts again from the starting values (where the free one went may not be computable)
+        // and keeps its own best point.
+        best = (double.MaxValue, Vector<double>.Build.Dense([.. start.Select(v => Math.Clamp(Math.Log(v), -Limit + 1e-6, Limit - 1e-6))]), double.MaxValue);
+
         var iterations = 0;
         for (var attempt = 0; attempt < 3; attempt++)
         {
@@ -70,16 +89,19 @@ internal static class MaximumLikelihood
             {
                 var minimizer = new BfgsBMinimizer(gradientTolerance, 1e-12, 1e-15, 2000);
                 var result = minimizer.FindMinimum(objective, Lower(start.Length), Upper(start.Length), best.Theta);
-                var fitted = result.MinimizingPoint.Select(v => Math.Exp(v)).ToArray();
-                return (fitted, logLikelihood(fitted).Value, iterations + result.Iterations, Bounded(result.MinimizingPoint));
+                if (At(result.MinimizingPoint) is { } found)
+                {
+                    return (found.Parameters, found.LogLikelihood, iterations + result.Iterations, Bounded(result.MinimizingPoint));
+                }
+
+                iterations += result.Iterations;
             }
             catch (Exception e) when (e is MaximumIterationsException or OptimizationException or ArgumentException)
             {
                 iterations += 2000;
-                if (best.Gradient < Math.Max(gradientTolerance * 1000, 1e-6))
+                if (best.Gradient < Math.Max(gradientTolerance * 1000, 1e-6) && At(best.Theta) is { } found)
                 {
-                    var fitted = best.Theta.Select(v => Math.Exp(v)).ToArray();
-                    return (fitted, logLikelihood(fitted).Value, iterations, Bounded(best.Theta));
+                    return (found.Parameters, found.LogLikelihood, iterations, Bounded(best.Theta));
                 }
 
                 if (attempt == 2)
@@ -89,7 +111,22 @@ internal static class MaximumLikelihood
             }
         }
 
-        throw new InvalidOperationException("unreachable");
+        throw new ArgumentException("the fit did not converge: the likelihood cannot be computed where the optimiser ends; the data may not identify the model");
+
+        // The parameters at a point and their log-likelihood, or null where it cannot be computed.
+        (double[] Parameters, double LogLikelihood)? At(Vector<double> theta)
+        {
+            var parameters = theta.Select(v => Math.Exp(v)).ToArray();
+            try
+            {
+                var value = logLikelihood(parameters).Value;
+                return double.IsFinite(value) ? (parameters, value) : null;
+            }
+            catch (ArithmeticException)
+            {
+                return null;
+            }
+        }
     }
 
     /// <summary>ln 10⁶: the parameters are searched between 10⁻⁶ and 10⁶.</summary>
