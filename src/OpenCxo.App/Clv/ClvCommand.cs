@@ -7,88 +7,32 @@ using OpenCxo.Data.Analytics;
 
 namespace OpenCxo.App.Clv;
 
-/// <summary><c>cxo clv fit</c>: fits a buy-till-you-die model to a summary or transaction file and prints its parameters.</summary>
+/// <summary><c>cxo clv fit|predict</c>: buy-till-you-die fits of a summary, a transaction file or the workspace's orders, and per-customer predictions.</summary>
 public static class ClvCommand
 {
     public static Command Create()
     {
-        var summary = new Option<string?>("--summary") { Description = "CSV with frequency (or x), recency (or t_x), T and, for gammagamma, monetary_value (or zbar); times in weeks" };
-        var transactions = new Option<string?>("--transactions") { Description = "Purchases: CSV with customer, date, value, or CDNOW's \"id sample-id yyyyMMdd units value\" lines" };
-        var calibrationEnd = new Option<string?>("--calibration-end") { Description = "With --transactions: the last day of calibration, yyyy-MM-dd (summaries are built up to it, in weeks)" };
+        var input = new Input();
         var model = new Option<string>("--model") { Description = "bgnbd (default), paretonbd or gammagamma", DefaultValueFactory = _ => "bgnbd" };
-        var currency = new Option<string?>("--currency") { Description = "Without a file: the orders' currency (default: the one of most revenue touchpoints)" };
-        var workspace = Cli.Cli.Workspace();
         var json = Cli.Cli.Json();
         var fit = new Command(
             "fit",
             "Fit BG/NBD, Pareto/NBD or Gamma-Gamma by maximum likelihood and print the parameters and log-likelihood; without a file, on the workspace's order.placed touchpoints up to --calibration-end (default today)")
         {
-            summary, transactions, calibrationEnd, model, currency, workspace, json,
+            input.Summary, input.Transactions, input.CalibrationEnd, model, input.Currency, input.Workspace, json,
         };
         fit.SetAction((result, cancellationToken) => Cli.Cli.RunAsync(async () =>
         {
-            var (file, purchases, end) = (result.GetValue(summary), result.GetValue(transactions), result.GetValue(calibrationEnd));
-            if (file is not null && purchases is not null)
-            {
-                return Cli.Cli.Usage("give --summary FILE or --transactions FILE, not both");
-            }
-
-            if (purchases is not null && end is null)
-            {
-                return Cli.Cli.Usage("--transactions needs --calibration-end");
-            }
-
-            if (file is not null && end is not null)
-            {
-                return Cli.Cli.Usage("--calibration-end goes with --transactions or the workspace's orders, not a summary");
-            }
-
             var name = result.GetValue(model)!.ToLowerInvariant();
             if (name is not ("bgnbd" or "paretonbd" or "gammagamma"))
             {
                 return Cli.Cli.Usage($"--model: bgnbd, paretonbd or gammagamma, not {name}");
             }
 
-            var last = DateOnly.FromDateTime(DateTime.UtcNow);
-            if (end is not null && !DateOnly.TryParseExact(end, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out last))
+            var (customers, unobserved, exit) = await input.LoadAsync(result, cancellationToken).ConfigureAwait(false);
+            if (customers is null)
             {
-                return Cli.Cli.Usage($"--calibration-end: a date yyyy-MM-dd, not {end}");
-            }
-
-            IReadOnlyList<CustomerSummary> customers;
-            var unobserved = 0;
-            if (file is not null)
-            {
-                using var reader = new StreamReader(file);
-                customers = RfmFiles.ReadSummary(reader);
-            }
-            else if (purchases is not null)
-            {
-                using var reader = new StreamReader(purchases);
-                (customers, unobserved) = RfmFiles.Summarise(RfmFiles.ReadTransactions(reader), last);
-            }
-            else
-            {
-                var (location, factory, found) = await Cli.Cli.WorkspaceAsync(result, workspace, cancellationToken).ConfigureAwait(false);
-                if (found is not { } workspaceId)
-                {
-                    return Cli.Cli.Fail($"no workspace '{result.GetValue(workspace)}'");
-                }
-
-                await using var store = new AnalyticsStore(AnalyticsStore.DefaultPathFor(location), factory);
-                await store.SyncAsync(cancellationToken).ConfigureAwait(false);
-                var money = result.GetValue(currency) ?? await store.MainCurrencyAsync(workspaceId, cancellationToken).ConfigureAwait(false);
-                if (money is null)
-                {
-                    return Cli.Cli.Fail("the workspace has no orders with a currency to fit");
-                }
-
-                var orders = await store.PurchaseSummariesAsync(workspaceId, last, money, cancellationToken).ConfigureAwait(false);
-                customers = [.. orders.Select(s => new CustomerSummary(s.Customer.ToString(CultureInfo.InvariantCulture), s.Summary))];
-                if (customers.Count == 0)
-                {
-                    return Cli.Cli.Fail($"no customer has orders in {money} before {last:yyyy-MM-dd}");
-                }
+                return exit;
             }
 
             var summaries = customers.Select(c => c.Summary).ToList();
@@ -144,7 +88,140 @@ public static class ClvCommand
 
             return Cli.Cli.Ok;
         }));
-        return new Command("clv", "Customer lifetime value models: buy-till-you-die fits (docs/clv.md)") { fit };
+        return new Command("clv", "Customer lifetime value models: buy-till-you-die fits and per-customer predictions (docs/clv.md)") { fit, Predict() };
+    }
+
+    /// <summary>
+    /// <c>cxo clv predict</c>: fits BG/NBD and Gamma-Gamma on the same input and writes, per customer, P(alive), the
+    /// purchases expected over the horizon, the expected spend per purchase and the discounted lifetime value, as CSV.
+    /// </summary>
+    private static Command Predict()
+    {
+        var input = new Input();
+        var horizon = new Option<double>("--horizon") { Description = "Weeks ahead for expected purchases and lifetime value [default: 52]", DefaultValueFactory = _ => 52 };
+        var discount = new Option<double>("--discount") { Description = "Annual discount rate of lifetime value, 0.1 for 10 % [default: 0.1]", DefaultValueFactory = _ => 0.1 };
+        var output = new Option<string?>("--out") { Description = "Write the CSV to this file instead of standard output" };
+        var predict = new Command(
+            "predict",
+            "Per customer: probability alive, expected purchases over --horizon weeks, expected spend per purchase (Gamma-Gamma) and lifetime value discounted at --discount a year (BG/NBD), as CSV")
+        {
+            input.Summary, input.Transactions, input.CalibrationEnd, input.Currency, input.Workspace, horizon, discount, output,
+        };
+        predict.SetAction((result, cancellationToken) => Cli.Cli.RunAsync(async () =>
+        {
+            var (weeks, rate) = (result.GetValue(horizon), result.GetValue(discount));
+            if (!(weeks > 0) || !double.IsFinite(weeks))
+            {
+                return Cli.Cli.Usage($"--horizon: a number of weeks > 0, not {weeks}");
+            }
+
+            if (!(rate > -1) || !double.IsFinite(rate))
+            {
+                return Cli.Cli.Usage($"--discount: an annual rate > −1 (0.1 for 10 %), not {rate}");
+            }
+
+            var (customers, _, exit) = await input.LoadAsync(result, cancellationToken).ConfigureAwait(false);
+            if (customers is null)
+            {
+                return exit;
+            }
+
+            var summaries = customers.Select(c => c.Summary).ToList();
+            var purchases = BgNbd.Fit(summaries).Parameters;
+            var spend = GammaGamma.Fit(summaries).Parameters;
+            var file = result.GetValue(output);
+            await using var writer = file is null ? Console.Out : new StreamWriter(file);
+            await writer.WriteLineAsync("id,frequency,recency,T,p_alive,expected_purchases,expected_spend,clv").ConfigureAwait(false);
+            foreach (var customer in customers)
+            {
+                var c = customer.Summary;
+                var each = GammaGamma.ExpectedSpend(spend, c);
+                var value = LifetimeValue.Discounted(t => BgNbd.ExpectedPurchases(purchases, c, t), each, weeks, rate);
+                await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{Csv(customer.Id)},{c.Frequency},{c.Recency},{c.Age},{BgNbd.ProbabilityAlive(purchases, c):0.######},{BgNbd.ExpectedPurchases(purchases, c, weeks):0.######},{each:0.####},{value:0.####}"))
+                    .ConfigureAwait(false);
+            }
+
+            return Cli.Cli.Ok;
+        }));
+        return predict;
+    }
+
+    private static string Csv(string text) => text.IndexOfAny([',', '"', '\n', '\r']) < 0 ? text : "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>Where the customers come from: a summary file, a transaction file, or the workspace's orders.</summary>
+    private sealed class Input
+    {
+        public Option<string?> Summary { get; } = new("--summary") { Description = "CSV with frequency (or x), recency (or t_x), T and, for spend, monetary_value (or zbar); times in one unit (weeks for CDNOW)" };
+
+        public Option<string?> Transactions { get; } = new("--transactions") { Description = "Purchases: CSV with customer, date, value, or CDNOW's \"id sample-id yyyyMMdd units value\" lines" };
+
+        public Option<string?> CalibrationEnd { get; } = new("--calibration-end") { Description = "With --transactions or the workspace's orders: the last day of calibration, yyyy-MM-dd (default today; summaries in weeks)" };
+
+        public Option<string?> Currency { get; } = new("--currency") { Description = "Without a file: the orders' currency (default: the one of most revenue touchpoints)" };
+
+        public Option<string> Workspace { get; } = Cli.Cli.Workspace();
+
+        /// <summary>The customers, or null with the exit code after saying why.</summary>
+        public async Task<(IReadOnlyList<CustomerSummary>? Customers, int Unobserved, int Exit)> LoadAsync(ParseResult result, CancellationToken cancellationToken)
+        {
+            var (file, purchases, end) = (result.GetValue(Summary), result.GetValue(Transactions), result.GetValue(CalibrationEnd));
+            if (file is not null && purchases is not null)
+            {
+                return (null, 0, Cli.Cli.Usage("give --summary FILE or --transactions FILE, not both"));
+            }
+
+            if (purchases is not null && end is null)
+            {
+                return (null, 0, Cli.Cli.Usage("--transactions needs --calibration-end"));
+            }
+
+            if (file is not null && end is not null)
+            {
+                return (null, 0, Cli.Cli.Usage("--calibration-end goes with --transactions or the workspace's orders, not a summary"));
+            }
+
+            var last = DateOnly.FromDateTime(DateTime.UtcNow);
+            if (end is not null && !DateOnly.TryParseExact(end, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out last))
+            {
+                return (null, 0, Cli.Cli.Usage($"--calibration-end: a date yyyy-MM-dd, not {end}"));
+            }
+
+            if (file is not null)
+            {
+                using var reader = new StreamReader(file);
+                return (RfmFiles.ReadSummary(reader), 0, Cli.Cli.Ok);
+            }
+
+            if (purchases is not null)
+            {
+                using var reader = new StreamReader(purchases);
+                var (built, unobserved) = RfmFiles.Summarise(RfmFiles.ReadTransactions(reader), last);
+                return (built, unobserved, Cli.Cli.Ok);
+            }
+
+            var (location, factory, found) = await Cli.Cli.WorkspaceAsync(result, Workspace, cancellationToken).ConfigureAwait(false);
+            if (found is not { } workspaceId)
+            {
+                return (null, 0, Cli.Cli.Fail($"no workspace '{result.GetValue(Workspace)}'"));
+            }
+
+            await using var store = new AnalyticsStore(AnalyticsStore.DefaultPathFor(location), factory);
+            await store.SyncAsync(cancellationToken).ConfigureAwait(false);
+            var money = result.GetValue(Currency) ?? await store.MainCurrencyAsync(workspaceId, cancellationToken).ConfigureAwait(false);
+            if (money is null)
+            {
+                return (null, 0, Cli.Cli.Fail("the workspace has no orders with a currency to fit"));
+            }
+
+            var orders = await store.PurchaseSummariesAsync(workspaceId, last, money, cancellationToken).ConfigureAwait(false);
+            if (orders.Count == 0)
+            {
+                return (null, 0, Cli.Cli.Fail($"no customer has orders in {money} before {last:yyyy-MM-dd}"));
+            }
+
+            return ([.. orders.Select(s => new CustomerSummary(s.Customer.ToString(CultureInfo.InvariantCulture), s.Summary))], 0, Cli.Cli.Ok);
+        }
     }
 
     private static (JsonObject Parameters, double LogLikelihood, int Customers, int Iterations, List<string> AtBound) Describe<T>(

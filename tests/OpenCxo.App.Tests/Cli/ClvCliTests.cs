@@ -99,4 +99,35 @@ public sealed class ClvCliTests : IDisposable
 
         Assert.True(json.GetProperty("logLikelihood").GetDouble() < 0);
     }
+
+    [Fact]
+    public async Task Predict_writes_each_customers_chance_alive_purchases_spend_and_value()
+    {
+        var output = _sandbox.PathOf("predictions.csv");
+        (await _sandbox.RunAsync(
+                "clv", "predict", "--summary", RepoFiles.SharedData("cdnow/cdnow_customers_summary_with_transactions.csv"), "--horizon", "39", "--discount", "0",
+                "--out", output))
+            .ShouldExit(0);
+        var lines = await File.ReadAllLinesAsync(output);
+        Assert.Equal("id,frequency,recency,T,p_alive,expected_purchases,expected_spend,clv", lines[0]);
+        Assert.Equal(2358, lines.Length);
+
+        // Customer 1 (x = 2, t_x = 30.43, T = 38.86): 1.226 purchases in the next 39 weeks (Fader, Hardie & Lee 2005) at
+        // 24.65 each (Fader & Hardie 2013); undiscounted, the value over 39 weeks is their product.
+        var first = lines[1].Split(',').Select(f => double.Parse(f, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(1.226, first[5], 3);
+        Assert.Equal(24.65, first[6], 0.02);
+        Assert.Equal(first[5] * first[6], first[7], 0.001);
+        Assert.InRange(first[4], 0, 1);
+
+        // Discounting lowers every value; a customer without repeat purchases is alive with certainty under BG/NBD.
+        var discounted = (await _sandbox.RunAsync(
+                "clv", "predict", "--summary", RepoFiles.SharedData("cdnow/cdnow_customers_summary_with_transactions.csv"), "--horizon", "39", "--discount", "0.5"))
+            .ShouldExit(0).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(double.Parse(discounted[1].Split(',')[7], System.Globalization.CultureInfo.InvariantCulture) < first[7]);
+        Assert.Equal("1", discounted[3].Split(',')[4]);
+
+        var bad = (await _sandbox.RunAsync("clv", "predict", "--summary", output, "--horizon", "-3")).ShouldExit(2);
+        Assert.Contains("--horizon: a number of weeks > 0", bad.Stderr, StringComparison.Ordinal);
+    }
 }
