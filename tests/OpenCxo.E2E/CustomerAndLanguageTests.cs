@@ -23,7 +23,8 @@ public sealed partial class CustomerAndLanguageTests(UiServer server)
         await UiServer.WaitForCircuitAsync(page);
         await page.Locator("#customer-search").FillAsync(email.ToUpperInvariant());
         await page.GetByRole(AriaRole.Button, new() { Name = "Search", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/customers\\?q="));
+        // The search navigates inside the page (no load event to wait for): poll the address instead.
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/customers\\?q="));
         var link = page.GetByRole(AriaRole.Link, new() { Name = name });
         await Assertions.Expect(link).ToHaveCountAsync(1);
         await UiServer.ScreenshotAsync(page, "customers-search");
