@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using OpenCxo.App.Touchpoints;
 using OpenCxo.Core.Clv;
 using OpenCxo.Data.Analytics;
 
@@ -138,7 +139,7 @@ public static class ClvCommand
                 var each = GammaGamma.ExpectedSpend(spend, c);
                 var value = LifetimeValue.Discounted(t => BgNbd.ExpectedPurchases(purchases, c, t), each, weeks, rate);
                 await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{Csv(customer.Id)},{c.Frequency},{c.Recency},{c.Age},{BgNbd.ProbabilityAlive(purchases, c):0.######},{BgNbd.ExpectedPurchases(purchases, c, weeks):0.######},{each:0.####},{value:0.####}"))
+                    $"{TouchpointExplorer.CsvCell(customer.Id)},{c.Frequency},{c.Recency},{c.Age},{BgNbd.ProbabilityAlive(purchases, c):0.######},{BgNbd.ExpectedPurchases(purchases, c, weeks):0.######},{each:0.####},{value:0.####}"))
                     .ConfigureAwait(false);
             }
 
@@ -146,8 +147,6 @@ public static class ClvCommand
         }));
         return predict;
     }
-
-    private static string Csv(string text) => text.IndexOfAny([',', '"', '\n', '\r']) < 0 ? text : "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>Where the customers come from: a summary file, a transaction file, or the workspace's orders.</summary>
     private sealed class Input

@@ -19,18 +19,10 @@ public static class BgNbd
     /// <exception cref="ArgumentException">A summary is invalid (named by index), there are none, or no one repeated a purchase.</exception>
     public static ModelFit<BgNbdParameters> Fit(IReadOnlyList<RfmSummary> customers)
     {
-        ArgumentNullException.ThrowIfNull(customers);
-        Check(customers);
-        if (customers.All(c => c.Frequency == 0))
-        {
-            throw new ArgumentException("no customer made a repeat purchase: the drop-out and purchase rates cannot be told apart");
-        }
-
         // Start where the data point: r = 1 and α = the mean age over the mean frequency (mean rate r/α), a = b = 1.
-        var meanRate = customers.Average(c => c.Frequency) / customers.Average(c => c.Age);
+        var scale = Calibration.CheckRepeats(customers);
         var (fitted, value, iterations, bounded) = MaximumLikelihood.Maximise(
-            p => LogLikelihoodAndGradient(new BgNbdParameters(p[0], p[1], p[2], p[3]), customers),
-            [1, 1 / Math.Max(meanRate, 1e-6), 1, 1], customers.Count);
+            p => LogLikelihoodAndGradient(new BgNbdParameters(p[0], p[1], p[2], p[3]), customers), [1, scale, 1, 1], customers.Count);
         return new ModelFit<BgNbdParameters>(new BgNbdParameters(fitted[0], fitted[1], fitted[2], fitted[3]), value, customers.Count, iterations, bounded);
     }
 
@@ -216,21 +208,5 @@ public static class BgNbd
         }
 
         return customers;
-    }
-
-    internal static void Check(IReadOnlyList<RfmSummary> customers)
-    {
-        if (customers.Count == 0)
-        {
-            throw new ArgumentException("no customers to fit");
-        }
-
-        for (var i = 0; i < customers.Count; i++)
-        {
-            if (customers[i].Problem() is { } problem)
-            {
-                throw new ArgumentException($"customer {i + 1}: {problem}");
-            }
-        }
     }
 }

@@ -17,7 +17,7 @@ public static class GammaGamma
     public static ModelFit<GammaGammaParameters> Fit(IReadOnlyList<RfmSummary> customers)
     {
         ArgumentNullException.ThrowIfNull(customers);
-        BgNbd.Check(customers);
+        Calibration.Check(customers);
         var buyers = new List<RfmSummary>();
         for (var i = 0; i < customers.Count; i++)
         {

@@ -17,15 +17,7 @@ public static class ParetoNbd
     /// <exception cref="ArgumentException">A summary is invalid (named by index), there are none, or no one repeated a purchase.</exception>
     public static ModelFit<ParetoNbdParameters> Fit(IReadOnlyList<RfmSummary> customers)
     {
-        ArgumentNullException.ThrowIfNull(customers);
-        BgNbd.Check(customers);
-        if (customers.All(c => c.Frequency == 0))
-        {
-            throw new ArgumentException("no customer made a repeat purchase: the drop-out and purchase rates cannot be told apart");
-        }
-
-        var meanRate = customers.Average(c => c.Frequency) / customers.Average(c => c.Age);
-        var scale = 1 / Math.Max(meanRate, 1e-6);
+        var scale = Calibration.CheckRepeats(customers);
         var (fitted, value, iterations, bounded) = MaximumLikelihood.Maximise(
             p => NumericalGradient(q => LogLikelihood(new ParetoNbdParameters(q[0], q[1], q[2], q[3]), customers), p),
             [1, scale, 1, scale], customers.Count, gradientTolerance: 1e-6);

@@ -40,3 +40,41 @@ public readonly record struct RfmSummary(double Frequency, double Recency, doubl
         return null;
     }
 }
+
+/// <summary>What every fit checks of its customers before it starts.</summary>
+internal static class Calibration
+{
+    /// <exception cref="ArgumentException">No customers, or one whose summary is invalid (named by its position).</exception>
+    public static void Check(IReadOnlyList<RfmSummary> customers)
+    {
+        ArgumentNullException.ThrowIfNull(customers);
+        if (customers.Count == 0)
+        {
+            throw new ArgumentException("no customers to fit");
+        }
+
+        for (var i = 0; i < customers.Count; i++)
+        {
+            if (customers[i].Problem() is { } problem)
+            {
+                throw new ArgumentException($"customer {i + 1}: {problem}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Check"/>, and that someone repeated a purchase (else drop-out and purchase rates cannot be told
+    /// apart). Returns the mean age over the mean frequency, 1 / (mean purchase rate): the scale the purchase models
+    /// start their rate parameter at.
+    /// </summary>
+    public static double CheckRepeats(IReadOnlyList<RfmSummary> customers)
+    {
+        Check(customers);
+        if (customers.All(c => c.Frequency == 0))
+        {
+            throw new ArgumentException("no customer made a repeat purchase: the drop-out and purchase rates cannot be told apart");
+        }
+
+        return 1 / Math.Max(customers.Average(c => c.Frequency) / customers.Average(c => c.Age), 1e-6);
+    }
+}

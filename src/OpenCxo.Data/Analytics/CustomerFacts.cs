@@ -43,9 +43,6 @@ internal static class CustomerFacts
 
     private static readonly string[] Units = ["day", "week", "month", "quarter"];
 
-    /// <summary>Whether a slice has first-of marks: every slice but theme.</summary>
-    public static bool Marked(MetricSlice slice) => slice != MetricSlice.Theme;
-
     /// <summary>The marks bit of "first of its period and slice value" (the same bit in paid_marks among revenue rows).</summary>
     public static long Mark(MetricGranularity granularity, MetricSlice slice) => 1L << ((Period(granularity) * SliceColumns.Length) + slice switch
     {

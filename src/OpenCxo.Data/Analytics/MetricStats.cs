@@ -155,9 +155,10 @@ public sealed partial class AnalyticsStore
                 .ConfigureAwait(false);
         }
 
-        // A customer's marks are for whole periods: the whole buckets read them, a cut bucket at either end reads the
-        // touchpoints (a few days at most by week). Lifetime value reads the touchpoints for customers paying in
-        // several currencies.
+        // A customer's marks are for whole periods: the whole buckets read them. A bucket the period cuts at either
+        // end (a few days at most by week) reads its own rows: per customer with their facts for tenure and lifetime
+        // value, from the touchpoints for the others. Lifetime value of customers paying in several currencies reads
+        // the touchpoints for the whole period.
         var from = AsUtc(filter.From);
         var to = AsUtc(filter.To);
         var first = BucketStart(from, granularity) is var start && start < from ? Shift(start, granularity, 1) : start;
@@ -167,14 +168,11 @@ public sealed partial class AnalyticsStore
             return await StatsAsync(question, Source.Touchpoints, ct).ConfigureAwait(false);
         }
 
-        // Tenure and lifetime value in a cut bucket read its rows per customer and their facts; lifetime value of
-        // customers who paid in several currencies reads the touchpoints for the whole period.
+        var edge = metric is MetricBase.Tenure or MetricBase.LifetimeValue ? Source.CutBucket : Source.Touchpoints;
         var parts = new List<MetricStats>();
         if (from < first)
         {
-            var head = question with { Filter = filter with { To = first } };
-            var cut = metric is MetricBase.Tenure or MetricBase.LifetimeValue;
-            parts.AddRange(await StatsAsync(head, cut ? Source.CutBucket : Source.Touchpoints, ct).ConfigureAwait(false));
+            parts.AddRange(await StatsAsync(question with { Filter = filter with { To = first } }, edge, ct).ConfigureAwait(false));
         }
 
         parts.AddRange(await StatsAsync(question with { Filter = filter with { From = first, To = last } }, Source.Facts, ct).ConfigureAwait(false));
@@ -185,9 +183,7 @@ public sealed partial class AnalyticsStore
 
         if (last < to)
         {
-            var tail = question with { Filter = filter with { From = last } };
-            var cut = metric is MetricBase.Tenure or MetricBase.LifetimeValue;
-            parts.AddRange(await StatsAsync(tail, cut ? Source.CutBucket : Source.Touchpoints, ct).ConfigureAwait(false));
+            parts.AddRange(await StatsAsync(question with { Filter = filter with { From = last } }, edge, ct).ConfigureAwait(false));
         }
 
         return [.. parts

@@ -14,30 +14,19 @@ public sealed class AnalyticsStoreTests : IAsyncLifetime
     private static readonly DateTime March1 = new(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc);
     private static readonly StatsGrouping[] Groupings = [StatsGrouping.Department, StatsGrouping.Channel, StatsGrouping.Type, StatsGrouping.Day];
 
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "opencxo-analytics-" + Guid.NewGuid().ToString("N"));
+    private TemporarySource _source = null!;
     private CxoDbFactory _factory = null!;
     private string _storePath = null!;
 
     public async Task InitializeAsync()
     {
-        var location = DatabaseLocation.Parse("sqlite:" + Path.Combine(_folder, "opencxo.db"));
-        _factory = new CxoDbFactory(location);
-        await _factory.MigrateAsync();
-        _storePath = AnalyticsStore.DefaultPathFor(location);
+        _source = await TemporarySource.CreateAsync("analytics");
+        (_factory, _storePath) = (_source.Factory, _source.StorePath);
     }
 
     public Task DisposeAsync()
     {
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temporary folder is harmless.
-        }
-
+        _source.Dispose();
         return Task.CompletedTask;
     }
 
@@ -433,7 +422,7 @@ public sealed class AnalyticsStoreTests : IAsyncLifetime
     public async Task A_store_held_by_another_process_is_reported_with_its_file()
     {
         // DuckDB takes a POSIX record lock on its file; a child process holding one is what another `cxo serve` is.
-        Directory.CreateDirectory(_folder);
+        Directory.CreateDirectory(_source.Folder);
         await File.WriteAllBytesAsync(_storePath, []);
         using var holder = Process.Start(new ProcessStartInfo("python3")
         {

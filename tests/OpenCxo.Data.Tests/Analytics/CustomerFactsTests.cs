@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using OpenCxo.Data.Analytics;
 using OpenCxo.Data.Storage;
 
@@ -21,16 +20,15 @@ public sealed class CustomerFactsTests : IAsyncLifetime
 
     private static readonly string[] Segments = ["consumer", "smb", "enterprise"];
 
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "opencxo-facts-" + Guid.NewGuid().ToString("N"));
+    private TemporarySource _source = null!;
     private CxoDbFactory _factory = null!;
     private AnalyticsStore _store = null!;
 
     public async Task InitializeAsync()
     {
-        var location = DatabaseLocation.Parse("sqlite:" + Path.Combine(_folder, "opencxo.db"));
-        _factory = new CxoDbFactory(location);
-        await _factory.MigrateAsync();
-        _store = new AnalyticsStore(AnalyticsStore.DefaultPathFor(location), _factory);
+        _source = await TemporarySource.CreateAsync("facts");
+        _factory = _source.Factory;
+        _store = new AnalyticsStore(_source.StorePath, _factory);
 
         var random = new Random(20250101);
         await using var db = _factory.CreateDbContext();
@@ -67,15 +65,7 @@ public sealed class CustomerFactsTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _store.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temporary folder is harmless.
-        }
+        _source.Dispose();
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using OpenCxo.Data.Analytics;
 using OpenCxo.Data.Storage;
@@ -21,7 +20,7 @@ public sealed class DashboardQueryTests : IAsyncLifetime
 
     private static readonly string[] Segments = ["consumer", "smb", "enterprise"];
 
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "opencxo-dashboards-" + Guid.NewGuid().ToString("N"));
+    private TemporarySource _source = null!;
     private CxoDbFactory _factory = null!;
     private AnalyticsStore _store = null!;
     private List<InteractionRow> _rows = [];
@@ -30,10 +29,9 @@ public sealed class DashboardQueryTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var location = DatabaseLocation.Parse("sqlite:" + Path.Combine(_folder, "opencxo.db"));
-        _factory = new CxoDbFactory(location);
-        await _factory.MigrateAsync();
-        _store = new AnalyticsStore(AnalyticsStore.DefaultPathFor(location), _factory);
+        _source = await TemporarySource.CreateAsync("dashboards");
+        _factory = _source.Factory;
+        _store = new AnalyticsStore(_source.StorePath, _factory);
 
         var random = new Random(20260101);
         await using var db = _factory.CreateDbContext();
@@ -71,15 +69,7 @@ public sealed class DashboardQueryTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _store.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temporary folder is harmless.
-        }
+        _source.Dispose();
     }
 
     public static TheoryData<TimeBucket> Buckets => [TimeBucket.Day, TimeBucket.Week, TimeBucket.Month];

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 using OpenCxo.Core.Clv;
 using OpenCxo.Data.Analytics;
 using OpenCxo.Data.Storage;
@@ -15,17 +14,16 @@ public sealed class PurchaseSummariesTests : IAsyncLifetime
 {
     private static readonly DateTime Start = new(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
     private static readonly DateOnly End = new(2025, 9, 30);
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "opencxo-rfm-" + Guid.NewGuid().ToString("N"));
+    private TemporarySource _source = null!;
     private readonly List<InteractionRow> _rows = [];
     private CxoDbFactory _factory = null!;
     private AnalyticsStore _store = null!;
 
     public async Task InitializeAsync()
     {
-        var location = DatabaseLocation.Parse("sqlite:" + Path.Combine(_folder, "opencxo.db"));
-        _factory = new CxoDbFactory(location);
-        await _factory.MigrateAsync();
-        _store = new AnalyticsStore(AnalyticsStore.DefaultPathFor(location), _factory);
+        _source = await TemporarySource.CreateAsync("rfm");
+        _factory = _source.Factory;
+        _store = new AnalyticsStore(_source.StorePath, _factory);
         var random = new Random(11);
         await using var db = _factory.CreateDbContext();
         for (var id = 1L; id <= 40; id++)
@@ -63,15 +61,7 @@ public sealed class PurchaseSummariesTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _store.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temporary folder is harmless.
-        }
+        _source.Dispose();
     }
 
     [Fact]
