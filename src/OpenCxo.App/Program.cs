@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OpenCxo.App.Analytics;
+using OpenCxo.App.Churn;
 using OpenCxo.App.Cli;
 using OpenCxo.App.Clv;
 using OpenCxo.App.Demo;
@@ -24,6 +25,7 @@ var root = new RootCommand("OpenCXO: one customer, honest metrics, a loop that c
     AnalyticsCommand.Create(),
     MetricsCommand.Create(),
     ClvCommand.Create(),
+    ChurnCommand.Create(),
     KpiCommand.Create(),
     TextCommand.Create(),
     DemoLoader.Create(),

@@ -1,0 +1,193 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using CsvHelper;
+using OpenCxo.App.Ingest;
+using OpenCxo.Core.Churn;
+
+namespace OpenCxo.App.Churn;
+
+/// <summary><c>cxo churn evaluate</c>: the churn model's pipeline cross-validated on any labelled table, so a user can judge it on their own data.</summary>
+public static class ChurnCommand
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    public static Command Create()
+    {
+        return new Command("churn", "Churn propensity: check the model on a labelled table (docs/churn.md)") { Evaluate() };
+    }
+
+    private static Command Evaluate()
+    {
+        var csv = new Option<string>("--csv") { Description = "CSV with a header, one row per customer", Required = true };
+        var id = new Option<string>("--id") { Description = "The column naming each customer (never a feature)", Required = true };
+        var label = new Option<string>("--label") { Description = "The column saying whether the customer churned: two values, such as 1/0, yes/no or true/false", Required = true };
+        var positive = new Option<string?>("--positive") { Description = "The label value that means churned, when it cannot be told (1, true, yes, churned are told)" };
+        var folds = new Option<int>("--folds") { Description = "Stratified cross-validation folds, 2 to 20 [default: 5]", DefaultValueFactory = _ => 5 };
+        var json = Cli.Cli.Json();
+        var evaluate = new Command(
+            "evaluate",
+            "Cross-validate the churn model (gradient-boosted trees on every other column; numbers and categories detected, blanks kept as blanks) and print AUC, accuracy, log-loss, calibration and the features that matter")
+        {
+            csv, id, label, positive, folds, json,
+        };
+        evaluate.SetAction((result, cancellationToken) => Cli.Cli.RunAsync(async () =>
+        {
+            var k = result.GetValue(folds);
+            if (k is < 2 or > 20)
+            {
+                return Cli.Cli.Usage($"--folds: between 2 and 20, not {k}");
+            }
+
+            var path = result.GetValue(csv)!;
+            if (!File.Exists(path))
+            {
+                return Cli.Cli.Fail($"{path}: no such file");
+            }
+
+            var clock = Stopwatch.StartNew();
+            var (header, records) = await ReadAsync(path, cancellationToken).ConfigureAwait(false);
+            var table = LabelledTable.FromRecords(header, records, result.GetValue(id)!, result.GetValue(label)!, result.GetValue(positive));
+            if (table.Features.Columns.Count == 0)
+            {
+                return Cli.Cli.Fail($"{path}: no column is left to learn from ({string.Join("; ", table.Ignored.Select(c => $"{c.Name}: {c.Reason}"))})");
+            }
+
+            var evaluation = ChurnEvaluation.CrossValidate(table.Features, table.Labels, k);
+            var importance = ChurnClassifier.Train(table.Features, table.Labels).Importance();
+            var report = new EvaluationReport(
+                evaluation.Auc,
+                evaluation.Accuracy,
+                evaluation.LogLoss,
+                evaluation.Brier,
+                evaluation.CalibrationError,
+                evaluation.Customers,
+                evaluation.Churned,
+                table.PositiveLabel,
+                evaluation.Folds,
+                evaluation.Calibration,
+                [.. table.Features.Columns.Select(c => new FeatureReport(c.Name, c.Kind == FeatureKind.Number ? "number" : "category"))],
+                table.Ignored,
+                importance,
+                Math.Round(clock.Elapsed.TotalMilliseconds));
+            if (result.GetValue(json))
+            {
+                Cli.Cli.WriteJson(report);
+            }
+            else
+            {
+                Print(report);
+            }
+
+            return Cli.Cli.Ok;
+        }));
+        return evaluate;
+    }
+
+    /// <summary>The header and every record, read as RFC 4180 CSV; a malformed record or invalid UTF-8 stops the read with its line.</summary>
+    private static async Task<(IReadOnlyList<string> Header, List<TextRecord> Records)> ReadAsync(string path, CancellationToken ct)
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        var malformed = new Queue<CsvMalformedRecord>();
+        var csv = CsvReader.Create(file, CsvEventReader.Options(malformed), leaveOpen: true);
+        await using var scope = csv.ConfigureAwait(false);
+        var records = new List<TextRecord>();
+        try
+        {
+            await csv.ReadHeaderAsync(ct).ConfigureAwait(false);
+            var header = csv.Headers.ToList();
+            if (header.Count == 0)
+            {
+                throw new FormatException($"{path}: the file is empty; it needs a header naming its columns");
+            }
+
+            while (await csv.ReadAsync(ct).ConfigureAwait(false))
+            {
+                Malformed(malformed, path);
+                if (csv.FieldCount == 1 && csv.RawRecord.Trim(" \t\r"u8).IsEmpty)
+                {
+                    continue;
+                }
+
+                var fields = new string[csv.FieldCount];
+                try
+                {
+                    for (var i = 0; i < fields.Length; i++)
+                    {
+                        fields[i] = StrictUtf8.GetString(csv.GetSpan(i));
+                    }
+                }
+                catch (DecoderFallbackException)
+                {
+                    throw new FormatException($"{path}, line {csv.LineNumber}: not valid UTF-8");
+                }
+
+                records.Add(new TextRecord(csv.LineNumber, fields));
+            }
+
+            Malformed(malformed, path);
+            return (header, records);
+        }
+        catch (CsvFormatException e)
+        {
+            throw new FormatException($"{path}, line {e.LineNumber}: {e.Message}", e);
+        }
+    }
+
+    private static void Malformed(Queue<CsvMalformedRecord> malformed, string path)
+    {
+        if (malformed.TryDequeue(out var record))
+        {
+            throw new FormatException($"{path}, line {record.LineNumber}: malformed CSV ({record.Reason})");
+        }
+    }
+
+    private static void Print(EvaluationReport report)
+    {
+        var o = Console.Out;
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{report.Customers:N0} customers, {report.Churned:N0} churned ({report.PositiveLabel}); {report.Folds.Count}-fold stratified cross validation in {report.Milliseconds / 1000:0.0} s"));
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  AUC {report.Auc:0.000}   accuracy {report.Accuracy:0.000}   log-loss {report.LogLoss:0.000}   Brier {report.Brier:0.000}   calibration error {report.CalibrationError:0.000}"));
+        foreach (var fold in report.Folds)
+        {
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  fold {fold.Fold}: {fold.Customers:N0} customers, AUC {fold.Auc:0.000}, accuracy {fold.Accuracy:0.000}, log-loss {fold.LogLoss:0.000}"));
+        }
+
+        o.WriteLine("  predicted → observed churn:");
+        foreach (var bin in report.Calibration)
+        {
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {bin.From:0.0}–{bin.To:0.0}: {bin.Customers,7:N0} customers, predicted {bin.MeanPredicted:0.000}, observed {bin.Observed:0.000}"));
+        }
+
+        o.WriteLine("  features that matter most (share of the explanations, mean |contribution|):");
+        foreach (var feature in report.Importance.Take(10))
+        {
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {feature.Feature,-24} {feature.Share:P1}"));
+        }
+
+        foreach (var ignored in report.Ignored)
+        {
+            o.WriteLine($"  left out {ignored.Name}: {ignored.Reason}");
+        }
+    }
+
+    private sealed record FeatureReport(string Name, string Kind);
+
+    private sealed record EvaluationReport(
+        double Auc,
+        double Accuracy,
+        double LogLoss,
+        double Brier,
+        double CalibrationError,
+        int Customers,
+        int Churned,
+        string PositiveLabel,
+        IReadOnlyList<FoldResult> Folds,
+        IReadOnlyList<CalibrationBin> Calibration,
+        IReadOnlyList<FeatureReport> Features,
+        IReadOnlyList<IgnoredColumn> Ignored,
+        IReadOnlyList<FeatureImportance> Importance,
+        double Milliseconds);
+}

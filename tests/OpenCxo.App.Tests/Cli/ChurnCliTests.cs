@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text;
+
+namespace OpenCxo.App.Tests.Cli;
+
+/// <summary>
+/// <c>cxo churn evaluate</c> on a table drawn from a known logistic model: the cross-validated AUC comes close to the
+/// best possible (the true probabilities' AUC, computed here by counting pairs), and bad tables are refused by line.
+/// </summary>
+public sealed class ChurnCliTests : IDisposable
+{
+    private readonly CliSandbox _sandbox = new();
+
+    public void Dispose() => _sandbox.Dispose();
+
+    [Fact]
+    public async Task Evaluate_prints_cross_validated_auc_accuracy_and_log_loss_near_the_best_possible()
+    {
+        var (path, truth, churned) = await WriteTableAsync(2500);
+        var json = (await _sandbox.RunAsync("churn", "evaluate", "--csv", path, "--id", "customer_id", "--label", "Churned", "--json"))
+            .ShouldExit(0).Json();
+
+        var best = PairCountingAuc(truth, churned);
+        Assert.InRange(json.GetProperty("auc").GetDouble(), best - 0.05, best + 0.02);
+        Assert.InRange(json.GetProperty("accuracy").GetDouble(), 0.6, 1);
+        Assert.InRange(json.GetProperty("logLoss").GetDouble(), 0.3, 0.65);
+        Assert.Equal(2500, json.GetProperty("customers").GetInt32());
+        Assert.Equal(churned.Count(c => c), json.GetProperty("churned").GetInt32());
+        Assert.Equal("yes", json.GetProperty("positiveLabel").GetString());
+        var folds = json.GetProperty("folds").EnumerateArray().ToList();
+        Assert.Equal(5, folds.Count);
+        Assert.Equal(2500, folds.Sum(f => f.GetProperty("customers").GetInt32()));
+
+        var features = json.GetProperty("features").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("kind").GetString());
+        Assert.Equal(new Dictionary<string, string?> { ["days_since_order"] = "number", ["plan"] = "category", ["csat"] = "number" }, features);
+        var ignored = json.GetProperty("ignored").EnumerateArray().Single();
+        Assert.Equal("email", ignored.GetProperty("name").GetString());
+        Assert.Equal("days_since_order", json.GetProperty("importance")[0].GetProperty("feature").GetString());
+
+        var text = (await _sandbox.RunAsync("churn", "evaluate", "--csv", path, "--id", "customer_id", "--label", "Churned", "--folds", "3")).ShouldExit(0);
+        Assert.Contains("3-fold stratified cross validation", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("left out email:", text.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_tables_and_options_are_refused_with_the_line_column_or_option()
+    {
+        async Task<string> Refused(string csv, int exit, params string[] extra)
+        {
+            var path = _sandbox.PathOf($"bad{Guid.NewGuid():N}.csv");
+            await File.WriteAllTextAsync(path, csv);
+            return (await _sandbox.RunAsync(["churn", "evaluate", "--csv", path, "--id", "id", "--label", "churn", .. extra])).ShouldExit(exit).Stderr;
+        }
+
+        Assert.Contains("line 3, column id: id a is already on line 2", await Refused("id,churn,x\na,1,2\na,0,3\n", 2), StringComparison.Ordinal);
+        Assert.Contains("line 3: malformed CSV", await Refused("id,churn,x\na,1,2\nb,0,\"3\n", 2), StringComparison.Ordinal);
+        Assert.Contains("line 3, column x: 1e999 is out of range", await Refused("id,churn,x\na,1,2\nb,0,1e999\n", 2), StringComparison.Ordinal);
+        Assert.Contains("no label column churn", await Refused("id,left,x\na,1,2\n", 2), StringComparison.Ordinal);
+        Assert.Contains("cannot tell which of stay and go", await Refused("id,churn,x\na,stay,2\nb,go,3\n", 2), StringComparison.Ordinal);
+        Assert.Contains("the file is empty", await Refused("", 2), StringComparison.Ordinal);
+        Assert.Contains("5 folds need at least 5 customers of each class", await Refused("id,churn,x\na,1,2\nb,0,3\nc,0,1\n", 2), StringComparison.Ordinal);
+        Assert.Contains("--folds: between 2 and 20, not 1", await Refused("id,churn,x\na,1,2\n", 2, "--folds", "1"), StringComparison.Ordinal);
+        Assert.Contains("no column is left to learn from", await Refused("id,churn,x\na,1,7\nb,0,7\n", 1), StringComparison.Ordinal);
+
+        var missing = (await _sandbox.RunAsync("churn", "evaluate", "--csv", _sandbox.PathOf("none.csv"), "--id", "id", "--label", "churn")).ShouldExit(1);
+        Assert.Contains("none.csv: no such file", missing.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>Customers whose churn odds rise with days since their last order, on the basic plan and with low CSAT (often blank).</summary>
+    private async Task<(string Path, double[] Truth, bool[] Churned)> WriteTableAsync(int n)
+    {
+        var random = new Random(21);
+        var truth = new double[n];
+        var churned = new bool[n];
+        var csv = new StringBuilder("customer_id,email,days_since_order,plan,csat,Churned\r\n");
+        for (var i = 0; i < n; i++)
+        {
+            var days = random.Next(0, 240);
+            var plan = random.Next(3) switch { 0 => "basic", 1 => "plus", _ => "pro, yearly" };
+            var csat = random.NextDouble() < 0.25 ? (int?)null : random.Next(1, 6);
+            var z = -2 + (days / 60.0) + (plan == "basic" ? 0.9 : 0) + (csat is { } c ? -0.4 * (c - 3) : 0.5);
+            truth[i] = 1 / (1 + Math.Exp(-z));
+            churned[i] = random.NextDouble() < truth[i];
+            csv.Append(CultureInfo.InvariantCulture, $"C-{i:00000},u{i}@example.com,{days},\"{plan}\",{(csat is { } v ? v.ToString(CultureInfo.InvariantCulture) : "NA")},{(churned[i] ? "yes" : "no")}\r\n");
+        }
+
+        var path = _sandbox.PathOf("customers.csv");
+        await File.WriteAllTextAsync(path, csv.ToString());
+        return (path, truth, churned);
+    }
+
+    /// <summary>P(a churner's probability exceeds a stayer's), ties half, by counting every pair (Hanley &amp; McNeil 1982).</summary>
+    private static double PairCountingAuc(double[] p, bool[] churned)
+    {
+        double wins = 0;
+        long pairs = 0;
+        for (var i = 0; i < p.Length; i++)
+        {
+            if (!churned[i])
+            {
+                continue;
+            }
+
+            for (var j = 0; j < p.Length; j++)
+            {
+                if (!churned[j])
+                {
+                    wins += p[i] > p[j] ? 1 : p[i] == p[j] ? 0.5 : 0;
+                    pairs++;
+                }
+            }
+        }
+
+        return wins / pairs;
+    }
+}
