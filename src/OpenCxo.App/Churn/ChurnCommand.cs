@@ -3,8 +3,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using CsvHelper;
+using Microsoft.Extensions.Options;
 using OpenCxo.App.Ingest;
+using OpenCxo.App.Predict;
 using OpenCxo.Core.Churn;
+using OpenCxo.Data.Analytics;
 
 namespace OpenCxo.App.Churn;
 
@@ -15,7 +18,74 @@ public static class ChurnCommand
 
     public static Command Create()
     {
-        return new Command("churn", "Churn propensity: check the model on a labelled table (docs/churn.md)") { Evaluate() };
+        return new Command("churn", "Churn propensity: train on the workspace and score every customer, or check the model on a labelled table (docs/churn.md)") { Train(), Evaluate() };
+    }
+
+    /// <summary><c>cxo churn train</c>: the product's model run on demand, as the server runs it on a schedule.</summary>
+    private static Command Train()
+    {
+        var workspace = Cli.Cli.Workspace();
+        var horizon = new Option<int>("--horizon-days") { Description = "Churn window in days: a subscriber cancels, anyone else pays nothing", DefaultValueFactory = _ => 90 };
+        var json = Cli.Cli.Json();
+        var train = new Command(
+            "train",
+            "Retrain the churn model (time-based split, checked on the latest window it never saw) and the lifetime value models on the workspace, and rescore every customer")
+        {
+            workspace, horizon, json,
+        };
+        train.SetAction((result, cancellationToken) => Cli.Cli.RunAsync(async () =>
+        {
+            var days = result.GetValue(horizon);
+            if (days is < 7 or > 730)
+            {
+                return Cli.Cli.Usage($"--horizon-days: between 7 and 730, not {days}");
+            }
+
+            var (location, factory, found) = await Cli.Cli.WorkspaceAsync(result, workspace, cancellationToken).ConfigureAwait(false);
+            if (found is not { } workspaceId)
+            {
+                return Cli.Cli.Fail($"no workspace '{result.GetValue(workspace)}'");
+            }
+
+            await using var store = new AnalyticsStore(AnalyticsStore.DefaultPathFor(location), factory);
+            using var predictions = new PredictionService(factory, store, TimeProvider.System, Options.Create(new PredictionOptions { ChurnHorizonDays = days }));
+            var run = await predictions.RunAsync(workspaceId, cancellationToken).ConfigureAwait(false);
+            if (result.GetValue(json))
+            {
+                Cli.Cli.WriteJson(run);
+                return run.Status == "failed" ? Cli.Cli.Failure : Cli.Cli.Ok;
+            }
+
+            var o = Console.Out;
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {run.Id}: {run.Status}, {run.Customers:N0} customers scored as of {run.AsOf:yyyy-MM-dd HH:mm} in {run.Report.Seconds:0.0} s"));
+            if (run.Report.Churn is { } churn)
+            {
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  churn within {churn.HorizonDays} days: {churn.ChurnRate:P1} of customers; trained on {churn.TrainingCustomers:N0}"));
+                if (churn.HoldOut is { } h)
+                {
+                    o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  on the later window it never saw: AUC {h.Auc:0.000}, log-loss {h.LogLoss:0.000}, Brier {h.Brier:0.000}, calibration error {h.CalibrationError:0.000} ({h.Customers:N0} customers)"));
+                }
+                else
+                {
+                    o.WriteLine($"  no hold-out check: {churn.HoldOutSkipped}");
+                }
+
+                o.WriteLine("  what drives churn: " + string.Join(", ", churn.Importance.Take(6).Select(i => string.Create(CultureInfo.InvariantCulture, $"{i.Feature} {i.Share:P0}"))));
+            }
+
+            if (run.Report.Clv is { } clv)
+            {
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  lifetime value ({clv.Currency}, {clv.Customers:N0} buyers): BG/NBD r={clv.Purchases.R:0.###} α={clv.Purchases.Alpha:0.###} a={clv.Purchases.A:0.###} b={clv.Purchases.B:0.###}"));
+            }
+
+            if (run.Message is { } message)
+            {
+                o.WriteLine("  " + message);
+            }
+
+            return run.Status == "failed" ? Cli.Cli.Failure : Cli.Cli.Ok;
+        }));
+        return train;
     }
 
     private static Command Evaluate()
@@ -24,7 +94,7 @@ public static class ChurnCommand
         var id = new Option<string>("--id") { Description = "The column naming each customer (never a feature)", Required = true };
         var label = new Option<string>("--label") { Description = "The column saying whether the customer churned: two values, such as 1/0, yes/no or true/false", Required = true };
         var positive = new Option<string?>("--positive") { Description = "The label value that means churned, when it cannot be told (1, true, yes, churned are told)" };
-        var folds = new Option<int>("--folds") { Description = "Stratified cross-validation folds, 2 to 20 [default: 5]", DefaultValueFactory = _ => 5 };
+        var folds = new Option<int>("--folds") { Description = "Stratified cross-validation folds, 2 to 20", DefaultValueFactory = _ => 5 };
         var json = Cli.Cli.Json();
         var evaluate = new Command(
             "evaluate",

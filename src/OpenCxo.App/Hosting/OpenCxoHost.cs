@@ -6,6 +6,7 @@ using OpenCxo.App.Feedback;
 using OpenCxo.App.Ingest;
 using OpenCxo.App.Kpis;
 using OpenCxo.App.Metrics;
+using OpenCxo.App.Predict;
 using OpenCxo.App.Profiles;
 using OpenCxo.App.Security;
 using OpenCxo.App.Text;
@@ -53,6 +54,7 @@ public static class OpenCxoHost
         builder.Services.AddFeedback();
         builder.Services.AddTextAnalytics();
         builder.Services.AddKpis();
+        builder.Services.AddPredictions();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
@@ -86,6 +88,7 @@ public static class OpenCxoHost
         app.MapFeedbackApi();
         app.MapKpiApi();
         app.MapAlertApi();
+        app.MapPredictionsApi();
         app.MapWebUi();
         return app;
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using OpenCxo.App.Predict;
 using OpenCxo.Core.Ingest;
 using OpenCxo.Core.Profiles;
 using OpenCxo.Data.Storage;
@@ -19,7 +20,26 @@ public sealed record CustomerProfile(
     IReadOnlyDictionary<string, JsonElement> Attributes,
     TouchpointCounts Touchpoints,
     IReadOnlyList<LifetimeValue> LifetimeValue,
-    IReadOnlyList<MergeRecord> Merges);
+    IReadOnlyList<MergeRecord> Merges,
+    CustomerPredictions? Predictions);
+
+/// <summary>
+/// The latest model run's view of the customer (docs/churn.md, docs/clv.md): churn risk over the run's window with the
+/// reasons that raised it most, and the buy-till-you-die models' probability alive, expected purchases, expected spend
+/// per purchase and discounted lifetime value over the run's horizon. Null parts: the model could not score them.
+/// </summary>
+public sealed record CustomerPredictions(
+    DateTime AsOf,
+    double? ChurnRisk,
+    IReadOnlyList<ChurnReasonView> ChurnReasons,
+    double? ProbabilityAlive,
+    double? ExpectedPurchases,
+    double? ExpectedSpend,
+    double? PredictedLifetimeValue,
+    string? Currency);
+
+/// <summary>One reason: the feature, the customer's value of it, how much it raised the log-odds of churn, and in plain words.</summary>
+public sealed record ChurnReasonView(string Feature, string Value, double LogOdds, string Text);
 
 public sealed record TouchpointCounts(long Total, IReadOnlyDictionary<string, long> ByDepartment, IReadOnlyDictionary<string, long> ByChannel);
 
@@ -159,8 +179,33 @@ public static class CustomerProfiles
                 counts.GroupBy(c => c.Department).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(c => c.Count)),
                 counts.GroupBy(c => c.Channel).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(c => c.Count))),
             lifetime,
-            merges);
+            merges,
+            await PredictionsAsync(db, workspaceId, live, cancellationToken).ConfigureAwait(false));
     }
+
+    private static async Task<CustomerPredictions?> PredictionsAsync(CxoDb db, long workspaceId, long live, CancellationToken ct)
+    {
+        var score = await db.CustomerScores.AsNoTracking()
+            .Where(s => s.WorkspaceId == workspaceId && s.CustomerId == live)
+            .Join(db.ModelRuns, s => s.RunId, r => r.Id, (s, r) => new { Score = s, r.AsOf })
+            .FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        if (score is null)
+        {
+            return null;
+        }
+
+        var s = score.Score;
+        var reasons = s.ChurnReasonsJson is null
+            ? []
+            : JsonSerializer.Deserialize<List<StoredReason>>(s.ChurnReasonsJson, StoredReasonJson)!
+                .Select(r => new ChurnReasonView(r.Feature, r.Value, r.LogOdds, ChurnReasonText.Describe(r.Feature, r.Value)))
+                .ToList();
+        return new CustomerPredictions(score.AsOf, s.ChurnRisk, reasons, s.ProbabilityAlive, s.ExpectedPurchases, s.ExpectedSpend, s.LifetimeValue, s.Currency);
+    }
+
+    private static readonly JsonSerializerOptions StoredReasonJson = new(JsonSerializerDefaults.Web);
+
+    private sealed record StoredReason(string Feature, string Value, double LogOdds);
 
     /// <summary>Touchpoints newest first; the cursor is the (time, seq) of the last entry returned, so pages never skip or repeat.</summary>
     public static async Task<TimelinePage?> TimelineAsync(

@@ -33,6 +33,8 @@ public abstract class CxoDb(DbContextOptions options) : DbContext(options)
     public DbSet<AlertRuleRow> AlertRules => Set<AlertRuleRow>();
     public DbSet<AlertRow> Alerts => Set<AlertRow>();
     public DbSet<AlertDeliveryRow> AlertDeliveries => Set<AlertDeliveryRow>();
+    public DbSet<ModelRunRow> ModelRuns => Set<ModelRunRow>();
+    public DbSet<CustomerScoreRow> CustomerScores => Set<CustomerScoreRow>();
 
     public abstract DatabaseProvider Provider { get; }
 

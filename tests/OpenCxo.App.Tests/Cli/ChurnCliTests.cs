@@ -67,6 +67,46 @@ public sealed class ChurnCliTests : IDisposable
         Assert.Contains("none.csv: no such file", missing.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Train_scores_every_customer_of_the_workspace_and_the_profile_shows_risk_reasons_and_value()
+    {
+        var empty = (await _sandbox.RunAsync("churn", "train", "--json")).ShouldExit(1);
+        Assert.Contains("no workspace 'default'", empty.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--horizon-days: between 7 and 730, not 3", (await _sandbox.RunAsync("churn", "train", "--horizon-days", "3")).ShouldExit(2).Stderr, StringComparison.Ordinal);
+
+        (await _sandbox.RunAsync("demo", "generate", "--customers", "1500", "--seed", "8")).ShouldExit(0);
+        var run = (await _sandbox.RunAsync("churn", "train", "--json")).ShouldExit(0).Json();
+        var customers = run.GetProperty("customers").GetInt64();
+        Assert.InRange(customers, 500, 1500);
+        var churn = run.GetProperty("report").GetProperty("churn");
+        Assert.Equal(90, churn.GetProperty("horizonDays").GetInt32());
+        var holdOut = churn.GetProperty("holdOut");
+        Assert.InRange(holdOut.GetProperty("auc").GetDouble(), 0.5, 1);
+        Assert.InRange(holdOut.GetProperty("logLoss").GetDouble(), 0, 0.7);
+        var shares = churn.GetProperty("importance").EnumerateArray().Select(i => i.GetProperty("share").GetDouble()).ToList();
+        Assert.Equal(1, shares.Sum(), 6);
+        var clv = run.GetProperty("report").GetProperty("clv");
+        Assert.Equal("EUR", clv.GetProperty("currency").GetString());
+
+        // The riskiest customer's profile carries the score, its reasons in plain words, and the lifetime value models' view.
+        var show = (await _sandbox.RunAsync("customer", "show", Riskiest(_sandbox.DatabasePath), "--json")).ShouldExit(0).Json();
+        var predictions = show.GetProperty("profile").GetProperty("predictions");
+        Assert.InRange(predictions.GetProperty("churnRisk").GetDouble(), 0, 1);
+        var reasons = predictions.GetProperty("churnReasons").EnumerateArray().ToList();
+        Assert.InRange(reasons.Count, 1, 3);
+        Assert.All(reasons, r => Assert.True(r.GetProperty("logOdds").GetDouble() > 0));
+        Assert.All(reasons, r => Assert.False(string.IsNullOrWhiteSpace(r.GetProperty("text").GetString())));
+    }
+
+    private static string Riskiest(string db)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Mode=ReadOnly");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT customer_id FROM customer_scores WHERE churn_risk IS NOT NULL ORDER BY churn_risk DESC LIMIT 1";
+        return Convert.ToString(command.ExecuteScalar(), CultureInfo.InvariantCulture)!;
+    }
+
     /// <summary>Customers whose churn odds rise with days since their last order, on the basic plan and with low CSAT (often blank).</summary>
     private async Task<(string Path, double[] Truth, bool[] Churned)> WriteTableAsync(int n)
     {

@@ -329,6 +329,56 @@ namespace OpenCxo.Data.Migrations.Postgres
                     b.ToTable("customers", (string)null);
                 });
 
+            modelBuilder.Entity("OpenCxo.Data.Storage.CustomerScoreRow", b =>
+                {
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("ChurnReasonsJson")
+                        .HasColumnType("text")
+                        .HasColumnName("churn_reasons_json");
+
+                    b.Property<double?>("ChurnRisk")
+                        .HasColumnType("double precision")
+                        .HasColumnName("churn_risk");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<double?>("ExpectedPurchases")
+                        .HasColumnType("double precision")
+                        .HasColumnName("expected_purchases");
+
+                    b.Property<double?>("ExpectedSpend")
+                        .HasColumnType("double precision")
+                        .HasColumnName("expected_spend");
+
+                    b.Property<double?>("LifetimeValue")
+                        .HasColumnType("double precision")
+                        .HasColumnName("lifetime_value");
+
+                    b.Property<double?>("ProbabilityAlive")
+                        .HasColumnType("double precision")
+                        .HasColumnName("probability_alive");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.HasKey("WorkspaceId", "CustomerId");
+
+                    b.HasIndex("WorkspaceId", "ChurnRisk");
+
+                    b.ToTable("customer_scores", (string)null);
+                });
+
             modelBuilder.Entity("OpenCxo.Data.Storage.CustomerTraitRow", b =>
                 {
                     b.Property<long>("WorkspaceId")
@@ -593,6 +643,58 @@ namespace OpenCxo.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("kpi_snapshots", (string)null);
+                });
+
+            modelBuilder.Entity("OpenCxo.Data.Storage.ModelRunRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("AsOf")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("as_of");
+
+                    b.Property<long>("Customers")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customers");
+
+                    b.Property<DateTime>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("message");
+
+                    b.Property<string>("ReportJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("report_json");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "StartedAt");
+
+                    b.ToTable("model_runs", (string)null);
                 });
 
             modelBuilder.Entity("OpenCxo.Data.Storage.SurveyInvitationRow", b =>

@@ -314,6 +314,56 @@ namespace OpenCxo.Data.Migrations.Sqlite
                     b.ToTable("customers", (string)null);
                 });
 
+            modelBuilder.Entity("OpenCxo.Data.Storage.CustomerScoreRow", b =>
+                {
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("ChurnReasonsJson")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("churn_reasons_json");
+
+                    b.Property<double?>("ChurnRisk")
+                        .HasColumnType("REAL")
+                        .HasColumnName("churn_risk");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<double?>("ExpectedPurchases")
+                        .HasColumnType("REAL")
+                        .HasColumnName("expected_purchases");
+
+                    b.Property<double?>("ExpectedSpend")
+                        .HasColumnType("REAL")
+                        .HasColumnName("expected_spend");
+
+                    b.Property<double?>("LifetimeValue")
+                        .HasColumnType("REAL")
+                        .HasColumnName("lifetime_value");
+
+                    b.Property<double?>("ProbabilityAlive")
+                        .HasColumnType("REAL")
+                        .HasColumnName("probability_alive");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("run_id");
+
+                    b.HasKey("WorkspaceId", "CustomerId");
+
+                    b.HasIndex("WorkspaceId", "ChurnRisk");
+
+                    b.ToTable("customer_scores", (string)null);
+                });
+
             modelBuilder.Entity("OpenCxo.Data.Storage.CustomerTraitRow", b =>
                 {
                     b.Property<long>("WorkspaceId")
@@ -572,6 +622,56 @@ namespace OpenCxo.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("kpi_snapshots", (string)null);
+                });
+
+            modelBuilder.Entity("OpenCxo.Data.Storage.ModelRunRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AsOf")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("as_of");
+
+                    b.Property<long>("Customers")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customers");
+
+                    b.Property<long>("FinishedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message");
+
+                    b.Property<string>("ReportJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("report_json");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "StartedAt");
+
+                    b.ToTable("model_runs", (string)null);
                 });
 
             modelBuilder.Entity("OpenCxo.Data.Storage.SurveyInvitationRow", b =>
