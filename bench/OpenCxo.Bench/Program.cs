@@ -26,6 +26,7 @@ using OpenCxo.Data.Storage;
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- text     [--comments N]    (issue 5: agreement with human labels, comments/s)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- catalogue [--db SQLITE-FILE] [--skip-record] [--metric NAME]   (issue 6: catalogue metrics by week over a year; the file from `timeline`)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- clv [--summary CSV] [--customers N]   (issue 7: BG/NBD fit time on CDNOW and on N customers drawn from known parameters)
+//   dotnet run -c Release --project bench/OpenCxo.Bench -- churn [--customers N] [--training N]   (issue 7: churn model training on the sample cap, scoring N customers with reasons)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- kpis [--db SQLITE-FILE]   (issue 6: the demo KPIs' scorecards, snapshots and council report; the file from `timeline`)
 var verb = args.FirstOrDefault() ?? "help";
 var work = Path.Combine(Path.GetTempPath(), "opencxo-bench");
@@ -64,6 +65,9 @@ switch (verb)
         break;
     case "clv":
         ClvBench.Run(Bench.ArgText(args, "--summary") ?? Path.Combine("..", "shared", "data", "cdnow", "cdnow_customers_summary_with_transactions.csv"), Bench.Arg(args, "--customers", 1_000_000));
+        break;
+    case "churn":
+        ChurnBench.Run(Bench.Arg(args, "--customers", 1_000_000), Bench.Arg(args, "--training", 200_000));
         break;
     case "kpis":
         await KpiBench.RunAsync(Bench.ArgText(args, "--db") ?? Path.Combine(work, "timeline-10000000.db"));
