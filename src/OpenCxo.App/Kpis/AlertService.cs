@@ -91,7 +91,7 @@ public sealed partial class AlertService(
         {
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException) when (created)
         {
             // Another request created the same key between the check and the insert.
             return new Saved([new FieldError("key", $"an alert rule '{rule.Key}' was created at the same time: ask again")], Conflict: true);

@@ -103,7 +103,7 @@ public sealed class KpiService(CxoDbFactory databases, AnalyticsStore store, Tim
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException) when (created)
         {
             // Another request created the same key between the check and the insert.
             return new Saved([new FieldError("key", $"a KPI '{kpi.Key}' was created at the same time: ask again")], Conflict: true);

@@ -34,31 +34,30 @@ public sealed partial class AnalyticsStore
 
     /// <summary>
     /// Every live customer who is a customer at <paramref name="at"/> — a subscription running (started or renewed and
-    /// not cancelled since) or a revenue touchpoint in the 365 days before and no cancelled subscription as their last
-    /// word (they have already left) — with features read only from what
-    /// happened up to <paramref name="at"/>. With <paramref name="until"/>, each is labelled churned when, in
+    /// not cancelled since) or a revenue touchpoint in the 365 days before and no subscription that ended (they have
+    /// already left) — with features read only from what happened up to <paramref name="at"/>. With <paramref name="until"/>, each is labelled churned when, in
     /// (<paramref name="at"/>, <paramref name="until"/>], a subscriber cancelled, or a customer without a subscription
     /// paid nothing. Money is in <paramref name="currency"/> only.
     /// </summary>
     public async Task<ChurnSnapshot> ChurnSnapshotAsync(long workspaceId, DateTime at, DateTime? until, string? currency, CancellationToken ct = default)
     {
-        const string Revenue = "'order.placed', 'subscription.started', 'subscription.renewed'";
         const string At = "CAST($at AS TIMESTAMP)";
         var contactStart = (1L << CustomerFacts.ContactStartBit).ToString(CultureInfo.InvariantCulture);
         var label = until is null
             ? "NULL"
-            : $"CASE WHEN b.subscriber = 'yes' THEN coalesce(f.cancelled, false) ELSE NOT coalesce(f.paid, false) END";
+            : "CASE WHEN s.subscriber THEN s.cancelled ELSE NOT coalesce(f.paid, false) END";
         var future = until is null
-            ? "SELECT NULL::BIGINT AS c, NULL::BOOLEAN AS paid, NULL::BOOLEAN AS cancelled WHERE false"
+            ? "SELECT NULL::BIGINT AS c, NULL::BOOLEAN AS paid WHERE false"
             : $"""
-                SELECT i.live_id AS c, bool_or(i.type IN ({Revenue})) AS paid, bool_or(i.type = 'subscription.cancelled') AS cancelled
+                SELECT DISTINCT i.live_id AS c, true AS paid
                 FROM interactions i
-                WHERE i.workspace_id = $workspace AND i.occurred_at > {At} AND i.occurred_at <= CAST($until AS TIMESTAMP)
-                GROUP BY c
+                WHERE i.workspace_id = $workspace AND i.type IN ({PurchaseTypeList}) AND i.occurred_at > {At} AND i.occurred_at <= CAST($until AS TIMESTAMP)
                 """;
+        // Subscriptions as the churn-rate metric reads them: spans from a start or renewal to the next cancellation.
+        var cancelled = until is null ? "NULL" : $"coalesce(bool_or(ended > {At} AND ended <= CAST($until AS TIMESTAMP)), false)";
         var rows = await QueryAsync(workspaceId, DashboardFilter.Period(DateTime.MinValue, DateTime.MaxValue), null, where => $"""
             WITH past AS (
-                SELECT i.live_id AS c, i.occurred_at AS t, i.type, i.department, i.channel, i.campaign, i.segment, i.nps, i.csat, i.ces,
+                SELECT i.live_id AS c, i.occurred_at AS t, i.type, i.department, i.channel, i.touch_campaign, i.segment, i.nps, i.csat, i.ces,
                        i.ticket, CAST(i.value AS DOUBLE) AS v, i.currency, i.marks
                 FROM interactions i
                 {where} AND i.occurred_at <= {At}
@@ -66,26 +65,28 @@ public sealed partial class AnalyticsStore
             base AS (
                 SELECT c,
                        date_diff('day', max(t), {At}) AS days_since_last_touch,
-                       date_diff('day', max(t) FILTER (WHERE type IN ({Revenue})), {At}) AS days_since_last_purchase,
+                       date_diff('day', max(t) FILTER (WHERE type IN ({PurchaseTypeList})), {At}) AS days_since_last_purchase,
                        date_diff('day', min(t), {At}) AS tenure_days,
-                       count(*) FILTER (WHERE type IN ({Revenue}) AND t > {At} - INTERVAL 90 DAY) AS purchases_90d,
-                       count(*) FILTER (WHERE type IN ({Revenue}) AND t > {At} - INTERVAL 365 DAY) AS purchases_365d,
-                       sum(CASE WHEN type = 'refund.issued' THEN -v ELSE v END)
-                           FILTER (WHERE (type IN ({Revenue}) OR type = 'refund.issued') AND currency = $currency AND t > {At} - INTERVAL 365 DAY) AS spend_365d,
-                       count(*) FILTER (WHERE type = 'refund.issued' AND t > {At} - INTERVAL 365 DAY) AS refunds_365d,
+                       count(*) FILTER (WHERE type IN ({PurchaseTypeList}) AND t > {At} - INTERVAL 90 DAY) AS purchases_90d,
+                       count(*) FILTER (WHERE type IN ({PurchaseTypeList}) AND t > {At} - INTERVAL 365 DAY) AS purchases_365d,
+                       sum(CASE WHEN type = '{RefundType}' THEN -v ELSE v END)
+                           FILTER (WHERE type IN ({PurchaseTypeList}, '{RefundType}') AND currency = $currency AND t > {At} - INTERVAL 365 DAY) AS spend_365d,
+                       count(*) FILTER (WHERE type = '{RefundType}' AND t > {At} - INTERVAL 365 DAY) AS refunds_365d,
                        arg_max(nps, t) FILTER (WHERE nps IS NOT NULL) AS last_nps,
                        arg_max(csat, t) FILTER (WHERE csat IS NOT NULL) AS last_csat,
                        arg_max(ces, t) FILTER (WHERE ces IS NOT NULL) AS last_ces,
                        count(*) FILTER (WHERE type = 'survey.response' AND t > {At} - INTERVAL 365 DAY) AS survey_answers_365d,
                        count(*) FILTER (WHERE marks & {contactStart} <> 0 AND t > {At} - INTERVAL 90 DAY) AS service_contacts_90d,
-                       CASE WHEN max(t) FILTER (WHERE type IN ('subscription.started', 'subscription.renewed'))
-                                 > coalesce(max(t) FILTER (WHERE type = 'subscription.cancelled'), TIMESTAMP '0001-01-01') THEN 'yes' ELSE 'no' END AS subscriber,
-                       coalesce(max(t) FILTER (WHERE type = 'subscription.cancelled')
-                                 > coalesce(max(t) FILTER (WHERE type IN ('subscription.started', 'subscription.renewed')), TIMESTAMP '0001-01-01'), false) AS lapsed,
-                       arg_min(campaign, t) FILTER (WHERE campaign IS NOT NULL) AS acquisition_campaign,
+                       arg_min(touch_campaign, t) FILTER (WHERE touch_campaign IS NOT NULL) AS acquisition_campaign,
                        arg_min(channel, t) AS first_channel,
                        arg_max(segment, t) FILTER (WHERE segment IS NOT NULL) AS segment
                 FROM past
+                GROUP BY c
+            ),
+            subscriptions AS (
+                SELECT live_id AS c, bool_or(ended IS NULL OR ended > {At}) AS subscriber, {cancelled} AS cancelled
+                FROM subscription_spans
+                WHERE workspace_id = $workspace AND started <= {At}
                 GROUP BY c
             ),
             contacts AS (
@@ -107,19 +108,19 @@ public sealed partial class AnalyticsStore
                 GROUP BY c
             ),
             words AS (
-                SELECT coalesce(m.live_id, x.customer_id) AS c, avg(x.sentiment) AS mean_sentiment_365d,
+                SELECT {MappedCustomer("x")} AS c, avg(x.sentiment) AS mean_sentiment_365d,
                        count(*) FILTER (WHERE x.sentiment < -0.05) AS negative_texts_365d,
                        count(*) FILTER (WHERE list_contains(string_split(x.flags, ','), 'churn_intent')) AS churn_intent_365d
                 FROM texts x
-                LEFT JOIN customer_map m ON m.workspace_id = x.workspace_id AND m.customer_id = x.customer_id
+                {MapJoin("x")}
                 WHERE x.workspace_id = $workspace AND x.occurred_at <= {At} AND x.occurred_at > {At} - INTERVAL 365 DAY
                 GROUP BY 1
             ),
             themes AS (
                 SELECT c, arg_max(theme, n) AS complaint_theme FROM (
-                    SELECT coalesce(m.live_id, x.customer_id) AS c, x.theme, count(*) AS n
+                    SELECT {MappedCustomer("x")} AS c, x.theme, count(*) AS n
                     FROM text_themes x
-                    LEFT JOIN customer_map m ON m.workspace_id = x.workspace_id AND m.customer_id = x.customer_id
+                    {MapJoin("x")}
                     WHERE x.workspace_id = $workspace AND x.sentiment < 0 AND x.occurred_at <= {At} AND x.occurred_at > {At} - INTERVAL 365 DAY
                     GROUP BY 1, 2)
                 GROUP BY c
@@ -131,15 +132,16 @@ public sealed partial class AnalyticsStore
                    b.refunds_365d, b.last_nps, b.last_csat, b.last_ces, b.survey_answers_365d, b.service_contacts_90d,
                    coalesce(r.repeat_contacts_90d, 0), coalesce(k.open_tickets, 0), w.mean_sentiment_365d,
                    coalesce(w.negative_texts_365d, 0), coalesce(w.churn_intent_365d, 0),
-                   b.subscriber, b.acquisition_campaign, b.first_channel, b.segment, h.complaint_theme,
+                   CASE WHEN s.subscriber THEN 'yes' ELSE 'no' END, b.acquisition_campaign, b.first_channel, b.segment, h.complaint_theme,
                    {label}
             FROM base b
+            LEFT JOIN subscriptions s USING (c)
             LEFT JOIN repeats r USING (c)
             LEFT JOIN tickets k USING (c)
             LEFT JOIN words w USING (c)
             LEFT JOIN themes h USING (c)
             LEFT JOIN future f USING (c)
-            WHERE b.subscriber = 'yes' OR (b.purchases_365d > 0 AND NOT b.lapsed)
+            WHERE s.subscriber OR (b.purchases_365d > 0 AND s.c IS NULL)
             ORDER BY b.c
             """,
             reader =>

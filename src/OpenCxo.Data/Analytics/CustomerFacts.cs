@@ -36,7 +36,6 @@ internal static class CustomerFacts
     public const int FirstPaymentBit = 40;
 
     private const int RetainedBit = 36;
-    private const string Revenue = "'order.placed', 'subscription.started', 'subscription.renewed'";
 
     /// <summary>The slices that have marks, in bit order; none (and a customer attribute, which is the customer's) is 0.</summary>
     private static readonly string[] SliceColumns = ["", "department", "channel", "type", "team", "agent", "campaign", "survey", "segment"];
@@ -89,20 +88,20 @@ internal static class CustomerFacts
         var refreshed = state with { FactsSeq = state.InteractionsSeq, FactsMapSeq = state.CustomerMapSeq };
         using var transaction = store.BeginTransaction();
         var moved = state.FactsMapSeq != state.CustomerMapSeq
-            ? """
+            ? $"""
               UNION ALL
-              SELECT unnest([i.live_id, coalesce(m.live_id, i.customer_id)])
+              SELECT unnest([i.live_id, {AnalyticsStore.MappedCustomer("i")}])
               FROM interactions i
-              LEFT JOIN customer_map m ON m.workspace_id = i.workspace_id AND m.customer_id = i.customer_id
-              WHERE i.live_id <> coalesce(m.live_id, i.customer_id)
+              {AnalyticsStore.MapJoin("i")}
+              WHERE i.live_id <> {AnalyticsStore.MappedCustomer("i")}
               """
             : "";
         Execute(store, transaction, $"""
             CREATE OR REPLACE TEMP TABLE fact_scope AS
             SELECT DISTINCT c FROM (
-                SELECT unnest([i.customer_id, coalesce(m.live_id, i.customer_id)]) AS c
+                SELECT unnest([i.customer_id, {AnalyticsStore.MappedCustomer("i")}]) AS c
                 FROM interactions i
-                LEFT JOIN customer_map m ON m.workspace_id = i.workspace_id AND m.customer_id = i.customer_id
+                {AnalyticsStore.MapJoin("i")}
                 WHERE i.seq > {state.FactsSeq.ToString(CultureInfo.InvariantCulture)}
                 {moved}
             )
@@ -210,15 +209,15 @@ internal static class CustomerFacts
         paidMarks.Add($"CASE WHEN paid AND p0 IS NULL THEN {1L << FirstPaymentBit} ELSE 0 END");
         return $"""
             WITH base AS (
-                SELECT i.seq, coalesce(m.live_id, i.customer_id) AS c, i.occurred_at AS ts, i.department, i.channel, i.type, i.team,
+                SELECT i.seq, {AnalyticsStore.MappedCustomer("i")} AS c, i.occurred_at AS ts, i.department, i.channel, i.type, i.team,
                        i.agent, i.campaign, i.survey, i.segment, i.currency,
-                       i.type IN ({Revenue}) AS paid,
-                       i.type IN ({Revenue}, '{AnalyticsStore.RefundType}') AND i.currency IS NOT NULL AS money,
+                       i.type IN ({AnalyticsStore.PurchaseTypeList}) AS paid,
+                       i.type IN ({AnalyticsStore.PurchaseTypeList}, '{AnalyticsStore.RefundType}') AND i.currency IS NOT NULL AS money,
                        CAST(CASE WHEN i.type = '{AnalyticsStore.RefundType}' THEN -i.value ELSE i.value END AS DOUBLE) AS v,
                        i.department = 'service' AND i.type NOT IN ('ticket.resolved', 'visit.completed') AS touch,
                        i.department = 'marketing' AND i.campaign IS NOT NULL AS promo
                 FROM interactions i
-                LEFT JOIN customer_map m ON m.workspace_id = i.workspace_id AND m.customer_id = i.customer_id
+                {AnalyticsStore.MapJoin("i")}
                 WHERE {scope}
             ),
             currencies AS (
@@ -272,9 +271,9 @@ internal static class CustomerFacts
     /// </summary>
     private static string SpansSql(string scope) => $"""
         WITH events AS (
-            SELECT i.seq, i.workspace_id, coalesce(m.live_id, i.customer_id) AS c, i.occurred_at AS ts, i.type = '{AnalyticsStore.CancellationType}' AS cancel
+            SELECT i.seq, i.workspace_id, {AnalyticsStore.MappedCustomer("i")} AS c, i.occurred_at AS ts, i.type = '{AnalyticsStore.CancellationType}' AS cancel
             FROM interactions i
-            LEFT JOIN customer_map m ON m.workspace_id = i.workspace_id AND m.customer_id = i.customer_id
+            {AnalyticsStore.MapJoin("i")}
             WHERE {scope} AND i.type IN ('subscription.started', 'subscription.renewed', '{AnalyticsStore.CancellationType}')
         ),
         opened AS (

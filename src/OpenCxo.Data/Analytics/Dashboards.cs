@@ -57,6 +57,9 @@ public sealed record LeadConversion(long Leads, long Converted);
 public sealed partial class AnalyticsStore
 {
     public static readonly string[] PurchaseTypes = ["order.placed", "subscription.started", "subscription.renewed"];
+
+    /// <summary><see cref="PurchaseTypes"/> as an SQL list of constants, for <c>type IN (…)</c>.</summary>
+    internal static readonly string PurchaseTypeList = InList(PurchaseTypes);
     public const string RefundType = "refund.issued";
     public const string CancellationType = "subscription.cancelled";
 
@@ -207,6 +210,16 @@ public sealed partial class AnalyticsStore
     };
 
     // Only for the fixed vocabulary above; user input always goes through parameters.
+    /// <summary>
+    /// Joins the merge map as <c>m</c> to rows (alias <paramref name="rows"/>) that carry their customer as copied, not
+    /// the live profile (the text tables; interactions before the facts know it); <see cref="MappedCustomer"/> is then
+    /// the live profile.
+    /// </summary>
+    internal static string MapJoin(string rows) => $"LEFT JOIN customer_map m ON m.workspace_id = {rows}.workspace_id AND m.customer_id = {rows}.customer_id";
+
+    /// <summary>The live profile of a row joined with <see cref="MapJoin"/>.</summary>
+    internal static string MappedCustomer(string rows) => $"coalesce(m.live_id, {rows}.customer_id)";
+
     private static string InList(IEnumerable<string> constants) => string.Join(", ", constants.Select(c => "'" + c + "'"));
 
     /// <summary>

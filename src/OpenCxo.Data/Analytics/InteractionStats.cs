@@ -42,9 +42,9 @@ public sealed partial class AnalyticsStore
         // or a dictionary lookup, for coalesce to see the missing map rows.)
         var countsSql = $"""
             SELECT {key} AS stat_key, count(*) AS interactions,
-                   count(DISTINCT coalesce(m.live_id, i.customer_id)) AS customers
+                   count(DISTINCT {MappedCustomer("i")}) AS customers
             FROM interactions i
-            LEFT JOIN customer_map m ON m.workspace_id = i.workspace_id AND m.customer_id = i.customer_id
+            {MapJoin("i")}
             WHERE {where}
             GROUP BY {key}
             ORDER BY {order}

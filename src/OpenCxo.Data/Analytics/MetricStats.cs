@@ -110,7 +110,6 @@ public sealed record MetricStats(DateOnly? Bucket, string? Key, long N, double S
 public sealed partial class AnalyticsStore
 {
     /// <summary>Touchpoints that bring revenue; deal.won is left out (its value is the contract the subscription and order then bill).</summary>
-    private const string RevenueTypes = "'order.placed', 'subscription.started', 'subscription.renewed'";
 
     /// <summary>
     /// Whether the per-customer metrics read <see cref="CustomerFacts"/> where they can. Off only in tests, which
@@ -239,8 +238,8 @@ public sealed partial class AnalyticsStore
             var customer = LiveCustomer;
             if (metric == MetricBase.TextSentiment)
             {
-                joins += "\nLEFT JOIN customer_map m ON m.workspace_id = i.workspace_id AND m.customer_id = i.customer_id";
-                customer = "coalesce(m.live_id, i.customer_id)";
+                joins += "\n" + MapJoin("i");
+                customer = MappedCustomer("i");
             }
 
             joins += "\n" + AttributeJoin(customer);
@@ -413,7 +412,7 @@ public sealed partial class AnalyticsStore
             MetricBase.Revenue => (
                 "interactions i",
                 $"count(*), 0.0, 0.0, CAST(0 AS BIGINT), sum(CASE WHEN i.type = '{RefundType}' THEN -i.value ELSE i.value END)",
-                $" AND i.type IN ({RevenueTypes}, '{RefundType}') AND i.currency = $currency", false),
+                $" AND i.type IN ({PurchaseTypeList}, '{RefundType}') AND i.currency = $currency", false),
             MetricBase.ActiveCustomers => ("interactions i", "count(*), 0.0, 0.0, CAST(0 AS BIGINT)", "", true),
             MetricBase.CampaignReach => ("interactions i", "count(*), 0.0, 0.0, CAST(0 AS BIGINT)", " AND (i.type = 'campaign.sent' OR i.campaign IS NOT NULL)", true),
             MetricBase.ContactsPerCustomer => (
@@ -454,13 +453,13 @@ public sealed partial class AnalyticsStore
             WITH earlier AS (
                 SELECT {next} AS b, {cell.Key} AS k, {LiveCustomer} AS c
                 FROM interactions i{cell.Joins}
-                {where}{cell.Narrowing} AND i.type IN ({RevenueTypes}){inPeriod}
+                {where}{cell.Narrowing} AND i.type IN ({PurchaseTypeList}){inPeriod}
                 GROUP BY b, k, c
             ),
             again AS (
                 SELECT DISTINCT {Bucket(cell.Granularity, "i.occurred_at")} AS b, {LiveCustomer} AS c
                 FROM interactions i
-                WHERE i.workspace_id = $workspace AND i.type IN ({RevenueTypes}) AND i.occurred_at >= $start AND i.occurred_at < $end
+                WHERE i.workspace_id = $workspace AND i.type IN ({PurchaseTypeList}) AND i.occurred_at >= $start AND i.occurred_at < $end
             )
             SELECT e.b, e.k, count(*), 0.0, 0.0, count(a.c)
             FROM earlier e
@@ -524,12 +523,12 @@ public sealed partial class AnalyticsStore
         WITH cohort AS (
             SELECT DISTINCT CAST(date_trunc('month', i.occurred_at) AS DATE) AS b, {LiveCustomer} AS c
             FROM interactions i{cell.Joins}
-            {where}{cell.Narrowing} AND i.type IN ({RevenueTypes}) AND i.occurred_at = i.first_paid
+            {where}{cell.Narrowing} AND i.type IN ({PurchaseTypeList}) AND i.occurred_at = i.first_paid
         ),
         paying AS (
             SELECT DISTINCT {LiveCustomer} AS c, CAST(date_trunc('month', i.occurred_at) AS DATE) AS month
             FROM interactions i
-            WHERE i.workspace_id = $workspace AND i.type IN ({RevenueTypes}) AND i.occurred_at >= date_trunc('month', CAST($from AS TIMESTAMP)) AND i.occurred_at < $to
+            WHERE i.workspace_id = $workspace AND i.type IN ({PurchaseTypeList}) AND i.occurred_at >= date_trunc('month', CAST($from AS TIMESTAMP)) AND i.occurred_at < $to
         ),
         retained AS (
             SELECT co.b, date_diff('month', co.b, p.month) AS k, count(*) AS r
@@ -634,7 +633,7 @@ public sealed partial class AnalyticsStore
             later AS (
                 SELECT i.live_id AS c, CAST(sum(CASE WHEN i.type = '{RefundType}' THEN -i.value ELSE i.value END) AS DOUBLE) AS v
                 FROM interactions i
-                WHERE i.workspace_id = $workspace AND i.type IN ({RevenueTypes}, '{RefundType}') AND i.currency = $currency
+                WHERE i.workspace_id = $workspace AND i.type IN ({PurchaseTypeList}, '{RefundType}') AND i.currency = $currency
                   AND i.occurred_at >= $to AND i.occurred_at < date_trunc('{Unit(cell.Granularity)}', CAST($from AS TIMESTAMP)) + {Step(cell.Granularity)}
                 GROUP BY c
             )
@@ -669,7 +668,7 @@ public sealed partial class AnalyticsStore
             SELECT {LiveCustomer} AS c, i.occurred_at AS t, 1 AS kind, CAST(NULL AS DATE) AS b, CAST(NULL AS VARCHAR) AS k,
                    CAST(CASE WHEN i.type = '{RefundType}' THEN -i.value ELSE i.value END AS DOUBLE) AS v
             FROM interactions i
-            WHERE i.workspace_id = $workspace AND i.type IN ({RevenueTypes}, '{RefundType}') AND i.currency = $currency AND i.occurred_at < $to
+            WHERE i.workspace_id = $workspace AND i.type IN ({PurchaseTypeList}, '{RefundType}') AND i.currency = $currency AND i.occurred_at < $to
               AND {LiveCustomer} IN (SELECT c FROM cells){(severalCurrencies ? " AND i.worth_currency = '*'" : "")}
             UNION ALL
             SELECT c, {cell.End("b")}, 0, b, k, 0.0 FROM cells
@@ -825,7 +824,7 @@ public sealed partial class AnalyticsStore
             FROM ends e
             JOIN (SELECT {LiveCustomer} AS c, i.occurred_at AS ts, CASE WHEN i.type = '{RefundType}' THEN -i.value ELSE i.value END AS v
                   FROM interactions i
-                  WHERE i.workspace_id = $workspace AND i.type IN ({RevenueTypes}, '{RefundType}') AND i.currency = $currency) r
+                  WHERE i.workspace_id = $workspace AND i.type IN ({PurchaseTypeList}, '{RefundType}') AND i.currency = $currency) r
               ON r.c = e.c AND r.ts >= e.hi - INTERVAL 365 DAY AND r.ts < e.hi
             GROUP BY e.b, e.k, e.c
         )
