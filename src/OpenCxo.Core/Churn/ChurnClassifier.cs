@@ -59,9 +59,6 @@ public sealed class ChurnClassifier
         _trees = trees;
     }
 
-    /// <summary>Customers the model was trained on.</summary>
-    public int TrainedOn { get; private init; }
-
     /// <summary>Trains on <paramref name="rows"/> of the table (all rows when null); nothing outside them is read, not even for the encoding.</summary>
     /// <exception cref="ArgumentException">No features, fewer than ten training customers, or only one class among them.</exception>
     public static ChurnClassifier Train(FeatureTable table, IReadOnlyList<bool> churned, IReadOnlyList<int>? rows = null, ChurnModelOptions? options = null)
@@ -96,7 +93,9 @@ public sealed class ChurnClassifier
         schema[FeaturesColumn].ColumnType = new VectorDataViewType(NumberDataViewType.Single, encoding.Width);
         var ml = new MLContext(options.Seed);
         var binding = encoding.Bind(table);
-        var data = ml.Data.LoadFromEnumerable(Examples(table, encoding, binding, rows, churned), schema);
+        // Encoded once: ML.NET reads the examples more than once, and the tree walk needs them again for node means.
+        var examples = Examples(table, encoding, binding, rows, churned).ToList();
+        var data = ml.Data.LoadFromEnumerable(examples, schema);
         var trainer = ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
         {
             NumberOfTrees = options.Trees,
@@ -107,13 +106,8 @@ public sealed class ChurnClassifier
             LabelColumnName = nameof(Example.Label),
         });
         var model = trainer.Fit(data);
-        var trees = ScoringTrees.From(model.Model.SubModel, model.Model.Calibrator, encoding, [.. rows.Select(r =>
-        {
-            var features = new float[encoding.Width];
-            encoding.Encode(table, binding, r, features);
-            return features;
-        })]);
-        return new ChurnClassifier(ml, encoding, model, schema, trees) { TrainedOn = rows.Count };
+        var trees = ScoringTrees.From(model.Model.SubModel, model.Model.Calibrator, encoding, [.. examples.Select(e => e.Features)]);
+        return new ChurnClassifier(ml, encoding, model, schema, trees);
     }
 
     /// <summary>Churn probabilities of <paramref name="rows"/> (all rows when null), in that order.</summary>
@@ -143,7 +137,7 @@ public sealed class ChurnClassifier
         ArgumentOutOfRangeException.ThrowIfNegative(reasons);
         var binding = _encoding.Bind(table);
         var count = rows?.Count ?? table.Count;
-        var names = _encoding.Features.Select(f => f.Name).ToArray();
+        var names = _encoding.Names;
         const int Chunk = 4096;
         var results = new ChurnScore[Math.Min(Chunk, count)];
         for (var start = 0; start < count; start += Chunk)
@@ -227,7 +221,7 @@ public sealed class ChurnClassifier
     /// </summary>
     public IReadOnlyList<FeatureImportance> Importance()
     {
-        var names = _encoding.Features.Select(f => f.Name).ToArray();
+        var names = _encoding.Names;
         var total = _trees.MeanAbsoluteContribution.Sum();
         return [.. Enumerable.Range(0, names.Length)
             .Select(f => new FeatureImportance(names[f], total > 0 ? _trees.MeanAbsoluteContribution[f] / total : 0))

@@ -78,42 +78,38 @@ public static class ChurnEvaluation
             var test = Enumerable.Range(0, table.Count).Where(i => assignment[i] == k).ToArray();
             var model = ChurnClassifier.Train(table, churned, train, options);
             var p = model.Predict(table, test);
-            var y = test.Select(i => churned[i]).ToArray();
             for (var i = 0; i < test.Length; i++)
             {
                 predicted[test[i]] = p[i];
             }
 
-            results.Add(new FoldResult(k + 1, test.Length, y.Count(c => c), ClassifierMetrics.Auc(p, y), ClassifierMetrics.Accuracy(p, y), ClassifierMetrics.LogLoss(p, y)));
+            results.Add(Fold(k + 1, p, [.. test.Select(i => churned[i])]));
         }
 
-        var calibration = ClassifierMetrics.Calibration(predicted, churned);
-        return new ChurnEvaluationResult(
-            table.Count,
-            positives,
-            results.Average(f => f.Auc),
-            results.Average(f => f.Accuracy),
-            results.Average(f => f.LogLoss),
-            ClassifierMetrics.Brier(predicted, churned),
-            ClassifierMetrics.CalibrationError(calibration),
-            calibration,
-            results);
+        return Result(predicted, churned, results);
     }
 
     /// <summary>Scores <paramref name="predicted"/> against what happened, as one hold-out (the time-based check of a trained model).</summary>
-    public static ChurnEvaluationResult HoldOut(IReadOnlyList<double> predicted, IReadOnlyList<bool> churned)
+    public static ChurnEvaluationResult HoldOut(IReadOnlyList<double> predicted, IReadOnlyList<bool> churned) =>
+        Result(predicted, churned, [Fold(1, predicted, churned)]);
+
+    private static FoldResult Fold(int number, IReadOnlyList<double> predicted, IReadOnlyList<bool> churned) => new(
+        number, predicted.Count, churned.Count(c => c),
+        ClassifierMetrics.Auc(predicted, churned), ClassifierMetrics.Accuracy(predicted, churned), ClassifierMetrics.LogLoss(predicted, churned));
+
+    /// <summary>Means over the folds; Brier score and calibration over every held-out prediction at once.</summary>
+    private static ChurnEvaluationResult Result(IReadOnlyList<double> predicted, IReadOnlyList<bool> churned, IReadOnlyList<FoldResult> folds)
     {
         var calibration = ClassifierMetrics.Calibration(predicted, churned);
-        var fold = new FoldResult(1, predicted.Count, churned.Count(c => c), ClassifierMetrics.Auc(predicted, churned), ClassifierMetrics.Accuracy(predicted, churned), ClassifierMetrics.LogLoss(predicted, churned));
         return new ChurnEvaluationResult(
-            fold.Customers,
-            fold.Churned,
-            fold.Auc,
-            fold.Accuracy,
-            fold.LogLoss,
+            predicted.Count,
+            churned.Count(c => c),
+            folds.Average(f => f.Auc),
+            folds.Average(f => f.Accuracy),
+            folds.Average(f => f.LogLoss),
             ClassifierMetrics.Brier(predicted, churned),
             ClassifierMetrics.CalibrationError(calibration),
             calibration,
-            [fold]);
+            folds);
     }
 }

@@ -19,12 +19,13 @@ internal sealed class FeatureEncoding
         _columns = columns;
         Width = columns.Sum(c => c.Width);
         _featureOf = [.. columns.SelectMany((c, i) => Enumerable.Repeat(i, c.Width))];
+        Names = [.. columns.Select(c => c.Name)];
     }
 
     public int Width { get; }
 
-    /// <summary>The features, in the order of the training table.</summary>
-    public IEnumerable<(string Name, FeatureKind Kind)> Features => _columns.Select(c => (c.Name, c.Kind));
+    /// <summary>The features' names, in the order of the training table.</summary>
+    public string[] Names { get; }
 
     public static FeatureEncoding Fit(FeatureTable table, IReadOnlyList<int> rows)
     {

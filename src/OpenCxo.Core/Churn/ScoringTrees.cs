@@ -47,7 +47,7 @@ internal sealed class ScoringTrees
             tree.Average();
         }
 
-        var width = encoding.Features.Count();
+        var width = encoding.Names.Length;
         var sum = new double[width];
         var contributions = new double[width];
         foreach (var features in training)
@@ -77,8 +77,7 @@ internal sealed class ScoringTrees
         private readonly float[] _threshold;
         private readonly double[] _leaf;
         private readonly double _weight;
-        private readonly long[] _nodeCount;
-        private readonly double[] _nodeSum;
+        private readonly long[] _leafCount;
         private readonly double[] _nodeMean;
 
         public Tree(RegressionTree tree, double weight, FeatureEncoding encoding)
@@ -90,60 +89,66 @@ internal sealed class ScoringTrees
             _threshold = [.. tree.NumericalSplitThresholds];
             _leaf = [.. tree.LeafValues];
             _weight = weight;
-            _nodeCount = new long[_left.Length];
-            _nodeSum = new double[_left.Length];
+            _leafCount = new long[_leaf.Length];
             _nodeMean = new double[_left.Length];
         }
 
-        public void Count(float[] features)
+        /// <summary>Counts one training customer at the leaf it reaches.</summary>
+        public void Count(float[] features) => _leafCount[~Leaf(features)]++;
+
+        /// <summary>Each node's mean output over the training customers below it, from the leaf counts up.</summary>
+        public void Average()
         {
-            if (_left.Length == 0)
+            if (_left.Length > 0)
             {
-                return;
-            }
-
-            var path = new List<int>(16);
-            var node = 0;
-            while (node >= 0)
-            {
-                path.Add(node);
-                node = features[_slot[node]] <= _threshold[node] ? _left[node] : _right[node];
-            }
-
-            foreach (var visited in path)
-            {
-                _nodeCount[visited]++;
-                _nodeSum[visited] += _leaf[~node];
+                Fill(0);
             }
         }
 
-        public void Average()
+        private (long Count, double Sum) Fill(int node)
         {
-            // Children are numbered after their parents: averaging from the last node up sees every child's mean first.
-            for (var node = _nodeMean.Length - 1; node >= 0; node--)
+            if (node < 0)
             {
-                // A node no training customer reached (possible only through rounding) takes its children's plain mean.
-                _nodeMean[node] = _nodeCount[node] > 0 ? _nodeSum[node] / _nodeCount[node] : (Mean(_left[node]) + Mean(_right[node])) / 2;
+                return (_leafCount[~node], _leafCount[~node] * _leaf[~node]);
             }
+
+            var (left, right) = (Fill(_left[node]), Fill(_right[node]));
+            var count = left.Count + right.Count;
+            // A node no training customer reached (possible only through rounding) takes its children's plain mean.
+            _nodeMean[node] = count > 0 ? (left.Sum + right.Sum) / count : (Mean(_left[node]) + Mean(_right[node])) / 2;
+            return (count, left.Sum + right.Sum);
+        }
+
+        /// <summary>The leaf (as ~index) that <paramref name="features"/> reach.</summary>
+        private int Leaf(float[] features)
+        {
+            if (_left.Length == 0)
+            {
+                return ~0;
+            }
+
+            var node = 0;
+            while (node >= 0)
+            {
+                node = features[_slot[node]] <= _threshold[node] ? _left[node] : _right[node];
+            }
+
+            return node;
         }
 
         /// <summary>The tree's weighted output for <paramref name="features"/>; adds each split's move in expected output to its feature.</summary>
         public double Walk(float[] features, double[]? contributions)
         {
-            if (_left.Length == 0)
+            if (contributions is null || _left.Length == 0)
             {
-                return _weight * _leaf[0];
+                return _weight * _leaf[~Leaf(features)];
             }
 
             var node = 0;
             while (node >= 0)
             {
                 var child = features[_slot[node]] <= _threshold[node] ? _left[node] : _right[node];
-                if (contributions is not null)
-                {
-                    contributions[_feature[node]] += _weight * (Mean(child) - _nodeMean[node]);
-                }
-
+                contributions[_feature[node]] += _weight * (Mean(child) - _nodeMean[node]);
                 node = child;
             }
 
