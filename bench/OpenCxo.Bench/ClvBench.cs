@@ -8,13 +8,10 @@ using OpenCxo.Core.Clv;
 /// </summary>
 internal static class ClvBench
 {
-    public static void Run(string summary, int customers)
+    public static async Task RunAsync(string summary, int customers)
     {
-        List<RfmSummary> cdnow;
-        using (var reader = new StreamReader(summary))
-        {
-            cdnow = [.. RfmFiles.ReadSummary(reader).Select(c => c.Summary)];
-        }
+        var (header, records) = await OpenCxo.App.Cli.CsvTable.ReadAsync(summary, CancellationToken.None);
+        List<RfmSummary> cdnow = [.. RfmFiles.ReadSummary(header, records).Select(c => c.Summary)];
 
         var times = new List<double>();
         ModelFit<BgNbdParameters>? fit = null;

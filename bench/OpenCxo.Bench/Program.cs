@@ -64,7 +64,7 @@ switch (verb)
         await CatalogueBench.RunAsync(Bench.ArgText(args, "--db") ?? Path.Combine(work, "timeline-10000000.db"), args.Contains("--skip-record"), Bench.ArgText(args, "--metric"));
         break;
     case "clv":
-        ClvBench.Run(Bench.ArgText(args, "--summary") ?? Path.Combine("..", "shared", "data", "cdnow", "cdnow_customers_summary_with_transactions.csv"), Bench.Arg(args, "--customers", 1_000_000));
+        await ClvBench.RunAsync(Bench.ArgText(args, "--summary") ?? Path.Combine("..", "shared", "data", "cdnow", "cdnow_customers_summary_with_transactions.csv"), Bench.Arg(args, "--customers", 1_000_000));
         break;
     case "churn":
         ChurnBench.Run(Bench.Arg(args, "--customers", 1_000_000), Bench.Arg(args, "--training", 200_000));

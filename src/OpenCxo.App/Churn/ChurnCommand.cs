@@ -1,10 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
-using CsvHelper;
 using Microsoft.Extensions.Options;
-using OpenCxo.App.Ingest;
 using OpenCxo.App.Predict;
 using OpenCxo.Core.Churn;
 using OpenCxo.Data.Analytics;
@@ -14,8 +11,6 @@ namespace OpenCxo.App.Churn;
 /// <summary><c>cxo churn evaluate</c>: the churn model's pipeline cross-validated on any labelled table, so a user can judge it on their own data.</summary>
 public static class ChurnCommand
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     public static Command Create()
     {
         return new Command("churn", "Churn propensity: train on the workspace and score every customer, or check the model on a labelled table (docs/churn.md)") { Train(), Evaluate() };
@@ -117,7 +112,7 @@ public static class ChurnCommand
             }
 
             var clock = Stopwatch.StartNew();
-            var (header, records) = await ReadAsync(path, cancellationToken).ConfigureAwait(false);
+            var (header, records) = await Cli.CsvTable.ReadAsync(path, cancellationToken).ConfigureAwait(false);
             var table = LabelledTable.FromRecords(header, records, result.GetValue(id)!, result.GetValue(label)!, result.GetValue(positive));
             if (table.Features.Columns.Count == 0)
             {
@@ -153,64 +148,6 @@ public static class ChurnCommand
             return Cli.Cli.Ok;
         }));
         return evaluate;
-    }
-
-    /// <summary>The header and every record, read as RFC 4180 CSV; a malformed record or invalid UTF-8 stops the read with its line.</summary>
-    private static async Task<(IReadOnlyList<string> Header, List<TextRecord> Records)> ReadAsync(string path, CancellationToken ct)
-    {
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous);
-        var malformed = new Queue<CsvMalformedRecord>();
-        var csv = CsvReader.Create(file, CsvEventReader.Options(malformed), leaveOpen: true);
-        await using var scope = csv.ConfigureAwait(false);
-        var records = new List<TextRecord>();
-        try
-        {
-            await csv.ReadHeaderAsync(ct).ConfigureAwait(false);
-            var header = csv.Headers.ToList();
-            if (header.Count == 0)
-            {
-                throw new FormatException($"{path}: the file is empty; it needs a header naming its columns");
-            }
-
-            while (await csv.ReadAsync(ct).ConfigureAwait(false))
-            {
-                Malformed(malformed, path);
-                if (csv.FieldCount == 1 && csv.RawRecord.Trim(" \t\r"u8).IsEmpty)
-                {
-                    continue;
-                }
-
-                var fields = new string[csv.FieldCount];
-                try
-                {
-                    for (var i = 0; i < fields.Length; i++)
-                    {
-                        fields[i] = StrictUtf8.GetString(csv.GetSpan(i));
-                    }
-                }
-                catch (DecoderFallbackException)
-                {
-                    throw new FormatException($"{path}, line {csv.LineNumber}: not valid UTF-8");
-                }
-
-                records.Add(new TextRecord(csv.LineNumber, fields));
-            }
-
-            Malformed(malformed, path);
-            return (header, records);
-        }
-        catch (CsvFormatException e)
-        {
-            throw new FormatException($"{path}, line {e.LineNumber}: {e.Message}", e);
-        }
-    }
-
-    private static void Malformed(Queue<CsvMalformedRecord> malformed, string path)
-    {
-        if (malformed.TryDequeue(out var record))
-        {
-            throw new FormatException($"{path}, line {record.LineNumber}: malformed CSV ({record.Reason})");
-        }
     }
 
     private static void Print(EvaluationReport report)

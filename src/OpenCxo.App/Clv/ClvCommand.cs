@@ -131,15 +131,15 @@ public static class ClvCommand
             var purchases = BgNbd.Fit(summaries).Parameters;
             var spend = GammaGamma.Fit(summaries).Parameters;
             var file = result.GetValue(output);
-            await using var writer = file is null ? Console.Out : new StreamWriter(file);
+            await using var owned = file is null ? null : new StreamWriter(file);
+            var writer = owned ?? Console.Out;
             await writer.WriteLineAsync("id,frequency,recency,T,p_alive,expected_purchases,expected_spend,clv").ConfigureAwait(false);
             foreach (var customer in customers)
             {
                 var c = customer.Summary;
-                var each = GammaGamma.ExpectedSpend(spend, c);
-                var value = LifetimeValue.Discounted(t => BgNbd.ExpectedPurchases(purchases, c, t), each, weeks, rate);
+                var predicted = LifetimeValue.Predict(purchases, spend, c, weeks, rate);
                 await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{TouchpointExplorer.CsvCell(customer.Id)},{c.Frequency},{c.Recency},{c.Age},{BgNbd.ProbabilityAlive(purchases, c):0.######},{BgNbd.ExpectedPurchases(purchases, c, weeks):0.######},{each:0.####},{value:0.####}"))
+                    $"{TouchpointExplorer.CsvCell(customer.Id)},{c.Frequency},{c.Recency},{c.Age},{predicted.ProbabilityAlive:0.######},{predicted.ExpectedPurchases:0.######},{predicted.ExpectedSpend:0.####},{predicted.Value:0.####}"))
                     .ConfigureAwait(false);
             }
 
@@ -188,14 +188,13 @@ public static class ClvCommand
 
             if (file is not null)
             {
-                using var reader = new StreamReader(file);
-                return (RfmFiles.ReadSummary(reader), 0, Cli.Cli.Ok);
+                var (header, records) = await Cli.CsvTable.ReadAsync(file, cancellationToken).ConfigureAwait(false);
+                return (RfmFiles.ReadSummary(header, records), 0, Cli.Cli.Ok);
             }
 
             if (purchases is not null)
             {
-                using var reader = new StreamReader(purchases);
-                var (built, unobserved) = RfmFiles.Summarise(RfmFiles.ReadTransactions(reader), last);
+                var (built, unobserved) = RfmFiles.Summarise(await ReadTransactionsAsync(purchases, cancellationToken).ConfigureAwait(false), last);
                 return (built, unobserved, Cli.Cli.Ok);
             }
 
@@ -213,14 +212,33 @@ public static class ClvCommand
                 return (null, 0, Cli.Cli.Fail("the workspace has no orders with a currency to fit"));
             }
 
-            var orders = await store.PurchaseSummariesAsync(workspaceId, last, money, cancellationToken).ConfigureAwait(false);
+            var (orders, firstOnLastDay) = await store.PurchaseSummariesAsync(workspaceId, last, money, cancellationToken).ConfigureAwait(false);
             if (orders.Count == 0)
             {
                 return (null, 0, Cli.Cli.Fail($"no customer has orders in {money} before {last:yyyy-MM-dd}"));
             }
 
-            return ([.. orders.Select(s => new CustomerSummary(s.Customer.ToString(CultureInfo.InvariantCulture), s.Summary))], 0, Cli.Cli.Ok);
+            return ([.. orders.Select(s => new CustomerSummary(s.Customer.ToString(CultureInfo.InvariantCulture), s.Summary))], firstOnLastDay, Cli.Cli.Ok);
         }
+    }
+
+    /// <summary>A CSV of purchases (its first line names columns, with commas), or CDNOW's whitespace-separated lines.</summary>
+    private static async Task<IReadOnlyList<Purchase>> ReadTransactionsAsync(string path, CancellationToken ct)
+    {
+        string? first;
+        using (var peek = new StreamReader(path))
+        {
+            first = await peek.ReadLineAsync(ct).ConfigureAwait(false);
+        }
+
+        if (first is not null && first.Contains(',', StringComparison.Ordinal))
+        {
+            var (header, records) = await Cli.CsvTable.ReadAsync(path, ct).ConfigureAwait(false);
+            return RfmFiles.ReadTransactions(header, records);
+        }
+
+        using var reader = new StreamReader(path);
+        return RfmFiles.ReadCdnowTransactions(reader);
     }
 
     private static (JsonObject Parameters, double LogLikelihood, int Customers, int Iterations, List<string> AtBound) Describe<T>(

@@ -23,7 +23,6 @@ public sealed class ResponseFileImporter(CxoDbFactory databases, EventParser par
 {
     public const int MaxIdLength = 150;
 
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static readonly string[] ResponseColumns = ["id", "answeredAt", "survey", "email", "phone", "language", "channel", "triggerEventId"];
 
@@ -88,7 +87,7 @@ public sealed class ResponseFileImporter(CxoDbFactory databases, EventParser par
                 {
                     for (var i = 0; i < cells.Length; i++)
                     {
-                        cells[i] = StrictUtf8.GetString(csv.GetSpan(i)).Trim();
+                        cells[i] = CsvEventReader.StrictUtf8.GetString(csv.GetSpan(i)).Trim();
                     }
                 }
                 catch (DecoderFallbackException)
@@ -426,7 +425,7 @@ public sealed class ResponseFileImporter(CxoDbFactory databases, EventParser par
     {
         while (malformed.TryDequeue(out var record))
         {
-            rejected.Add(record.LineNumber, [new("$", $"is malformed CSV ({record.Reason})")], record.RawRecord);
+            rejected.Add(record.LineNumber, [new("$", CsvEventReader.Problem(record))], record.RawRecord);
         }
     }
 

@@ -77,18 +77,23 @@ internal static class CsvEventReader
         MaxRecordSize = Utf8LineReader.MaxLineBytes,
     };
 
+    /// <summary>Cells are UTF-8; invalid bytes are an error, never replaced silently.</summary>
+    public static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>What is wrong with a record the reader set aside, as the rest of a sentence about it ("the record …").</summary>
+    public static string Problem(CsvMalformedRecord record) => record.Reason switch
+    {
+        CsvMalformedReason.StrayQuote => "has a quote inside an unquoted field; quote the field and double the quote (\"a \"\"b\"\" c\")",
+        CsvMalformedReason.TextAfterClosingQuote => "has text after the closing quote of a field",
+        CsvMalformedReason.UnterminatedQuote => "has a quoted field that is never closed: it runs to the end of the file",
+        _ => $"is malformed CSV ({record.Reason})",
+    };
+
     private static void RejectMalformed(Queue<CsvMalformedRecord> malformed, ImportRun run)
     {
         while (malformed.TryDequeue(out var record))
         {
-            var message = record.Reason switch
-            {
-                CsvMalformedReason.StrayQuote => "has a quote inside an unquoted field; quote the field and double the quote (\"a \"\"b\"\" c\")",
-                CsvMalformedReason.TextAfterClosingQuote => "has text after the closing quote of a field",
-                CsvMalformedReason.UnterminatedQuote => "has a quoted field that is never closed: it runs to the end of the file",
-                _ => $"is malformed CSV ({record.Reason})",
-            };
-            run.Reject(record.LineNumber, [new("$", message)], record.RawRecord);
+            run.Reject(record.LineNumber, [new("$", Problem(record))], record.RawRecord);
         }
     }
 }

@@ -99,6 +99,9 @@ public sealed class PredictionService(CxoDbFactory databases, AnalyticsStore sto
 
     public void Dispose() => _one.Dispose();
 
+    /// <summary>A stored score's reasons (<see cref="CustomerScoreRow.ChurnReasonsJson"/>), largest first.</summary>
+    public static IReadOnlyList<ChurnReason> Reasons(string json) => JsonSerializer.Deserialize<List<ChurnReason>>(json, Json)!;
+
     /// <summary>Runs the models for one workspace; one run at a time in this process.</summary>
     public async Task<PredictionRun> RunAsync(long workspaceId, CancellationToken ct)
     {
@@ -140,8 +143,9 @@ public sealed class PredictionService(CxoDbFactory databases, AnalyticsStore sto
         {
             churn = await ChurnAsync(workspaceId, asOf, currency, settings, Score, ct).ConfigureAwait(false);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or ArithmeticException)
         {
+            // Data a model cannot be fitted on, or parameters where a prediction is undefined: the run says why.
             churnSkipped = e.Message;
         }
 
@@ -151,8 +155,9 @@ public sealed class PredictionService(CxoDbFactory databases, AnalyticsStore sto
         {
             clv = currency is null ? throw new ArgumentException("no revenue touchpoints with a currency") : await ClvAsync(workspaceId, asOf, currency, settings, Score, ct).ConfigureAwait(false);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or ArithmeticException)
         {
+            // Data a model cannot be fitted on, or parameters where a prediction is undefined: the run says why.
             clvSkipped = e.Message;
         }
 
@@ -205,7 +210,7 @@ public sealed class PredictionService(CxoDbFactory databases, AnalyticsStore sto
         {
             var s = score(now.Customers[row]);
             s.ChurnRisk = Math.Round(result.Probability, 6);
-            s.ChurnReasonsJson = JsonSerializer.Serialize(result.Reasons.Select(r => new { r.Feature, r.Value, LogOdds = Math.Round(r.LogOdds, 4) }), Json);
+            s.ChurnReasonsJson = JsonSerializer.Serialize(result.Reasons.Select(r => r with { LogOdds = Math.Round(r.LogOdds, 4) }), Json);
         });
         return new ChurnReport(
             settings.ChurnHorizonDays,
@@ -219,7 +224,7 @@ public sealed class PredictionService(CxoDbFactory databases, AnalyticsStore sto
 
     private async Task<ClvReport> ClvAsync(long workspaceId, DateTime asOf, string currency, PredictionOptions settings, Func<long, CustomerScoreRow> score, CancellationToken ct)
     {
-        var customers = await store.PurchaseSummariesAsync(workspaceId, DateOnly.FromDateTime(asOf), currency, ct).ConfigureAwait(false);
+        var (customers, _) = await store.PurchaseSummariesAsync(workspaceId, DateOnly.FromDateTime(asOf), currency, ct).ConfigureAwait(false);
         if (customers.Count == 0)
         {
             throw new ArgumentException($"no customer has orders in {currency}");
@@ -232,6 +237,11 @@ public sealed class PredictionService(CxoDbFactory databases, AnalyticsStore sto
         try
         {
             spend = GammaGamma.Fit(summaries).Parameters;
+            if (spend.Q <= 1)
+            {
+                // Customers without repeat purchases would have an infinite mean spend.
+                (spendSkipped, spend) = ($"q = {spend.Q:0.####} ≤ 1: the mean spend of customers without repeat purchases is infinite", null);
+            }
         }
         catch (ArgumentException e)
         {
@@ -240,16 +250,13 @@ public sealed class PredictionService(CxoDbFactory databases, AnalyticsStore sto
 
         foreach (var (customer, c) in customers)
         {
+            var predicted = LifetimeValue.Predict(purchases.Parameters, spend, c, settings.ClvHorizonWeeks, settings.DiscountRate);
             var s = score(customer);
-            s.ProbabilityAlive = Math.Round(BgNbd.ProbabilityAlive(purchases.Parameters, c), 6);
-            s.ExpectedPurchases = Math.Round(BgNbd.ExpectedPurchases(purchases.Parameters, c, settings.ClvHorizonWeeks), 6);
+            s.ProbabilityAlive = Math.Round(predicted.ProbabilityAlive, 6);
+            s.ExpectedPurchases = Math.Round(predicted.ExpectedPurchases, 6);
+            s.ExpectedSpend = predicted.ExpectedSpend is { } each ? Math.Round(each, 4) : null;
+            s.LifetimeValue = predicted.Value is { } value ? Math.Round(value, 4) : null;
             s.Currency = currency;
-            if (spend is { } gg)
-            {
-                var each = GammaGamma.ExpectedSpend(gg, c);
-                s.ExpectedSpend = Math.Round(each, 4);
-                s.LifetimeValue = Math.Round(LifetimeValue.Discounted(t => BgNbd.ExpectedPurchases(purchases.Parameters, c, t), each, settings.ClvHorizonWeeks, settings.DiscountRate), 4);
-            }
         }
 
         return new ClvReport(currency, customers.Count, purchases.Parameters, purchases.LogLikelihood, spend, spendSkipped, settings.ClvHorizonWeeks, settings.DiscountRate);

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using OpenCxo.App.Predict;
 using OpenCxo.Core.Ingest;
 using OpenCxo.Core.Profiles;
+using OpenCxo.Data.Analytics;
 using OpenCxo.Data.Storage;
 
 namespace OpenCxo.App.Profiles;
@@ -63,8 +64,6 @@ public static class CustomerProfiles
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 500;
 
-    private static readonly string[] PurchaseTypes = ["order.placed", "subscription.started", "subscription.renewed"];
-    private const string RefundType = "refund.issued";
 
     /// <summary>The live customer an id stands for: a merged profile answers with its survivor.</summary>
     public static async Task<long?> ResolveIdAsync(CxoDb db, long workspaceId, long customerId, CancellationToken cancellationToken)
@@ -142,8 +141,8 @@ public static class CustomerProfiles
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         var money = await db.Interactions.AsNoTracking()
             .Where(x => x.WorkspaceId == workspaceId && x.CustomerId == live && x.Currency != null
-                && (PurchaseTypes.Contains(x.Type) || x.Type == RefundType))
-            .GroupBy(x => new { x.Currency, Refund = x.Type == RefundType })
+                && (AnalyticsStore.PurchaseTypes.Contains(x.Type) || x.Type == AnalyticsStore.RefundType))
+            .GroupBy(x => new { x.Currency, Refund = x.Type == AnalyticsStore.RefundType })
             .Select(g => new { g.Key.Currency, g.Key.Refund, SumE4 = g.Sum(x => x.ValueE4) })
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         var merges = await db.CustomerMerges.AsNoTracking()
@@ -197,15 +196,11 @@ public static class CustomerProfiles
         var s = score.Score;
         var reasons = s.ChurnReasonsJson is null
             ? []
-            : JsonSerializer.Deserialize<List<StoredReason>>(s.ChurnReasonsJson, StoredReasonJson)!
+            : PredictionService.Reasons(s.ChurnReasonsJson)
                 .Select(r => new ChurnReasonView(r.Feature, r.Value, r.LogOdds, ChurnReasonText.Describe(r.Feature, r.Value)))
                 .ToList();
         return new CustomerPredictions(score.AsOf, s.ChurnRisk, reasons, s.ProbabilityAlive, s.ExpectedPurchases, s.ExpectedSpend, s.LifetimeValue, s.Currency);
     }
-
-    private static readonly JsonSerializerOptions StoredReasonJson = new(JsonSerializerDefaults.Web);
-
-    private sealed record StoredReason(string Feature, string Value, double LogOdds);
 
     /// <summary>Touchpoints newest first; the cursor is the (time, seq) of the last entry returned, so pages never skip or repeat.</summary>
     public static async Task<TimelinePage?> TimelineAsync(

@@ -1,12 +1,10 @@
 using System.Globalization;
+using OpenCxo.Core.Ingest;
 
 namespace OpenCxo.Core.Churn;
 
 /// <summary>A column of the input that is not a feature, and why.</summary>
 public sealed record IgnoredColumn(string Name, string Reason);
-
-/// <summary>One record of a text table: the line it started on and its fields.</summary>
-public readonly record struct TextRecord(long Line, IReadOnlyList<string> Fields);
 
 /// <summary>
 /// A labelled table read from text (one row per customer): the id column, a two-valued label, and every other column

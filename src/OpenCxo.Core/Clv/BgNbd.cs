@@ -46,7 +46,12 @@ public static class BgNbd
     /// E[Y(t) | x, t_x, T]: the expected purchases in the next <paramref name="t"/> time units of a customer with this
     /// history (equation 10).
     /// </summary>
-    public static double ExpectedPurchases(BgNbdParameters parameters, RfmSummary customer, double t)
+    public static double ExpectedPurchases(BgNbdParameters parameters, RfmSummary customer, double t) =>
+        ExpectedPurchasesIfAlive(parameters, customer, t) * ProbabilityAlive(parameters, customer);
+
+    /// <summary>Equation 10 without its P(alive) factor, so a caller asking for many horizons computes P(alive) once.</summary>
+    /// <exception cref="ArgumentException">a = 1, where the expectation is 0/0 (a limit this formula cannot take).</exception>
+    internal static double ExpectedPurchasesIfAlive(BgNbdParameters parameters, RfmSummary customer, double t)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var (r, alpha, a, b) = (parameters.R, parameters.Alpha, parameters.A, parameters.B);
@@ -56,9 +61,14 @@ public static class BgNbd
             return 0;
         }
 
+        if (a == 1)
+        {
+            throw new ArgumentException("a = 1: the BG/NBD expectation is 0/0 there; refit or move a off 1", nameof(parameters));
+        }
+
         var head = (a + b + x - 1) / (a - 1);
         var tail = 1 - (Math.Exp((r + x) * Math.Log((alpha + T) / (alpha + T + t))) * Hypergeometric.F21(r + x, b + x, a + b + x - 1, t / (alpha + T + t)));
-        return head * tail * ProbabilityAlive(parameters, customer);
+        return head * tail;
     }
 
     /// <summary>E[X(t)]: the expected purchases of a new customer in their first <paramref name="t"/> time units (equation 9).</summary>

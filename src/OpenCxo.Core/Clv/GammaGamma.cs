@@ -45,23 +45,20 @@ public static class GammaGamma
         return new ModelFit<GammaGammaParameters>(new GammaGammaParameters(fitted[0], fitted[1], fitted[2]), value, buyers.Count, iterations, bounded);
     }
 
-    /// <summary>Σ log-likelihood of the repeat buyers among the customers.</summary>
-    public static double LogLikelihood(GammaGammaParameters parameters, IReadOnlyList<RfmSummary> customers)
-    {
-        ArgumentNullException.ThrowIfNull(customers);
-        return LogLikelihoodAndGradient(parameters, [.. customers.Where(c => c.Frequency > 0)]).Value;
-    }
-
     /// <summary>
     /// E[M | p, q, γ, m̄, x]: the expected value of this customer's future purchases, (γ + m̄x) p / (px + q − 1) (equation 5
     /// of the note); for a customer without repeat purchases, the population mean pγ / (q − 1).
     /// </summary>
+    /// <exception cref="ArgumentException">px + q ≤ 1: the mean is infinite (a customer without repeat purchases when q ≤ 1).</exception>
     public static double ExpectedSpend(GammaGammaParameters parameters, RfmSummary customer)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var (p, q, gamma) = (parameters.P, parameters.Q, parameters.Gamma);
         var x = customer.Frequency;
-        return (gamma + (customer.MeanValue * x)) * p / ((p * x) + q - 1);
+        var denominator = (p * x) + q - 1;
+        return denominator > 0
+            ? (gamma + (customer.MeanValue * x)) * p / denominator
+            : throw new ArgumentException($"q = {q:0.####}: with {x} repeat purchases the Gamma-Gamma mean spend is infinite (it needs px + q > 1)", nameof(parameters));
     }
 
     /// <summary>
@@ -76,16 +73,18 @@ public static class GammaGamma
         var gradient = new double[3];
         var psiQ = SpecialFunctions.DiGamma(q);
         var lnQ = SpecialFunctions.GammaLn(q);
+        var lnGamma = Math.Log(gamma);
         foreach (var c in buyers)
         {
             var (x, m) = (c.Frequency, c.MeanValue);
             var px = p * x;
+            var (lnM, lnX) = (Math.Log(m), Math.Log(x));
             var spent = Math.Log(gamma + (m * x));
-            total += SpecialFunctions.GammaLn(px + q) - SpecialFunctions.GammaLn(px) - lnQ + (q * Math.Log(gamma))
-                + ((px - 1) * Math.Log(m)) + (px * Math.Log(x)) - ((px + q) * spent);
+            total += SpecialFunctions.GammaLn(px + q) - SpecialFunctions.GammaLn(px) - lnQ + (q * lnGamma)
+                + ((px - 1) * lnM) + (px * lnX) - ((px + q) * spent);
             var psiPxq = SpecialFunctions.DiGamma(px + q);
-            gradient[0] += x * (psiPxq - SpecialFunctions.DiGamma(px) + Math.Log(m) + Math.Log(x) - spent);
-            gradient[1] += psiPxq - psiQ + Math.Log(gamma) - spent;
+            gradient[0] += x * (psiPxq - SpecialFunctions.DiGamma(px) + lnM + lnX - spent);
+            gradient[1] += psiPxq - psiQ + lnGamma - spent;
             gradient[2] += (q / gamma) - ((px + q) / (gamma + (m * x)));
         }
 

@@ -4,7 +4,7 @@ namespace OpenCxo.Core.Clv;
 internal static class Hypergeometric
 {
     /// <exception cref="ArgumentOutOfRangeException">z outside [0, 1).</exception>
-    /// <exception cref="ArithmeticException">a, b or c not positive, or the series did not converge in 100,000 terms (z very close to 1).</exception>
+    /// <exception cref="ArithmeticException">a or b not positive, c zero or a negative integer (the series is undefined), or the series did not converge in 100,000 terms (z very close to 1).</exception>
     public static double F21(double a, double b, double c, double z)
     {
         if (!(z >= 0 && z < 1))
@@ -12,13 +12,14 @@ internal static class Hypergeometric
             throw new ArgumentOutOfRangeException(nameof(z), z, "the series needs 0 ≤ z < 1");
         }
 
-        if (!(a > 0 && b > 0 && c > 0))
+        if (!(a > 0 && b > 0) || !(c > 0 || c != Math.Floor(c)))
         {
-            throw new ArithmeticException($"₂F₁({a}, {b}; {c}; {z}) is summed for positive a, b and c only");
+            throw new ArithmeticException($"₂F₁({a}, {b}; {c}; {z}) is summed for positive a and b, and c not zero or a negative integer");
         }
 
-        // Σ (a)ₖ(b)ₖ / ((c)ₖ k!) zᵏ; for positive a, b, c every term is positive, so the sum stops when the next term
-        // no longer changes it.
+        // Σ (a)ₖ(b)ₖ / ((c)ₖ k!) zᵏ. With a, b > 0 the ratio of successive terms only shrinks in size once c + k > 0
+        // (towards z < 1), so the sum stops when the next term no longer changes it. A negative c (BG/NBD with
+        // a + b < 1) makes the first terms change sign; the series still converges.
         var term = 1.0;
         var sum = 1.0;
         for (var k = 0; k < 100_000; k++)

@@ -12,9 +12,9 @@ namespace OpenCxo.Core.Clv;
 public sealed record ModelFit<TParameters>(TParameters Parameters, double LogLikelihood, int Customers, int Iterations, IReadOnlyList<int> AtBound);
 
 /// <summary>
-/// Maximum likelihood over positive parameters: BFGS with bounds (Math.NET's BfgsBMinimizer, an L-BFGS-B relative) on
-/// their logarithms, so every step stays positive, between 10⁻⁶ and 10⁶; on the mean log-likelihood per customer, so
-/// that tolerances do not depend on the sample size.
+/// Maximum likelihood over positive parameters, searched on their logarithms so every step stays positive, and on the
+/// mean log-likelihood per customer so tolerances do not depend on the sample size: unbounded L-BFGS first; when it
+/// fails or leaves 10⁻⁶..10⁶, BFGS with those bounds (Math.NET's BfgsBMinimizer, an L-BFGS-B relative) from the start.
 /// </summary>
 internal static class MaximumLikelihood
 {
@@ -31,9 +31,9 @@ internal static class MaximumLikelihood
             throw new ArgumentException("the likelihood is not finite at the starting values: the data cannot be fitted");
         }
 
-        // The best point seen: L-BFGS can stop with "not a descent direction" once rounding dominates, or run into a
-        // flat ridge; from there one fresh start (new curvature memory) usually finishes, and a point whose gradient
-        // is flat to rounding is the answer.
+        // The best point the bounded search has seen: BFGS can stop with "not a descent direction" once rounding
+        // dominates, or run into a flat ridge; from there one fresh start (new curvature memory) usually finishes, and
+        // a point whose gradient is flat to rounding is the answer.
         var best = (Value: double.MaxValue, Theta: Vector<double>.Build.Dense([.. start.Select(v => Math.Log(v))]), Gradient: double.MaxValue);
         var objective = ObjectiveFunction.Gradient(theta =>
         {
@@ -75,7 +75,7 @@ internal static class MaximumLikelihood
         }
         catch (Exception e) when (e is MaximumIterationsException or OptimizationException or ArgumentException)
         {
-            // The bounded search below starts from the best point seen.
+            // The bounded search below takes over.
         }
 
         // The bounded search starts again from the starting values (where the free one went may not be computable)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using OpenCxo.Core.Ingest;
 
 namespace OpenCxo.Core.Clv;
 
@@ -21,22 +22,21 @@ public static class RfmFiles
     private static readonly string[] IdNames = ["id", "customer", "customer_id"];
 
     /// <summary>
-    /// A CSV summary with a header: frequency (or x), recency (or t_x), T, and optionally an id (id, customer) and the
-    /// mean value of repeat purchases (monetary_value, zbar) — the layouts of the lifetimes library and of Hardie's
-    /// CDNOW files. Times are in whatever unit the file uses (weeks for CDNOW).
+    /// A CSV summary (header and records as the app's CSV reader gives them): frequency (or x), recency (or t_x), T,
+    /// and optionally an id (id, customer) and the mean value of repeat purchases (monetary_value, zbar) — the layouts of
+    /// the lifetimes library and of Hardie's CDNOW files. Times are in whatever unit the file uses (weeks for CDNOW).
     /// </summary>
     /// <exception cref="FormatException">A missing column, or a line whose field is not a valid number (line and field named).</exception>
-    public static IReadOnlyList<CustomerSummary> ReadSummary(TextReader reader)
+    public static IReadOnlyList<CustomerSummary> ReadSummary(IReadOnlyList<string> header, IEnumerable<TextRecord> records)
     {
-        ArgumentNullException.ThrowIfNull(reader);
-        var header = reader.ReadLine() ?? throw new FormatException("line 1: the file is empty; expected a header with frequency, recency and T");
-        var names = Split(header).Select(n => n.Trim().Trim('"').ToLowerInvariant()).ToList();
+        ArgumentNullException.ThrowIfNull(records);
+        var names = Names(header, "frequency, recency and T");
         int Column(string[] accepted, bool required)
         {
             var index = names.FindIndex(n => accepted.Contains(n, StringComparer.Ordinal));
             if (index < 0 && required)
             {
-                throw new FormatException($"line 1: no column {string.Join(" or ", accepted)} in the header ({header})");
+                throw new FormatException($"line 1: no column {string.Join(" or ", accepted)} in the header ({string.Join(',', header)})");
             }
 
             return index;
@@ -48,21 +48,9 @@ public static class RfmFiles
         var age = Column(AgeNames, true);
         var value = Column(ValueNames, false);
         var customers = new List<CustomerSummary>();
-        var line = 1;
-        while (reader.ReadLine() is { } text)
+        foreach (var (line, fields) in records)
         {
-            line++;
-            if (text.Length == 0)
-            {
-                continue;
-            }
-
-            var fields = Split(text);
-            if (fields.Count != names.Count)
-            {
-                throw new FormatException($"line {line}: {fields.Count} fields where the header has {names.Count}");
-            }
-
+            Check(fields, names, line);
             double Number(int column) => double.TryParse(fields[column], NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number)
                 ? number
                 : throw new FormatException($"line {line}: {names[column]} is not a number ({fields[column]})");
@@ -83,49 +71,43 @@ public static class RfmFiles
         return customers;
     }
 
+    /// <summary>Transactions as CSV (header and records as the app's CSV reader gives them): customer (or id), date (yyyy-MM-dd or yyyyMMdd) and value (or amount).</summary>
+    /// <exception cref="FormatException">A missing column, or a line whose fields cannot be read (line and field named).</exception>
+    public static IReadOnlyList<Purchase> ReadTransactions(IReadOnlyList<string> header, IEnumerable<TextRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var names = Names(header, "customer, date and value");
+        var customer = names.FindIndex(n => IdNames.Contains(n, StringComparer.Ordinal));
+        var date = names.FindIndex(n => n is "date" or "day");
+        var value = names.FindIndex(n => n is "value" or "amount" or "spend");
+        if (customer < 0 || date < 0 || value < 0)
+        {
+            throw new FormatException($"line 1: the header needs customer, date and value columns ({string.Join(',', header)})");
+        }
+
+        var purchases = new List<Purchase>();
+        foreach (var (line, fields) in records)
+        {
+            Check(fields, names, line);
+            purchases.Add(new Purchase(fields[customer], Day(fields[date], line, "date"), Value(fields[value], line)));
+        }
+
+        return purchases;
+    }
+
     /// <summary>
-    /// Transactions: a CSV with a header naming customer (or id), date (yyyy-MM-dd or yyyyMMdd) and value (or amount);
-    /// or CDNOW's whitespace-separated layout, "master-id sample-id yyyyMMdd units value", where the customer is the
-    /// sample id without leading zeros (the ID of the published CDNOW summaries).
+    /// CDNOW's transaction lines, whitespace-separated "master-id sample-id yyyyMMdd units value", where the customer is
+    /// the sample id without leading zeros (the ID of the published CDNOW summaries).
     /// </summary>
     /// <exception cref="FormatException">A line whose fields cannot be read (line and field named).</exception>
-    public static IReadOnlyList<Purchase> ReadTransactions(TextReader reader)
+    public static IReadOnlyList<Purchase> ReadCdnowTransactions(TextReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
         var purchases = new List<Purchase>();
-        var first = reader.ReadLine() ?? throw new FormatException("line 1: the file is empty");
-        var line = 1;
-        if (first.Contains(',', StringComparison.Ordinal))
+        var line = 0L;
+        while (reader.ReadLine() is { } text)
         {
-            var names = Split(first).Select(n => n.Trim().Trim('"').ToLowerInvariant()).ToList();
-            var customer = names.FindIndex(n => n is "customer" or "id" or "customer_id");
-            var date = names.FindIndex(n => n is "date" or "day");
-            var value = names.FindIndex(n => n is "value" or "amount" or "spend");
-            if (customer < 0 || date < 0 || value < 0)
-            {
-                throw new FormatException($"line 1: the header needs customer, date and value columns ({first})");
-            }
-
-            while (reader.ReadLine() is { } text)
-            {
-                line++;
-                if (text.Length > 0)
-                {
-                    var fields = Split(text);
-                    if (fields.Count != names.Count)
-                    {
-                        throw new FormatException($"line {line}: {fields.Count} fields where the header has {names.Count}");
-                    }
-
-                    purchases.Add(new Purchase(fields[customer], Day(fields[date], line, "date"), Value(fields[value], line)));
-                }
-            }
-
-            return purchases;
-        }
-
-        for (var text = first; text is not null; text = reader.ReadLine(), line++)
-        {
+            line++;
             var fields = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             if (fields.Length == 0)
             {
@@ -138,6 +120,11 @@ public static class RfmFiles
             }
 
             purchases.Add(new Purchase(fields[1].TrimStart('0'), Day(fields[2], line, "date"), Value(fields[4], line)));
+        }
+
+        if (line == 0)
+        {
+            throw new FormatException("line 1: the file is empty");
         }
 
         return purchases;
@@ -178,49 +165,29 @@ public static class RfmFiles
         return (customers, unobserved);
     }
 
-    private static DateOnly Day(string text, int line, string field) =>
+    private static List<string> Names(IReadOnlyList<string> header, string expected)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        return header.Count == 0
+            ? throw new FormatException($"line 1: the file is empty; expected a header with {expected}")
+            : [.. header.Select(n => n.Trim().ToLowerInvariant())];
+    }
+
+    private static void Check(IReadOnlyList<string> fields, List<string> names, long line)
+    {
+        if (fields.Count != names.Count)
+        {
+            throw new FormatException($"line {line}: {fields.Count} fields where the header has {names.Count}");
+        }
+    }
+
+    private static DateOnly Day(string text, long line, string field) =>
         DateOnly.TryParseExact(text.Trim(), ["yyyy-MM-dd", "yyyyMMdd"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
             ? day
             : throw new FormatException($"line {line}: {field} is not a date yyyy-MM-dd or yyyyMMdd ({text})");
 
-    private static double Value(string text, int line) =>
+    private static double Value(string text, long line) =>
         double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) && value >= 0
             ? value
             : throw new FormatException($"line {line}: value must be a number ≥ 0 ({text})");
-
-    /// <summary>Splits a CSV line on commas, honouring double quotes.</summary>
-    private static List<string> Split(string line)
-    {
-        var fields = new List<string>();
-        var current = new System.Text.StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (c == '"')
-            {
-                if (quoted && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    current.Append('"');
-                    i++;
-                }
-                else
-                {
-                    quoted = !quoted;
-                }
-            }
-            else if (c == ',' && !quoted)
-            {
-                fields.Add(current.ToString());
-                current.Clear();
-            }
-            else
-            {
-                current.Append(c);
-            }
-        }
-
-        fields.Add(current.ToString());
-        return fields;
-    }
 }

@@ -63,8 +63,8 @@ internal static class Calibration
     }
 
     /// <summary>
-    /// <see cref="Check"/>, and that someone repeated a purchase (else drop-out and purchase rates cannot be told
-    /// apart). Returns the mean age over the mean frequency, 1 / (mean purchase rate): the scale the purchase models
+    /// <see cref="Check"/>, that someone repeated a purchase (else drop-out and purchase rates cannot be told apart),
+    /// and that there are at least two customers. Returns the mean age over the mean frequency, 1 / (mean purchase rate): the scale the purchase models
     /// start their rate parameter at.
     /// </summary>
     public static double CheckRepeats(IReadOnlyList<RfmSummary> customers)
@@ -73,6 +73,11 @@ internal static class Calibration
         if (customers.All(c => c.Frequency == 0))
         {
             throw new ArgumentException("no customer made a repeat purchase: the drop-out and purchase rates cannot be told apart");
+        }
+
+        if (customers.Count < 2)
+        {
+            throw new ArgumentException("one customer cannot show how customers differ, which the models' mixing distributions describe: fit at least two customers");
         }
 
         return 1 / Math.Max(customers.Average(c => c.Frequency) / customers.Average(c => c.Age), 1e-6);

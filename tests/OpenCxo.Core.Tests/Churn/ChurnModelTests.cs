@@ -1,5 +1,6 @@
 using System.Globalization;
 using OpenCxo.Core.Churn;
+using OpenCxo.Core.Ingest;
 
 namespace OpenCxo.Core.Tests.Churn;
 

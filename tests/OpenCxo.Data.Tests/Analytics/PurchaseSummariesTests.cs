@@ -73,7 +73,8 @@ public sealed class PurchaseSummariesTests : IAsyncLifetime
         var (expected, unobserved) = RfmFiles.Summarise(purchases, End);
         Assert.Equal(1, unobserved);
 
-        var actual = await _store.PurchaseSummariesAsync(1, End, "EUR");
+        var (actual, actualUnobserved) = await _store.PurchaseSummariesAsync(1, End, "EUR");
+        Assert.Equal(unobserved, actualUnobserved);
         Assert.Equal(expected.Count, actual.Count);
         Assert.DoesNotContain(actual, a => a.Customer is 2 or 40);
         var byId = expected.ToDictionary(c => long.Parse(c.Id, CultureInfo.InvariantCulture), c => c.Summary);
