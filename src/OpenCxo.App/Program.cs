@@ -3,6 +3,7 @@ using OpenCxo.App.Analytics;
 using OpenCxo.App.Churn;
 using OpenCxo.App.Cli;
 using OpenCxo.App.Clv;
+using OpenCxo.App.Drivers;
 using OpenCxo.App.Demo;
 using OpenCxo.App.Hosting;
 using OpenCxo.App.Ingest;
@@ -26,6 +27,7 @@ var root = new RootCommand("OpenCXO: one customer, honest metrics, a loop that c
     MetricsCommand.Create(),
     ClvCommand.Create(),
     ChurnCommand.Create(),
+    DriversCommand.Create(),
     KpiCommand.Create(),
     TextCommand.Create(),
     DemoLoader.Create(),

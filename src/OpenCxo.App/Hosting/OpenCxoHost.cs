@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics;
 using OpenCxo.App.Analytics;
+using OpenCxo.App.Drivers;
 using OpenCxo.App.Feedback;
 using OpenCxo.App.Ingest;
 using OpenCxo.App.Kpis;
@@ -55,6 +56,7 @@ public static class OpenCxoHost
         builder.Services.AddTextAnalytics();
         builder.Services.AddKpis();
         builder.Services.AddPredictions();
+        builder.Services.AddDrivers();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
@@ -89,6 +91,7 @@ public static class OpenCxoHost
         app.MapKpiApi();
         app.MapAlertApi();
         app.MapPredictionsApi();
+        app.MapDriversApi();
         app.MapWebUi();
         return app;
     }
