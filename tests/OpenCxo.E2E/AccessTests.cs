@@ -21,6 +21,7 @@ public sealed class AccessTests(UiServer server)
         ["/surveys/new"] = ["admin", "cxo", "marketing", "service"],
         ["/feedback"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
         ["/metrics"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
+        ["/drivers"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
         ["/kpis"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
         ["/kpis/new"] = ["admin", "cxo"],
         ["/council"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
