@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OpenCxo.App.Actions;
 using OpenCxo.App.Analytics;
 using OpenCxo.App.Churn;
 using OpenCxo.App.Cli;
@@ -28,6 +29,7 @@ var root = new RootCommand("OpenCXO: one customer, honest metrics, a loop that c
     ClvCommand.Create(),
     ChurnCommand.Create(),
     DriversCommand.Create(),
+    ActionsCommand.Create(),
     KpiCommand.Create(),
     TextCommand.Create(),
     DemoLoader.Create(),

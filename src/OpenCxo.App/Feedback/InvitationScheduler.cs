@@ -156,7 +156,7 @@ public sealed partial class InvitationScheduler(
             .Where(t => t.WorkspaceId == rule.WorkspaceId && ids.Contains(t.CustomerId) && (t.Name == "surveyConsent" || t.Name == "language"))
             .Select(t => new { t.CustomerId, t.Name, t.ValueJson })
             .ToListAsync(ct).ConfigureAwait(false);
-        var refused = traits.Where(t => t.Name == "surveyConsent" && Refuses(t.ValueJson)).Select(t => t.CustomerId).ToHashSet();
+        var refused = traits.Where(t => t.Name == "surveyConsent" && Profiles.TraitFlags.Refuses(t.ValueJson)).Select(t => t.CustomerId).ToHashSet();
         var spanish = traits.Where(t => t.Name == "language" && Profiles.CustomerSearch.TextOf(t.ValueJson).StartsWith("es", StringComparison.OrdinalIgnoreCase))
             .Select(t => t.CustomerId).ToHashSet();
         foreach (var candidate in candidates)
@@ -421,19 +421,6 @@ public sealed partial class InvitationScheduler(
             .Where(o => customers.Contains(o.CustomerId))
             .Select(o => new { o.WorkspaceId, o.CustomerId })
             .ToListAsync(ct).ConfigureAwait(false)).Select(o => (o.WorkspaceId, o.CustomerId)).ToHashSet();
-    }
-
-    /// <summary><c>surveyConsent</c> of false, "false", "no" or 0 withholds consent.</summary>
-    private static bool Refuses(string valueJson)
-    {
-        using var value = JsonDocument.Parse(valueJson);
-        return value.RootElement.ValueKind switch
-        {
-            JsonValueKind.False => true,
-            JsonValueKind.String => value.RootElement.GetString()!.Trim().ToLowerInvariant() is "false" or "no" or "0",
-            JsonValueKind.Number => value.RootElement.GetDouble() == 0,
-            _ => false,
-        };
     }
 
     public override void Dispose()

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics;
+using OpenCxo.App.Actions;
 using OpenCxo.App.Analytics;
 using OpenCxo.App.Drivers;
 using OpenCxo.App.Feedback;
@@ -57,6 +58,7 @@ public static class OpenCxoHost
         builder.Services.AddKpis();
         builder.Services.AddPredictions();
         builder.Services.AddDrivers();
+        builder.Services.AddNextActions();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
@@ -92,6 +94,7 @@ public static class OpenCxoHost
         app.MapAlertApi();
         app.MapPredictionsApi();
         app.MapDriversApi();
+        app.MapNextActionsApi();
         app.MapWebUi();
         return app;
     }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using OpenCxo.Core.Actions;
 using OpenCxo.Core.Churn;
 using OpenCxo.Core.Clv;
 using OpenCxo.Data.Analytics;
@@ -80,8 +81,11 @@ public sealed record ChurnReport(
 /// <summary>The lifetime value fits the scores came from.</summary>
 public sealed record ClvReport(string Currency, int Customers, BgNbdParameters Purchases, double LogLikelihood, GammaGammaParameters? Spend, string? SpendSkipped, double HorizonWeeks, double DiscountRate);
 
-/// <summary>What one run did: the scores it wrote, and each model's report or the reason it could not be fitted.</summary>
-public sealed record PredictionReport(ChurnReport? Churn, string? ChurnSkipped, ClvReport? Clv, string? ClvSkipped, double Seconds);
+/// <summary>
+/// What one run did: the scores it wrote, each model's report or the reason it could not be fitted, and the
+/// percentiles of the scores (what next-best-action rules mean by "p75").
+/// </summary>
+public sealed record PredictionReport(ChurnReport? Churn, string? ChurnSkipped, ClvReport? Clv, string? ClvSkipped, double Seconds, ScorePercentiles? Percentiles = null);
 
 public sealed record PredictionRun(long Id, DateTime StartedAt, DateTime AsOf, string Status, string? Message, long Customers, PredictionReport Report);
 
@@ -161,7 +165,10 @@ public sealed class PredictionService(CxoDbFactory databases, AnalyticsStore sto
             clvSkipped = e.Message;
         }
 
-        var report = new PredictionReport(churn, churnSkipped, clv, clvSkipped, Math.Round(clock.Elapsed.TotalSeconds, 2));
+        var percentiles = ScorePercentiles.Of(
+            scores.Values.Where(s => s.ChurnRisk is not null).Select(s => s.ChurnRisk!.Value),
+            scores.Values.Where(s => s.LifetimeValue is not null).Select(s => s.LifetimeValue!.Value));
+        var report = new PredictionReport(churn, churnSkipped, clv, clvSkipped, Math.Round(clock.Elapsed.TotalSeconds, 2), percentiles);
         var status = churn is null && clv is null ? "failed" : churn is null || clv is null ? "partial" : "ok";
         var message = string.Join("; ", new[] { churnSkipped is null ? null : "churn: " + churnSkipped, clvSkipped is null ? null : "lifetime value: " + clvSkipped }.OfType<string>());
         var run = new ModelRunRow

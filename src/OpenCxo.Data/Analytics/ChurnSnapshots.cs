@@ -20,6 +20,21 @@ public sealed partial class AnalyticsStore
         "repeat_contacts_90d", "open_tickets", "mean_sentiment_365d", "negative_texts_365d", "churn_intent_365d",
     ];
 
+    /// <summary>
+    /// A CTE <c>tickets(c, open_tickets)</c>: per customer, the tickets opened and not resolved among the rows of a CTE
+    /// <c>past(c, ticket, type)</c>.
+    /// </summary>
+    private const string OpenTickets = """
+        tickets AS (
+            SELECT c, count(*) AS open_tickets FROM (
+                SELECT c, ticket, bool_or(type = 'ticket.opened') AS opened, bool_or(type = 'ticket.resolved') AS resolved
+                FROM past WHERE ticket IS NOT NULL AND type IN ('ticket.opened', 'ticket.resolved')
+                GROUP BY c, ticket)
+            WHERE opened AND NOT resolved
+            GROUP BY c
+        )
+        """;
+
     /// <summary>The category features of a churn snapshot, after the numbers.</summary>
     public static readonly IReadOnlyList<string> ChurnCategories = ["subscriber", "acquisition_campaign", "first_channel", "segment", "complaint_theme"];
 
@@ -99,14 +114,7 @@ public sealed partial class AnalyticsStore
                 WHERE t > {At} - INTERVAL 90 DAY AND before >= t - INTERVAL 7 DAY
                 GROUP BY c
             ),
-            tickets AS (
-                SELECT c, count(*) AS open_tickets FROM (
-                    SELECT c, ticket, bool_or(type = 'ticket.opened') AS opened, bool_or(type = 'ticket.resolved') AS resolved
-                    FROM past WHERE ticket IS NOT NULL AND type IN ('ticket.opened', 'ticket.resolved')
-                    GROUP BY c, ticket)
-                WHERE opened AND NOT resolved
-                GROUP BY c
-            ),
+            {OpenTickets},
             words AS (
                 SELECT {MappedCustomer("x")} AS c, avg(x.sentiment) AS mean_sentiment_365d,
                        count(*) FILTER (WHERE x.sentiment < -0.05) AS negative_texts_365d,

@@ -35,6 +35,7 @@ public abstract class CxoDb(DbContextOptions options) : DbContext(options)
     public DbSet<AlertDeliveryRow> AlertDeliveries => Set<AlertDeliveryRow>();
     public DbSet<ModelRunRow> ModelRuns => Set<ModelRunRow>();
     public DbSet<CustomerScoreRow> CustomerScores => Set<CustomerScoreRow>();
+    public DbSet<ActionRuleSetRow> ActionRuleSets => Set<ActionRuleSetRow>();
 
     public abstract DatabaseProvider Provider { get; }
 

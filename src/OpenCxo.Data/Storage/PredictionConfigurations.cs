@@ -25,3 +25,13 @@ internal sealed class CustomerScoreConfiguration : IEntityTypeConfiguration<Cust
         builder.HasIndex(x => new { x.WorkspaceId, x.ChurnRisk });
     }
 }
+
+internal sealed class ActionRuleSetConfiguration : IEntityTypeConfiguration<ActionRuleSetRow>
+{
+    public void Configure(EntityTypeBuilder<ActionRuleSetRow> builder)
+    {
+        builder.ToTable("action_rule_sets");
+        builder.HasKey(x => x.WorkspaceId);
+        builder.Property(x => x.WorkspaceId).ValueGeneratedNever();
+    }
+}

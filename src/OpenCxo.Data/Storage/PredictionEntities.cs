@@ -47,3 +47,14 @@ public sealed class CustomerScoreRow
     public double? LifetimeValue { get; set; }
     public string? Currency { get; set; }
 }
+
+/// <summary>
+/// A workspace's next-best-action rules as its users last saved them: one JSON document (the API's shape), replaced
+/// whole so a rule set is never half-saved. No row: the built-in rules apply.
+/// </summary>
+public sealed class ActionRuleSetRow
+{
+    public long WorkspaceId { get; set; }
+    public required string RulesJson { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}

@@ -22,6 +22,26 @@ namespace OpenCxo.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("OpenCxo.Data.Storage.ActionRuleSetRow", b =>
+                {
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<string>("RulesJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("rules_json");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("WorkspaceId");
+
+                    b.ToTable("action_rule_sets", (string)null);
+                });
+
             modelBuilder.Entity("OpenCxo.Data.Storage.AlertDeliveryRow", b =>
                 {
                     b.Property<long>("Id")

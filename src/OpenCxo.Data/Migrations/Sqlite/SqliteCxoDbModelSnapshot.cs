@@ -17,6 +17,26 @@ namespace OpenCxo.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("OpenCxo.Data.Storage.ActionRuleSetRow", b =>
+                {
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<string>("RulesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rules_json");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("WorkspaceId");
+
+                    b.ToTable("action_rule_sets", (string)null);
+                });
+
             modelBuilder.Entity("OpenCxo.Data.Storage.AlertDeliveryRow", b =>
                 {
                     b.Property<long>("Id")
