@@ -17,6 +17,7 @@ public sealed class AccessTests(UiServer server)
         ["/service"] = ["admin", "cxo", "service", "viewer"],
         ["/customers"] = ["admin", "cxo", "marketing", "sales", "service"],
         ["/touchpoints"] = ["admin", "cxo", "marketing", "sales", "service"],
+        ["/actions"] = ["admin", "cxo", "marketing", "sales", "service"],
         ["/surveys"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
         ["/surveys/new"] = ["admin", "cxo", "marketing", "service"],
         ["/feedback"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
