@@ -27,6 +27,8 @@ using OpenCxo.Data.Storage;
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- catalogue [--db SQLITE-FILE] [--skip-record] [--metric NAME]   (issue 6: catalogue metrics by week over a year; the file from `timeline`)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- clv [--summary CSV] [--customers N]   (issue 7: BG/NBD fit time on CDNOW and on N customers drawn from known parameters)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- churn [--customers N] [--training N]   (issue 7: churn model training on the sample cap, scoring N customers with reasons)
+//   dotnet run -c Release --project bench/OpenCxo.Bench -- actions [--customers N]   (issue 7: next best action and department worklists for N customers)
+//   dotnet run -c Release --project bench/OpenCxo.Bench -- drivers [--answers N]   (issue 7: key drivers of N answers over 64 candidate drivers)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- kpis [--db SQLITE-FILE]   (issue 6: the demo KPIs' scorecards, snapshots and council report; the file from `timeline`)
 var verb = args.FirstOrDefault() ?? "help";
 var work = Path.Combine(Path.GetTempPath(), "opencxo-bench");
@@ -69,11 +71,17 @@ switch (verb)
     case "churn":
         ChurnBench.Run(Bench.Arg(args, "--customers", 1_000_000), Bench.Arg(args, "--training", 200_000));
         break;
+    case "actions":
+        ActionBench.Run(Bench.Arg(args, "--customers", 1_000_000));
+        break;
+    case "drivers":
+        DriverBench.Run(Bench.Arg(args, "--answers", 1_000_000));
+        break;
     case "kpis":
         await KpiBench.RunAsync(Bench.ArgText(args, "--db") ?? Path.Combine(work, "timeline-10000000.db"));
         break;
     default:
-        Console.WriteLine("verbs: clv [--summary CSV] [--customers N] | catalogue [--db SQLITE-FILE] [--skip-record] [--metric NAME] | kpis [--db SQLITE-FILE] | text [--comments N] | survey [--invitations N] [--clients C] [--seconds S] | metrics [--responses N] | ui [--db SQLITE-FILE] [--rounds N] | import [--events N] [--postgres CS [--postgres-only]] | parse [--events N] | http [--events N] [--clients C] | memory [--events N] | timeline [--interactions N]");
+        Console.WriteLine("verbs: actions [--customers N] | drivers [--answers N] | churn [--customers N] [--training N] | clv [--summary CSV] [--customers N] | catalogue [--db SQLITE-FILE] [--skip-record] [--metric NAME] | kpis [--db SQLITE-FILE] | text [--comments N] | survey [--invitations N] [--clients C] [--seconds S] | metrics [--responses N] | ui [--db SQLITE-FILE] [--rounds N] | import [--events N] [--postgres CS [--postgres-only]] | parse [--events N] | http [--events N] [--clients C] | memory [--events N] | timeline [--interactions N]");
         break;
 }
 
