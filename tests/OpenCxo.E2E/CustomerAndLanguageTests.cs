@@ -47,7 +47,11 @@ public sealed partial class CustomerAndLanguageTests(UiServer server)
         await UiServer.WaitForCircuitAsync(page);
         await page.Locator(".cxo-timeline .mud-timeline-item").Last.ScrollIntoViewIfNeededAsync();
         await page.Mouse.WheelAsync(0, 20_000);
-        await Assertions.Expect(items).ToHaveCountAsync((int)Math.Min(total, 100));
+        // One or more further pages, depending on how far the wheel got before each page arrived: whole pages of 50,
+        // or everything.
+        await Assertions.Expect(items).Not.ToHaveCountAsync(50);
+        var loaded = await items.CountAsync();
+        Assert.True(loaded == total || (loaded % 50 == 0 && loaded < total), $"{loaded} of {total} touchpoints shown");
     }
 
     [Fact]

@@ -183,6 +183,8 @@ public sealed class PredictionService(CxoDbFactory databases, AnalyticsStore sto
             ReportJson = JsonSerializer.Serialize(report, Json),
         };
         await CustomerScores.ReplaceAsync(databases, run, scores.Values.OrderBy(s => s.CustomerId), ct).ConfigureAwait(false);
+        // Metrics slice by the new scores' tiers (customer.attr.predicted.churnRisk) from now on.
+        await store.SyncAsync(ct).ConfigureAwait(false);
         return ToRun(run);
     }
 

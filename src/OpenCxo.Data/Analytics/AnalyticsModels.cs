@@ -24,6 +24,9 @@ public sealed record SyncResult(long InteractionsCopied, long MergesCopied, long
 {
     /// <summary>Text analyses copied (new or replacing an earlier analysis of the same text).</summary>
     public long TextsCopied { get; init; }
+
+    /// <summary>Prediction tier rows copied from a newer model run.</summary>
+    public long PredictionsCopied { get; init; }
 }
 
 /// <summary>

@@ -156,7 +156,25 @@ internal static class AnalyticsSchema
         );
         """;
 
+    // customer_predictions holds each scored customer's place among the workspace's customers by the latest model
+    // run (AnalyticsStore.CopyPredictions), as attribute-like rows that metrics slice by; prediction_runs says which run
+    // each workspace's rows came from. Added after version 11 without a copy again: created where missing.
+    private const string Additive = """
+        CREATE TABLE IF NOT EXISTS customer_predictions (
+            workspace_id BIGINT NOT NULL,
+            customer_id BIGINT NOT NULL,
+            name VARCHAR NOT NULL,
+            value VARCHAR NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS prediction_runs (
+            workspace_id BIGINT NOT NULL,
+            run_id BIGINT NOT NULL
+        );
+        """;
+
     private const string Drop = """
+        DROP TABLE IF EXISTS customer_predictions;
+        DROP TABLE IF EXISTS prediction_runs;
         DROP TABLE IF EXISTS interactions;
         DROP TABLE IF EXISTS subscription_spans;
         DROP TABLE IF EXISTS customer_merges;
@@ -210,13 +228,15 @@ internal static class AnalyticsSchema
             command.CommandText = "SELECT max(schema_version) FROM sync_state";
             if (command.ExecuteScalar() is int version && version == Version)
             {
+                command.CommandText = Additive;
+                command.ExecuteNonQuery();
                 return;
             }
         }
 
         using var transaction = connection.BeginTransaction();
         command.Transaction = transaction;
-        command.CommandText = Drop + Create;
+        command.CommandText = Drop + Create + Additive;
         command.ExecuteNonQuery();
         command.CommandText = "INSERT INTO sync_state VALUES ($version, 0, 0, 0, 0, 0, 0, 0, 0)";
         command.Parameters.Add(new DuckDBParameter("version", Version));

@@ -29,10 +29,10 @@ public sealed partial class AnalyticsStore
         SELECT workspace_id, absorbed_id FROM customer_merges WHERE seq > $merges
         """;
 
-    /// <summary>The customer attribute names of a workspace, for choosing one to split by, ordered by name.</summary>
+    /// <summary>The customer attribute names of a workspace (prediction tiers included), for choosing one to split by, ordered by name.</summary>
     public Task<IReadOnlyList<string>> CustomerAttributeNamesAsync(long workspaceId, CancellationToken ct = default) =>
-        QueryAsync(workspaceId, DashboardFilter.Period(DateTime.MinValue, DateTime.MaxValue), null, _ => """
-            SELECT DISTINCT name FROM customer_traits WHERE workspace_id = $workspace ORDER BY name LIMIT 500
+        QueryAsync(workspaceId, DashboardFilter.Period(DateTime.MinValue, DateTime.MaxValue), null, _ => $"""
+            SELECT DISTINCT name FROM {AttributeRows} WHERE workspace_id = $workspace ORDER BY name LIMIT 500
             """,
             reader => reader.GetString(0), ct);
 

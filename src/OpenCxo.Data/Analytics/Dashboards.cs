@@ -67,11 +67,11 @@ public sealed partial class AnalyticsStore
     private const string LiveCustomer = "i.live_id";
 
     /// <summary>
-    /// The live profile's value of the attribute named by $attribute, as t.value, for <paramref name="customer"/> (a
-    /// live customer id). One key against that attribute's rows alone: the join runs per row, so it is kept lean.
+    /// The live profile's value of the attribute named by $attribute (its own, or a prediction tier), as t.value, for
+    /// <paramref name="customer"/> (a live customer id). One key against that attribute's rows alone: the join runs per row, so it is kept lean.
     /// </summary>
     private static string AttributeJoin(string customer) =>
-        "LEFT JOIN (SELECT customer_id, value FROM customer_traits WHERE workspace_id = $workspace AND name = $attribute) t ON t.customer_id = " + customer;
+        $"LEFT JOIN (SELECT customer_id, value FROM {AttributeRows} WHERE workspace_id = $workspace AND name = $attribute) t ON t.customer_id = " + customer;
 
     /// <summary>Touchpoints per time bucket and department, channel or type; <paramref name="types"/> narrows to those types.</summary>
     public Task<IReadOnlyList<VolumePoint>> VolumeAsync(

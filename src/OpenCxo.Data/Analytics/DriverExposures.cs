@@ -83,7 +83,7 @@ public sealed partial class AnalyticsStore
                 GROUP BY u.u
             ),
             attributes AS (
-                SELECT name FROM customer_traits WHERE workspace_id = $workspace AND {named}
+                SELECT name FROM {AttributeRows} WHERE workspace_id = $workspace AND {named}
                 GROUP BY name HAVING count(DISTINCT value) <= {MaxAttributeLevels}
             ),
             exposures AS (
@@ -94,7 +94,7 @@ public sealed partial class AnalyticsStore
                 UNION SELECT u, 'segment', segment FROM units WHERE segment IS NOT NULL
                 UNION SELECT u, 'campaign', campaign FROM acquired
                 UNION SELECT u.u, 'attribute', a.name || ': ' || a.value
-                      FROM units u JOIN customer_traits a ON a.workspace_id = $workspace AND a.customer_id = u.c
+                      FROM units u JOIN {AttributeRows} a ON a.workspace_id = $workspace AND a.customer_id = u.c
                       WHERE a.name IN (SELECT name FROM attributes)
             ),
             keys AS (

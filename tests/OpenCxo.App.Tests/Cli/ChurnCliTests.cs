@@ -9,6 +9,9 @@ namespace OpenCxo.App.Tests.Cli;
 /// </summary>
 public sealed class ChurnCliTests : IDisposable
 {
+    /// <summary>Where the prediction tiers end, as shares of the scored customers from the riskiest.</summary>
+    private static readonly double[] TierBounds = [0.10, 0.25, 0.50, 1.0];
+
     private readonly CliSandbox _sandbox = new();
 
     public void Dispose() => _sandbox.Dispose();
@@ -96,6 +99,44 @@ public sealed class ChurnCliTests : IDisposable
         Assert.InRange(reasons.Count, 1, 3);
         Assert.All(reasons, r => Assert.True(r.GetProperty("logOdds").GetDouble() > 0));
         Assert.All(reasons, r => Assert.False(string.IsNullOrWhiteSpace(r.GetProperty("text").GetString())));
+
+        // The run's scores reach the analytics store as tiers: the riskiest tenth, the next 15 %, the next quarter and
+        // the lower half of the scored customers — counted here from the stored scores alone.
+        var scored = Count(_sandbox.DatabasePath, "SELECT count(*) FROM customer_scores WHERE churn_risk IS NOT NULL");
+        var upTo = TierBounds.Select(share => (long)Math.Ceiling(share * scored)).ToArray();
+        var expected = new Dictionary<string, long>
+        {
+            ["top 10 %"] = upTo[0], ["10–25 %"] = upTo[1] - upTo[0], ["25–50 %"] = upTo[2] - upTo[1], ["bottom 50 %"] = upTo[3] - upTo[2],
+        };
+        using (var store = new DuckDB.NET.Data.DuckDBConnection($"Data Source={Path.ChangeExtension(_sandbox.DatabasePath, ".duckdb")};ACCESS_MODE=READ_ONLY"))
+        {
+            store.Open();
+            using var command = store.CreateCommand();
+            command.CommandText = "SELECT value, count(*) FROM customer_predictions WHERE name = 'predicted.churnRisk' GROUP BY value";
+            using var tiers = command.ExecuteReader();
+            var actual = new Dictionary<string, long>();
+            while (tiers.Read())
+            {
+                actual[tiers.GetString(0)] = tiers.GetInt64(1);
+            }
+
+            Assert.Equal(expected.OrderBy(e => e.Key, StringComparer.Ordinal), actual.OrderBy(e => e.Key, StringComparer.Ordinal));
+        }
+
+        // Metrics slice by them like any customer attribute.
+        var nps = (await _sandbox.RunAsync("metrics", "nps", "--from", "2020-01-01", "--by", "customer.attr.predicted.churnRisk", "--json")).ShouldExit(0).Json();
+        var slices = nps.GetProperty("slices").EnumerateArray().Select(x => x.GetProperty("key").ValueKind == System.Text.Json.JsonValueKind.Null ? "(none)" : x.GetProperty("key").GetString()!).ToList();
+        Assert.Subset(new HashSet<string>(expected.Keys.Append("(none)")), new HashSet<string>(slices));
+        Assert.Contains("top 10 %", slices);
+    }
+
+    private static long Count(string db, string sql)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Mode=ReadOnly");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
     private static string Riskiest(string db)
