@@ -28,6 +28,7 @@ public static class ActionEndpoints
         group.MapGet("/rules", GetRulesAsync).RequireAuthorization(Scopes.StatsRead).WithName("GetActionRules")
             .WithSummary("The workspace's next-best-action rules (the built-in ones until edited).");
         group.MapPut("/rules", PutRulesAsync).RequireAuthorization(Scopes.KpisWrite).WithName("PutActionRules")
+            .Accepts<ActionRuleSet>("application/json")
             .WithSummary("Replace the rules whole. Each: key, name, department (service, marketing, sales), kind (service or offer), when (conditions "
                 + "{field, op, value}), riskReduction (0–1), uplift (share of CLV), cost, enabled. Every problem is named by its place; nothing is saved then.");
         return app;
@@ -69,8 +70,15 @@ public static class ActionEndpoints
         TypedResults.Ok(new ActionRuleSet([.. (await actions.RulesAsync(http.User.WorkspaceId(), ct)).Select(ActionRuleDocument.From)]));
 
     private static async Task<Results<Ok<ActionRuleSet>, ValidationProblem>> PutRulesAsync(
-        ActionRuleSet body, HttpContext http, [FromServices] NextActionService actions, CancellationToken ct)
+        HttpContext http, [FromServices] NextActionService actions, CancellationToken ct)
     {
+        // Read here rather than bound, so that a value of the wrong type is named by its place too.
+        var (body, unreadable) = await Kpis.KpiEndpoints.ReadJsonAsync<ActionRuleSet>(http, ActionRuleDocument.Json, ct);
+        if (body is null)
+        {
+            return Problem(unreadable!.Field, unreadable.Message);
+        }
+
         var (rules, errors) = ActionRuleDocument.Parse(body.Rules);
         if (rules is null)
         {

@@ -15,8 +15,11 @@ public sealed record ActionConditionDocument(string Field, string Op, JsonElemen
 
 /// <summary>A rule as the API, the CLI and the store write it; <see cref="Kind"/> is <c>service</c> or <c>offer</c>.</summary>
 public sealed partial record ActionRuleDocument(
-    string Key, string Name, string Department, string Kind, IReadOnlyList<ActionConditionDocument> When, double RiskReduction, double Uplift, double Cost, bool Enabled = true)
+    string Key, string Name, string Department, string Kind, IReadOnlyList<ActionConditionDocument> When, double? RiskReduction, double? Uplift, double? Cost, bool Enabled = true)
 {
+    /// <summary>How rule sets are read and written: the API's camelCase, numbers never as strings.</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict };
+
     public static ActionRuleDocument From(ActionRule rule) => new(
         rule.Key,
         rule.Name,
@@ -75,13 +78,21 @@ public sealed partial record ActionRuleDocument(
                 }
             }
 
-            rules.Add(new ActionRule(d.Key, d.Name, d.Department, kind, d.When is null ? null! : conditions, d.RiskReduction, d.Uplift, d.Cost, d.Enabled));
+            foreach (var (name, value) in new[] { ("riskReduction", d.RiskReduction), ("uplift", d.Uplift), ("cost", d.Cost) })
+            {
+                if (value is null)
+                {
+                    errors.Add(new FieldError($"{at}.{name}", "is required: a number (0 for none)"));
+                }
+            }
+
+            rules.Add(new ActionRule(d.Key, d.Name, d.Department, kind, d.When is null ? null! : conditions, d.RiskReduction ?? 0, d.Uplift ?? 0, d.Cost ?? 0, d.Enabled));
         }
 
-        if (errors.Count == 0)
-        {
-            errors.AddRange(NextBestAction.Validate(rules));
-        }
+        // Everything at once, but each place once: what could not be read is not judged again.
+        var unread = errors.ToList();
+        errors.AddRange(NextBestAction.Validate(rules).Where(v => !unread.Any(e =>
+            e.Field == v.Field || e.Field.StartsWith(v.Field + "[", StringComparison.Ordinal) || e.Field.StartsWith(v.Field + ".", StringComparison.Ordinal))));
 
         return errors.Count == 0 ? (rules, []) : (null, errors);
     }

@@ -115,11 +115,11 @@ public static class ActionsCommand
                 ActionRuleSet? body;
                 try
                 {
-                    body = JsonSerializer.Deserialize<ActionRuleSet>(await File.ReadAllTextAsync(path, ct).ConfigureAwait(false), Cli.Cli.JsonOutput);
+                    body = JsonSerializer.Deserialize<ActionRuleSet>(await File.ReadAllTextAsync(path, ct).ConfigureAwait(false), ActionRuleDocument.Json);
                 }
                 catch (JsonException e)
                 {
-                    return Cli.Cli.Fail($"{path}: not a rule set: {e.Message}");
+                    return Cli.Cli.Fail($"{path}: not a rule set: {(string.IsNullOrEmpty(e.Path) ? "" : e.Path.TrimStart('$', '.') + ": ")}{e.Message}");
                 }
 
                 var (rules, errors) = ActionRuleDocument.Parse(body?.Rules);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using OpenCxo.App.Predict;
@@ -19,21 +20,22 @@ public sealed record Worklist(string Department, DateTime AsOf, long? ModelRun, 
 
 /// <summary>
 /// Next best actions from the latest model run's scores, each customer's touchpoints, their contact preferences and
-/// the workspace's rules. Computed when asked, so an edited rule applies at once. A customer is on the worklist of
-/// the department that owns their best action only, so two departments never call the same customer about it.
+/// the workspace's rules. A customer is on the worklist of the department that owns their best action only, so two
+/// departments never call the same customer about it. Worklists are ranked once per model run, rule set and
+/// analytics copy (and at most every five minutes); every page served reads its customers' contact preferences
+/// afresh, so an opt-out counts the moment it is accepted.
 /// </summary>
 public sealed class NextActionService(CxoDbFactory databases, AnalyticsStore store, TimeProvider time)
 {
     public const int MaxPageSize = 500;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly TimeSpan RankingLifetime = TimeSpan.FromMinutes(5);
 
-    public async Task<IReadOnlyList<ActionRule>> RulesAsync(long workspaceId, CancellationToken ct)
-    {
-        await using var db = databases.CreateDbContext();
-        var row = await db.ActionRuleSets.AsNoTracking().FirstOrDefaultAsync(r => r.WorkspaceId == workspaceId, ct).ConfigureAwait(false);
-        return row is null ? NextBestAction.Defaults : [.. JsonSerializer.Deserialize<List<ActionRuleDocument>>(row.RulesJson, Json)!.Select(r => r.ToRule())];
-    }
+    private readonly ConcurrentDictionary<long, Ranking> _rankings = new();
+
+    public async Task<IReadOnlyList<ActionRule>> RulesAsync(long workspaceId, CancellationToken ct) =>
+        (await RuleSetAsync(workspaceId, ct).ConfigureAwait(false)).Rules;
 
     /// <summary>Replaces the workspace's rules whole, after <see cref="NextBestAction.Validate"/> found nothing wrong.</summary>
     public async Task SaveRulesAsync(long workspaceId, IReadOnlyList<ActionRule> rules, CancellationToken ct)
@@ -43,25 +45,46 @@ public sealed class NextActionService(CxoDbFactory databases, AnalyticsStore sto
             throw new ArgumentException($"{errors[0].Field}: {errors[0].Message}", nameof(rules));
         }
 
-        await using var db = databases.CreateDbContext();
         var json = JsonSerializer.Serialize(rules.Select(ActionRuleDocument.From), Json);
-        var row = await db.ActionRuleSets.FirstOrDefaultAsync(r => r.WorkspaceId == workspaceId, ct).ConfigureAwait(false);
-        if (row is null)
+        for (var attempt = 0; ; attempt++)
         {
-            db.ActionRuleSets.Add(new ActionRuleSetRow { WorkspaceId = workspaceId, RulesJson = json, UpdatedAt = time.GetUtcNow().UtcDateTime });
-        }
-        else
-        {
-            row.RulesJson = json;
-            row.UpdatedAt = time.GetUtcNow().UtcDateTime;
-        }
+            await using var db = databases.CreateDbContext();
+            var row = await db.ActionRuleSets.FirstOrDefaultAsync(r => r.WorkspaceId == workspaceId, ct).ConfigureAwait(false);
+            if (row is null)
+            {
+                db.ActionRuleSets.Add(new ActionRuleSetRow { WorkspaceId = workspaceId, RulesJson = json, UpdatedAt = time.GetUtcNow().UtcDateTime });
+            }
+            else
+            {
+                row.RulesJson = json;
+                row.UpdatedAt = time.GetUtcNow().UtcDateTime;
+            }
 
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            try
+            {
+                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                _rankings.TryRemove(workspaceId, out _);
+                return;
+            }
+            catch (DbUpdateException) when (row is null && attempt == 0)
+            {
+                // Another save created the row first: replace it.
+            }
+        }
     }
 
-    /// <summary>The actions for one live customer, or null when the workspace has no such customer.</summary>
+    /// <summary>
+    /// The actions for one live customer, or null when the workspace has no such customer. The analytics copy is
+    /// brought up to date first unless a copy is already under way (a rebuild or a large import can take minutes):
+    /// then it is read as it stands, so a profile page never waits on one.
+    /// </summary>
     public async Task<CustomerActions?> ForCustomerAsync(long workspaceId, long liveCustomer, CancellationToken ct)
     {
+        if (store.Copying is null)
+        {
+            await store.SyncAsync(ct).ConfigureAwait(false);
+        }
+
         var context = await ContextAsync(workspaceId, liveCustomer, ct).ConfigureAwait(false);
         if (context.States.Count == 0)
         {
@@ -81,36 +104,92 @@ public sealed class NextActionService(CxoDbFactory databases, AnalyticsStore sto
     /// <summary>The customers whose best action is <paramref name="department"/>'s, the most valuable first.</summary>
     public async Task<Worklist> WorklistAsync(long workspaceId, string department, int offset, int limit, CancellationToken ct)
     {
-        var context = await ContextAsync(workspaceId, null, ct).ConfigureAwait(false);
-        var items = new List<(CustomerState State, RecommendedAction Action)>();
-        foreach (var state in context.States)
+        var ranking = await RankingAsync(workspaceId, ct).ConfigureAwait(false);
+        var ranked = ranking.Lists.GetValueOrDefault(department) ?? [];
+        var page = ranked.Skip(offset).Take(limit).ToList();
+
+        // Preferences as they are now: anyone who opted out or asked not to be contacted since the ranking is left out
+        // of this page, or keeps only what they may still be offered if that is still this department's.
+        var ids = page.Select(p => p.State.Customer).ToList();
+        await using var db = databases.CreateDbContext();
+        var (optedOut, doNotContact) = await PreferencesAsync(db, workspaceId, ids, ct).ConfigureAwait(false);
+        var items = new List<WorklistItem>(page.Count);
+        foreach (var (state, action) in page)
         {
-            var actions = NextBestAction.Recommend(state, context.Rules, context.Percentiles);
-            if (actions.Count > 0 && actions[0].Department == department)
+            var now = state with { OptedOut = optedOut.Contains(state.Customer), DoNotContact = doNotContact.Contains(state.Customer) };
+            var fresh = now == state ? [action] : NextBestAction.Recommend(now, ranking.Rules, ranking.Percentiles);
+            var best = fresh.Count > 0 ? fresh[0] : null;
+            if (best is not null && best.Department == department)
             {
-                items.Add((state, actions[0]));
+                items.Add(new WorklistItem(state.Customer, null, best, state.ChurnRisk, state.LifetimeValue, state.Currency));
             }
         }
 
-        var page = items.OrderByDescending(i => i.Action.ExpectedValue).ThenBy(i => i.State.Customer).Skip(offset).Take(limit).ToList();
-        var ids = page.Select(p => p.State.Customer).ToList();
-        await using var db = databases.CreateDbContext();
         var names = await db.CustomerTraits.AsNoTracking()
             .Where(t => t.WorkspaceId == workspaceId && ids.Contains(t.CustomerId) && t.Name == "name")
             .ToDictionaryAsync(t => t.CustomerId, t => CustomerSearch.TextOf(t.ValueJson), ct).ConfigureAwait(false);
         return new Worklist(
             department,
+            ranking.AsOf,
+            ranking.Run,
+            ranked.Count,
+            offset,
+            [.. items.Select(i => i with { Name = names.GetValueOrDefault(i.Customer) })]);
+    }
+
+    /// <summary>Every customer's best action, by department, ranked; reused while nothing it read has changed.</summary>
+    private async Task<Ranking> RankingAsync(long workspaceId, CancellationToken ct)
+    {
+        var sync = await store.SyncAsync(ct).ConfigureAwait(false);
+        var (rules, version) = await RuleSetAsync(workspaceId, ct).ConfigureAwait(false);
+        long? run;
+        await using (var db = databases.CreateDbContext())
+        {
+            run = await db.ModelRuns.AsNoTracking().Where(r => r.WorkspaceId == workspaceId).MaxAsync(r => (long?)r.Id, ct).ConfigureAwait(false);
+        }
+
+        var key = (run, version, sync.Watermark);
+        var now = time.GetUtcNow();
+        if (_rankings.TryGetValue(workspaceId, out var cached) && cached.Key == key && now - cached.Made < RankingLifetime)
+        {
+            return cached;
+        }
+
+        var context = await ContextAsync(workspaceId, null, ct).ConfigureAwait(false);
+        var lists = new Dictionary<string, List<(CustomerState, RecommendedAction)>>();
+        foreach (var state in context.States)
+        {
+            var actions = NextBestAction.Recommend(state, context.Rules, context.Percentiles);
+            if (actions.Count > 0)
+            {
+                (lists.TryGetValue(actions[0].Department, out var list) ? list : lists[actions[0].Department] = []).Add((state, actions[0]));
+            }
+        }
+
+        var ranking = new Ranking(
+            key,
+            now,
             context.AsOf,
             context.Run,
-            items.Count,
-            offset,
-            [.. page.Select(p => new WorklistItem(p.State.Customer, names.GetValueOrDefault(p.State.Customer), p.Action, p.State.ChurnRisk, p.State.LifetimeValue, p.State.Currency))]);
+            context.Rules,
+            context.Percentiles,
+            lists.ToDictionary(l => l.Key, l => (IReadOnlyList<(CustomerState State, RecommendedAction Action)>)[.. l.Value.OrderByDescending(i => i.Item2.ExpectedValue).ThenBy(i => i.Item1.Customer)]));
+        _rankings[workspaceId] = ranking;
+        return ranking;
+    }
+
+    private async Task<(IReadOnlyList<ActionRule> Rules, long Version)> RuleSetAsync(long workspaceId, CancellationToken ct)
+    {
+        await using var db = databases.CreateDbContext();
+        var row = await db.ActionRuleSets.AsNoTracking().FirstOrDefaultAsync(r => r.WorkspaceId == workspaceId, ct).ConfigureAwait(false);
+        return row is null
+            ? (NextBestAction.Defaults, 0)
+            : ([.. JsonSerializer.Deserialize<List<ActionRuleDocument>>(row.RulesJson, Json)!.Select(r => r.ToRule())], row.UpdatedAt.Ticks);
     }
 
     /// <summary>Every customer's state (or one's), the rules and the percentiles they are read with.</summary>
-    internal async Task<ActionContext> ContextAsync(long workspaceId, long? customer, CancellationToken ct)
+    private async Task<ActionContext> ContextAsync(long workspaceId, long? customer, CancellationToken ct)
     {
-        await store.SyncAsync(ct).ConfigureAwait(false);
         var rules = await RulesAsync(workspaceId, ct).ConfigureAwait(false);
         var now = time.GetUtcNow().UtcDateTime;
         var last = await store.LastTouchpointAsync(workspaceId, ct).ConfigureAwait(false);
@@ -121,46 +200,83 @@ public sealed class NextActionService(CxoDbFactory databases, AnalyticsStore sto
         var run = await db.ModelRuns.AsNoTracking().Where(r => r.WorkspaceId == workspaceId).OrderByDescending(r => r.Id)
             .Select(r => new { r.Id, r.ReportJson }).FirstOrDefaultAsync(ct).ConfigureAwait(false);
         var percentiles = run is null ? null : JsonSerializer.Deserialize<PredictionReport>(run.ReportJson, Json)!.Percentiles;
-        var scores = await db.CustomerScores.AsNoTracking()
-            .Where(s => s.WorkspaceId == workspaceId && (customer == null || s.CustomerId == customer))
-            .Select(s => new { s.CustomerId, s.ChurnRisk, s.LifetimeValue, s.Currency, s.ProbabilityAlive })
-            .ToDictionaryAsync(s => s.CustomerId, ct).ConfigureAwait(false);
-        var (optedOut, doNotContact) = await PreferencesAsync(db, workspaceId, customer, ct).ConfigureAwait(false);
+        var ids = customer is { } one ? await ProfilesOfAsync(db, workspaceId, one, ct).ConfigureAwait(false) : null;
 
+        // The run's scores by the profile they belong to now: a customer scored before a merge counts for the
+        // survivor, whose own score wins when both were scored.
+        var scores = new Dictionary<long, (double? ChurnRisk, double? LifetimeValue, string? Currency, double? ProbabilityAlive, bool Own)>();
+        if (run is not null)
+        {
+            var rows = await db.CustomerScores.AsNoTracking()
+                .Where(s => s.WorkspaceId == workspaceId && s.RunId == run.Id && (ids == null || ids.Contains(s.CustomerId)))
+                .Join(db.Customers, s => s.CustomerId, c => c.Id, (s, c) => new { Live = c.MergedInto ?? c.Id, s.CustomerId, s.ChurnRisk, s.LifetimeValue, s.Currency, s.ProbabilityAlive })
+                .ToListAsync(ct).ConfigureAwait(false);
+            foreach (var r in rows)
+            {
+                var own = r.Live == r.CustomerId;
+                if (own || !scores.TryGetValue(r.Live, out var had) || !had.Own)
+                {
+                    scores[r.Live] = (r.ChurnRisk, r.LifetimeValue, r.Currency, r.ProbabilityAlive, own);
+                }
+            }
+        }
+
+        var (optedOut, doNotContact) = await PreferencesAsync(db, workspaceId, ids, ct).ConfigureAwait(false);
         var states = new List<CustomerState>(facts.Count);
         foreach (var f in facts)
         {
-            var s = scores.GetValueOrDefault(f.Customer);
+            var s = scores.TryGetValue(f.Customer, out var found) ? found : default;
             states.Add(new CustomerState(
-                f.Customer, s?.ChurnRisk, s?.LifetimeValue, s?.Currency, s?.ProbabilityAlive, f.LastNps, f.LastCsat, f.OpenProblems, f.DaysSinceLastTouch,
+                f.Customer, s.ChurnRisk, s.LifetimeValue, s.Currency, s.ProbabilityAlive, f.LastNps, f.LastCsat, f.OpenProblems, f.DaysSinceLastTouch,
                 f.TenureDays, f.Segment, optedOut.Contains(f.Customer), doNotContact.Contains(f.Customer)));
         }
 
         return new ActionContext(asOf, run?.Id, rules, percentiles ?? ScorePercentiles.None, states);
     }
 
+    /// <summary>A live customer and every profile merged into it.</summary>
+    private static async Task<List<long>> ProfilesOfAsync(CxoDb db, long workspaceId, long live, CancellationToken ct) =>
+        [live, .. await db.Customers.AsNoTracking().Where(c => c.WorkspaceId == workspaceId && c.MergedInto == live).Select(c => c.Id).ToListAsync(ct).ConfigureAwait(false)];
+
     /// <summary>
-    /// The live customers who opted out of surveys or withheld marketing consent, and those marked do-not-contact.
-    /// Read from the system of record, not the analytics copy, so a preference counts the moment it is accepted; an
-    /// opt-out given under a profile since merged counts for the survivor.
+    /// The live customers (among the profiles <paramref name="profiles"/>, or all) who opted out of surveys, refused
+    /// survey or marketing consent, and those marked do-not-contact. Read from the system of record, not the analytics
+    /// copy, so a preference counts the moment it is accepted; one given under a profile since merged counts for the
+    /// survivor.
     /// </summary>
-    private static async Task<(HashSet<long> OptedOut, HashSet<long> DoNotContact)> PreferencesAsync(CxoDb db, long workspaceId, long? customer, CancellationToken ct)
+    private static async Task<(HashSet<long> OptedOut, HashSet<long> DoNotContact)> PreferencesAsync(CxoDb db, long workspaceId, IReadOnlyCollection<long>? profiles, CancellationToken ct)
     {
+        if (profiles is not null)
+        {
+            // The pages' customers are live ids: add the profiles merged into them.
+            var live = profiles.ToList();
+            profiles = [.. live, .. await db.Customers.AsNoTracking().Where(c => c.WorkspaceId == workspaceId && c.MergedInto != null && live.Contains(c.MergedInto.Value)).Select(c => c.Id).ToListAsync(ct).ConfigureAwait(false)];
+        }
+
         var merged = db.Customers.AsNoTracking().Where(c => c.WorkspaceId == workspaceId);
-        var optOuts = await db.SurveyOptOuts.AsNoTracking().Where(o => o.WorkspaceId == workspaceId)
+        var optOuts = await db.SurveyOptOuts.AsNoTracking()
+            .Where(o => o.WorkspaceId == workspaceId && (profiles == null || profiles.Contains(o.CustomerId)))
             .Join(merged, o => o.CustomerId, c => c.Id, (o, c) => c.MergedInto ?? c.Id)
-            .Where(live => customer == null || live == customer)
             .ToListAsync(ct).ConfigureAwait(false);
         var flags = await db.CustomerTraits.AsNoTracking()
-            .Where(t => t.WorkspaceId == workspaceId && (t.Name == "marketingConsent" || t.Name == "doNotContact"))
+            .Where(t => t.WorkspaceId == workspaceId && (t.Name == "marketingConsent" || t.Name == "surveyConsent" || t.Name == "doNotContact")
+                && (profiles == null || profiles.Contains(t.CustomerId)))
             .Join(merged, t => t.CustomerId, c => c.Id, (t, c) => new { Live = c.MergedInto ?? c.Id, t.Name, t.ValueJson })
-            .Where(t => customer == null || t.Live == customer)
             .ToListAsync(ct).ConfigureAwait(false);
         var optedOut = optOuts.ToHashSet();
-        optedOut.UnionWith(flags.Where(f => f.Name == "marketingConsent" && TraitFlags.Refuses(f.ValueJson)).Select(f => f.Live));
+        optedOut.UnionWith(flags.Where(f => f.Name is "marketingConsent" or "surveyConsent" && TraitFlags.Refuses(f.ValueJson)).Select(f => f.Live));
         var doNotContact = flags.Where(f => f.Name == "doNotContact" && TraitFlags.Affirms(f.ValueJson)).Select(f => f.Live).ToHashSet();
         return (optedOut, doNotContact);
     }
+
+    private sealed record Ranking(
+        (long? Run, long Rules, long Watermark) Key,
+        DateTimeOffset Made,
+        DateTime AsOf,
+        long? Run,
+        IReadOnlyList<ActionRule> Rules,
+        ScorePercentiles Percentiles,
+        IReadOnlyDictionary<string, IReadOnlyList<(CustomerState State, RecommendedAction Action)>> Lists);
 }
 
 internal sealed record ActionContext(DateTime AsOf, long? Run, IReadOnlyList<ActionRule> Rules, ScorePercentiles Percentiles, IReadOnlyList<CustomerState> States);

@@ -77,6 +77,11 @@ public static class DriverEndpoints
             return (null, new FieldError("attribute", $"'{Clip(badAttribute)}' is not an attribute name (1–100 characters)"));
         }
 
+        if (kind == DriverOutcome.Churn && attributes.FirstOrDefault(a => a.StartsWith("predicted.", StringComparison.Ordinal)) is { } predicted)
+        {
+            return (null, new FieldError("attribute", $"{predicted} is scored on the data up to now, the churn window included: it would tell the churn it is meant to explain"));
+        }
+
         if (attributes.Count > 20)
         {
             return (null, new FieldError("attribute", $"{attributes.Count} attributes: at most 20"));

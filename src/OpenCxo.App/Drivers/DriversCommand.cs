@@ -20,7 +20,7 @@ public static class DriversCommand
         var segments = new Option<string[]>("--segment") { Description = "Only these segments (repeatable)", AllowMultipleArgumentsPerToken = true };
         var window = new Option<string?>("--window") { Description = "Days of history before each answer (or the churn window's start) that count, 1–730 (default 90)" };
         var method = new Option<string?>("--method") { Description = "shapley (exact, up to 20 drivers) or relative-weights (Johnson); default shapley up to 20 drivers" };
-        var max = new Option<string?>("--max") { Description = "At most this many drivers, the most common first, 2–64 (default 20)" };
+        var max = new Option<string?>("--max") { Description = "At most this many drivers, those that weigh most (by relative weights) kept, 2–64 (default 20)" };
         var attributes = new Option<string[]>("--attribute")
         {
             Description = "A customer attribute to weigh, by name (repeatable); values are read as they are now, so name stable ones such as a plan or a country",

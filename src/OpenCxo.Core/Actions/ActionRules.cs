@@ -62,7 +62,14 @@ public sealed record ActionRule(
     double RiskReduction,
     double Uplift,
     double Cost,
-    bool Enabled = true);
+    bool Enabled = true)
+{
+    /// <summary>
+    /// Whether a customer who opted out must not get it: every offer, and — whatever its kind says — anything from
+    /// marketing or sales or anything meant to grow the customer (an uplift). Only service's own recovery work is not.
+    /// </summary>
+    public bool IsOffer => Kind == ActionKind.Offer || Department != "service" || Uplift > 0;
+}
 
 /// <summary>The 25th, 50th, 75th and 90th percentiles of churn risk and lifetime value over the scored customers.</summary>
 public sealed record ScorePercentiles(IReadOnlyDictionary<int, double> ChurnRisk, IReadOnlyDictionary<int, double> LifetimeValue)

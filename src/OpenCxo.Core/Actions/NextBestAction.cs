@@ -47,14 +47,14 @@ public static partial class NextBestAction
         List<RecommendedAction>? found = null;
         foreach (var rule in rules)
         {
-            if (!rule.Enabled || (rule.Kind == ActionKind.Offer && customer.OptedOut) || !Matches(customer, rule, percentiles))
+            if (!rule.Enabled || (rule.IsOffer && customer.OptedOut) || !Matches(customer, rule, percentiles))
             {
                 continue;
             }
 
             var value = ((customer.LifetimeValue ?? 0) * (((customer.ChurnRisk ?? 0) * rule.RiskReduction) + rule.Uplift)) - rule.Cost;
             var reasons = rule.When.Select(c => c.Field).Distinct(StringComparer.Ordinal).Select(f => ActionFields.Describe(customer, f)).ToList();
-            (found ??= []).Add(new RecommendedAction(rule.Key, rule.Name, rule.Department, rule.Kind, Math.Round(value, 2), customer.Currency, reasons));
+            (found ??= []).Add(new RecommendedAction(rule.Key, rule.Name, rule.Department, rule.IsOffer ? ActionKind.Offer : ActionKind.Service, Math.Round(value, 2), customer.Currency, reasons));
         }
 
         return found is null ? [] : [.. found.OrderByDescending(a => a.ExpectedValue)];
@@ -108,6 +108,11 @@ public static partial class NextBestAction
             if (!ActionFields.Departments.Contains(rule.Department))
             {
                 errors.Add(new FieldError(at + ".department", $"must be one of {string.Join(", ", ActionFields.Departments)}"));
+            }
+
+            if (rule.Kind == ActionKind.Service && (rule.Department != "service" || rule.Uplift > 0))
+            {
+                errors.Add(new FieldError(at + ".kind", "a service action is service's own work on the customer's problem, with no uplift: anything from marketing or sales, or meant to grow the customer, is an offer"));
             }
 
             if (!(rule.RiskReduction is >= 0 and <= 1))

@@ -1,10 +1,13 @@
-using System.Globalization;
 using DuckDB.NET.Data;
 
 namespace OpenCxo.Data.Analytics;
 
 /// <summary>What a customer's touchpoints say for the next-best-action rules, as of one moment.</summary>
-/// <param name="OpenProblems">Open tickets, plus NPS 0–6 or CSAT 1–2 answers of the 30 days before that no service contact followed.</param>
+/// <param name="OpenProblems">
+/// Open tickets, plus NPS 0–6 or CSAT 1–2 answers of the 30 days before that no service contact followed. A contact is
+/// a service touchpoint other than a survey answer (which carries the department of the contact that prompted it), a
+/// resolution or a field visit.
+/// </param>
 public sealed record ActionFacts(long Customer, int? LastNps, int? LastCsat, int OpenProblems, int DaysSinceLastTouch, int TenureDays, string? Segment);
 
 public sealed partial class AnalyticsStore
@@ -16,16 +19,15 @@ public sealed partial class AnalyticsStore
     public Task<IReadOnlyList<ActionFacts>> ActionFactsAsync(long workspaceId, DateTime at, long? customer, CancellationToken ct = default)
     {
         const string At = "CAST($at AS TIMESTAMP)";
-        var contactStart = (1L << CustomerFacts.ContactStartBit).ToString(CultureInfo.InvariantCulture);
         List<DuckDBParameter> parameters = [new("at", at)];
         if (customer is { } id)
         {
             parameters.Add(new DuckDBParameter("customer", id));
         }
 
-        return QueryAsync(workspaceId, DashboardFilter.Period(DateTime.MinValue, DateTime.MaxValue), null, where => $"""
+        return QueryAsync(workspaceId, DashboardFilter.Period(DateTime.MinValue, DateTime.MaxValue), null, (where, _) => $"""
             WITH past AS (
-                SELECT i.live_id AS c, i.occurred_at AS t, i.type, i.segment, i.nps, i.csat, i.ticket, i.marks
+                SELECT i.live_id AS c, i.occurred_at AS t, i.type, i.department, i.segment, i.nps, i.csat, i.ticket
                 FROM interactions i
                 {where} AND i.occurred_at <= {At}{(customer is null ? "" : " AND i.live_id = $customer")}
             ),
@@ -36,7 +38,7 @@ public sealed partial class AnalyticsStore
                        arg_max(nps, t) FILTER (WHERE nps IS NOT NULL AND t > {At} - INTERVAL 365 DAY) AS last_nps,
                        arg_max(csat, t) FILTER (WHERE csat IS NOT NULL AND t > {At} - INTERVAL 365 DAY) AS last_csat,
                        arg_max(segment, t) FILTER (WHERE segment IS NOT NULL) AS segment,
-                       max(t) FILTER (WHERE marks & {contactStart} <> 0) AS last_contact
+                       max(t) FILTER (WHERE department = 'service' AND type NOT IN ('survey.response', 'ticket.resolved', 'visit.completed')) AS last_contact
                 FROM past
                 GROUP BY c
             ),
@@ -61,7 +63,8 @@ public sealed partial class AnalyticsStore
                 (int)reader.GetInt64(4),
                 (int)reader.GetInt64(5),
                 reader.IsDBNull(6) ? null : reader.GetString(6)),
-            ct,
-            parameters);
+            cache: false,
+            parameters,
+            ct);
     }
 }

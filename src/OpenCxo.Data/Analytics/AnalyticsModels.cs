@@ -27,6 +27,9 @@ public sealed record SyncResult(long InteractionsCopied, long MergesCopied, long
 
     /// <summary>Prediction tier rows copied from a newer model run.</summary>
     public long PredictionsCopied { get; init; }
+
+    /// <summary>Whether a newer model run replaced some workspace's tiers (perhaps with none).</summary>
+    public bool PredictionsReplaced { get; init; }
 }
 
 /// <summary>

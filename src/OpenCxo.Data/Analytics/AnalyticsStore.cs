@@ -103,7 +103,7 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
                 throw;
             }
 
-            if (copy.InteractionsCopied > 0 || copy.MergesCopied > 0 || copy.TraitsCopied > 0 || copy.TextsCopied > 0 || copy.PredictionsCopied > 0)
+            if (copy.InteractionsCopied > 0 || copy.MergesCopied > 0 || copy.TraitsCopied > 0 || copy.TextsCopied > 0 || copy.PredictionsReplaced)
             {
                 _answers.Invalidate();
             }
@@ -341,8 +341,8 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
         state = await Task.Run(() => CustomerFacts.Refresh(store, state), ct).ConfigureAwait(false);
         (state, var traits) = await Task.Run(() => RefreshTraits(store, state, ct), ct).ConfigureAwait(false);
         var (_, texts) = await Task.Run(() => CopyTexts(store, state, ct), ct).ConfigureAwait(false);
-        var predictions = await Task.Run(() => CopyPredictions(store, ct), ct).ConfigureAwait(false);
-        return new SyncResult(interactions, merges, state.InteractionsSeq, TimeSpan.Zero, traits) { TextsCopied = texts, PredictionsCopied = predictions };
+        var (predictions, replaced) = await Task.Run(() => CopyPredictions(store, ct), ct).ConfigureAwait(false);
+        return new SyncResult(interactions, merges, state.InteractionsSeq, TimeSpan.Zero, traits) { TextsCopied = texts, PredictionsCopied = predictions, PredictionsReplaced = replaced };
     }
 
     private long NewestInteractionSeq()

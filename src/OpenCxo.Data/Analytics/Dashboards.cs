@@ -235,9 +235,19 @@ public sealed partial class AnalyticsStore
     /// As above; <paramref name="sql"/> also gets the WHERE clause without the period (workspace and the other
     /// filters), for statements that read a customer's touchpoints outside it.
     /// </summary>
+    private Task<IReadOnlyList<T>> QueryAsync<T>(
+        long workspaceId, DashboardFilter filter, IReadOnlyList<string>? types, Func<string, string, string> sql, Func<DuckDBDataReader, T> read,
+        CancellationToken ct, params IReadOnlyList<DuckDBParameter> extra) =>
+        QueryAsync(workspaceId, filter, types, sql, read, cache: true, extra, ct);
+
+    /// <summary>
+    /// As above; with <paramref name="cache"/> false the answer is neither looked up nor kept: for answers of a row per
+    /// customer or answer (hundreds of megabytes at a million) and for one customer's own, which would crowd the
+    /// dashboards' answers out of the cache.
+    /// </summary>
     private async Task<IReadOnlyList<T>> QueryAsync<T>(
         long workspaceId, DashboardFilter filter, IReadOnlyList<string>? types, Func<string, string, string> sql, Func<DuckDBDataReader, T> read,
-        CancellationToken ct, params IReadOnlyList<DuckDBParameter> extra)
+        bool cache, IReadOnlyList<DuckDBParameter> extra, CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         using (await _swapGate.EnterSharedAsync(ct).ConfigureAwait(false))
@@ -279,7 +289,7 @@ public sealed partial class AnalyticsStore
             }
             var key = typeof(T).FullName + "\n" + command.CommandText + "\n"
                 + string.Join("\n", command.Parameters.Cast<DuckDBParameter>().Select(p => p.ParameterName + "=" + Convert.ToString(p.Value, CultureInfo.InvariantCulture)));
-            if (_answers.TryGet(key, out var cached))
+            if (cache && _answers.TryGet(key, out var cached))
             {
                 return (IReadOnlyList<T>)cached;
             }
@@ -292,7 +302,11 @@ public sealed partial class AnalyticsStore
                 rows.Add(read(reader));
             }
 
-            _answers.Add(key, rows, generation);
+            if (cache)
+            {
+                _answers.Add(key, rows, generation);
+            }
+
             return rows;
         }
     }

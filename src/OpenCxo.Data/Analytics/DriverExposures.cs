@@ -115,8 +115,9 @@ public sealed partial class AnalyticsStore
                     reader.GetInt64(2),
                     reader.IsDBNull(3) ? double.NaN : reader.GetDouble(3),
                     reader.IsDBNull(6) ? [] : [.. reader.GetFieldValue<List<int>>(6)])),
-            ct,
-            parameters).ConfigureAwait(false);
+            cache: false,
+            parameters,
+            ct).ConfigureAwait(false);
 
         return new DriverExposures(
             [.. rows.Where(r => r.Key is not null).Select(r => r.Key!)],

@@ -25,9 +25,10 @@ public sealed partial class AnalyticsStore
     /// <summary>
     /// Copies each workspace's scores from its latest model run, as tiers (<see cref="PredictedChurnRisk"/>,
     /// <see cref="PredictedValue"/>), when that run is not the one copied last; the rows and the run they came from
-    /// are replaced in one transaction. Returns the rows written.
+    /// are replaced in one transaction. Returns the rows written, and whether any workspace's rows were replaced (a run
+    /// that scored nobody replaces them with none).
     /// </summary>
-    private long CopyPredictions(DuckDBConnection store, CancellationToken ct)
+    private (long Rows, bool Replaced) CopyPredictions(DuckDBConnection store, CancellationToken ct)
     {
         using var db = _source.CreateDbContext();
         var latest = db.ModelRuns.AsNoTracking().GroupBy(r => r.WorkspaceId).Select(g => new { Workspace = g.Key, Run = g.Max(r => r.Id) }).ToList();
@@ -43,8 +44,10 @@ public sealed partial class AnalyticsStore
         }
 
         var rows = 0L;
+        var replaced = false;
         foreach (var run in latest.Where(r => !copied.TryGetValue(r.Workspace, out var had) || had != r.Run))
         {
+            replaced = true;
             ct.ThrowIfCancellationRequested();
             var scores = db.CustomerScores.AsNoTracking()
                 .Where(s => s.WorkspaceId == run.Workspace && s.RunId == run.Run)
@@ -78,7 +81,7 @@ public sealed partial class AnalyticsStore
             transaction.Commit();
         }
 
-        return rows;
+        return (rows, replaced);
     }
 
     /// <summary>
@@ -88,8 +91,10 @@ public sealed partial class AnalyticsStore
     internal const string AttributeRows = """
         (SELECT workspace_id, customer_id, name, value FROM customer_traits
          UNION ALL
-         SELECT p.workspace_id, coalesce(m.live_id, p.customer_id), p.name, p.value
+         SELECT p.workspace_id, coalesce(m.live_id, p.customer_id) AS customer_id, p.name, p.value
          FROM customer_predictions p
-         LEFT JOIN customer_map m ON m.workspace_id = p.workspace_id AND m.customer_id = p.customer_id)
+         LEFT JOIN customer_map m ON m.workspace_id = p.workspace_id AND m.customer_id = p.customer_id
+         -- Scored before a merge, absorbed and survivor both have a tier: the survivor keeps its own.
+         QUALIFY row_number() OVER (PARTITION BY p.workspace_id, coalesce(m.live_id, p.customer_id), p.name ORDER BY m.live_id IS NULL DESC, p.customer_id) = 1)
         """;
 }

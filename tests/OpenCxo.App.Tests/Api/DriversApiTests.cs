@@ -165,6 +165,7 @@ public sealed class DriversApiTests
             ("from=2026-13-01", "from"),
             ("department=finance", "department"),
             ("attribute=" + new string('x', 101), "attribute"),
+            ("outcome=churn&attribute=predicted.churnRisk", "attribute"),
             (string.Join('&', Enumerable.Range(0, 21).Select(i => "attribute=a" + i)), "attribute"),
         })
         {

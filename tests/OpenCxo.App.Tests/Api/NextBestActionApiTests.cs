@@ -88,6 +88,10 @@ public sealed class NextBestActionApiTests
             Touch("b2", 2, Email("berta"), "service", "phone", "ticket.resolved", new JsonObject { ["ticketId"] = "T2" }),
             Nps("b3", 3, Email("berta"), 2),
             Touch("b4", 4, Email("berta"), "service", "phone", "call.completed"),
+            // Hugo: called on day 1, then a post-support survey (a service answer) as a detractor: that answer is no
+            // follow-up of itself, so one open problem.
+            Touch("h1", 1, Email("hugo"), "service", "phone", "call.completed"),
+            Touch("h2", 3, Email("hugo"), "service", "email", "survey.response", new JsonObject { ["survey"] = "nps", ["npsScore"] = 1 }),
             // Promoters: Carla as she is; Dora withheld marketing consent; Eva is do-not-contact; Flor opts out below.
             Nps("c1", 3, Email("carla"), 10),
             Nps("d1", 3, Email("dora", new JsonObject { ["marketingConsent"] = "no" }), 9),
@@ -114,6 +118,9 @@ public sealed class NextBestActionApiTests
         Assert.Null(ana["modelRun"]);
 
         Assert.Empty(Rules(await ActionsAsync(client, await IdAsync(client, "email=berta@example.com"))));
+        var hugo = await ActionsAsync(client, await IdAsync(client, "email=hugo@example.com"));
+        Assert.Equal(["service-recovery"], Rules(hugo));
+        Assert.Equal(1, (int)hugo["state"]!["openProblems"]!);
         Assert.Equal(["thank-promoter"], Rules(await ActionsAsync(client, await IdAsync(client, "email=carla@example.com"))));
         var dora = await ActionsAsync(client, await IdAsync(client, "email=dora@example.com"));
         Assert.Empty(Rules(dora));
@@ -132,9 +139,16 @@ public sealed class NextBestActionApiTests
         Assert.Equal(1, (long)marketing["total"]!);
         Assert.Equal(await IdAsync(client, "email=carla@example.com"), (long)marketing["items"]![0]!["customer"]!);
         var service = (await client.GetFromJsonAsync<JsonObject>("/api/v1/next-best-actions?department=service&limit=1&offset=0"))!;
-        Assert.Equal(1, (long)service["total"]!);
+        Assert.Equal(2, (long)service["total"]!);
+        Assert.Single(service["items"]!.AsArray());
         Assert.Equal("service-recovery", (string)service["items"]![0]!["action"]!["rule"]!);
         Assert.Equal(0, (long)(await client.GetFromJsonAsync<JsonObject>("/api/v1/next-best-actions?department=sales"))!["total"]!);
+
+        // Carla opts out after the worklist was ranked: the next page served leaves her out at once.
+        var carla = await IdAsync(client, "email=carla@example.com");
+        Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsync($"/api/v1/customers/{carla}/survey-opt-out", null)).StatusCode);
+        Assert.Empty((await client.GetFromJsonAsync<JsonObject>("/api/v1/next-best-actions?department=marketing"))!["items"]!.AsArray());
+        Assert.Empty(Rules(await ActionsAsync(client, carla)));
 
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/v1/customers/999999/next-best-action")).StatusCode);
     }
@@ -175,6 +189,12 @@ public sealed class NextBestActionApiTests
         Assert.Equal(["rules[1].department", "rules[1].key", "rules[1].riskReduction", "rules[1].when[0].field"], second.Select(e => e.Key).Order(StringComparer.Ordinal));
         Assert.True((await RefusedAsync("""{"rules": null}""" ))["errors"]!.AsObject().ContainsKey("rules"));
         await RefusedAsync("""{"rules": [{"key": 5}]}""");
+        // A wrong type and a missing number are named by their place; an offer cannot be called a service action.
+        Assert.True((await RefusedAsync("""{"rules": [{"key": "a", "name": "a", "department": "sales", "kind": "offer", "when": [], "riskReduction": 0, "uplift": 0, "cost": "15"}]}"""))["errors"]!.AsObject().ContainsKey("rules[0].cost"));
+        var missing = (await RefusedAsync("""
+            {"rules": [{"key": "a", "name": "a", "department": "marketing", "kind": "service", "when": [{"field": "lastNps", "op": ">=", "value": 9}], "riskReduction": 0, "cost": 1}]}
+            """))["errors"]!.AsObject();
+        Assert.Equal(["rules[0].kind", "rules[0].uplift"], missing.Select(e => e.Key).Order(StringComparer.Ordinal));
         await RefusedAsync("not json");
         await RefusedAsync("{\"rules\": [" + string.Join(',', Enumerable.Range(0, 51).Select(i =>
             $$"""{"key": "r{{i}}", "name": "n", "department": "sales", "kind": "offer", "when": [{"field": "lastNps", "op": ">=", "value": 9}], "riskReduction": 0, "uplift": 0, "cost": 0}""")) + "]}");

@@ -63,8 +63,10 @@ public sealed class NextBestActionTests
                 var field = ActionFields.Numbers[random.Next(ActionFields.Numbers.Count)];
                 var op = ops[random.Next(ops.Length)];
                 ActionCondition condition = op is "exists" or "missing" ? new(field, op) : new(field, op, Number: random.NextDouble() * 10);
-                return new ActionRule($"r{r}", "rule", "marketing", random.Next(2) == 0 ? ActionKind.Offer : ActionKind.Service,
-                    random.Next(3) == 0 ? [new("openProblems", ">=", Number: 0)] : [condition], random.NextDouble(), random.NextDouble(), 0);
+                // Kinds are written at random, also "service" on marketing and sales rules and on rules with an uplift: a
+                // rule's author cannot turn an offer into a service action.
+                return new ActionRule($"r{r}", "rule", ActionFields.Departments[random.Next(3)], random.Next(2) == 0 ? ActionKind.Offer : ActionKind.Service,
+                    random.Next(3) == 0 ? [new("openProblems", ">=", Number: 0)] : [condition], random.NextDouble(), random.Next(2) == 0 ? 0 : random.NextDouble(), 0);
             }).Concat(NextBestAction.Defaults).ToList();
             var state = new CustomerState(
                 trial, random.NextDouble(), random.NextDouble() * 2000, "EUR", random.NextDouble(), random.Next(0, 11), random.Next(1, 6), random.Next(0, 3),
@@ -76,7 +78,8 @@ public sealed class NextBestActionTests
             }
             else if (state.OptedOut)
             {
-                Assert.All(actions, a => Assert.Equal(ActionKind.Service, a.Kind));
+                // Only service's own recovery work, with nothing to sell.
+                Assert.All(actions, a => Assert.Equal(("service", ActionKind.Service, 0.0), (a.Department, a.Kind, rules.First(r => r.Key == a.Rule).Uplift)));
             }
             else
             {
@@ -143,6 +146,7 @@ public sealed class NextBestActionTests
             good with { Key = "j", When = [new("churnRisk", "exists", Number: 1)] },
             good with { Key = "k", When = [new("lastNps", "in", Texts: ["1"])] },
             good with { Key = "l", When = [new("churnRisk", ">", Number: double.NaN)] },
+            good with { Key = "m", Department = "sales" },
         ];
         var errors = NextBestAction.Validate(rules).ToDictionary(e => e.Field, e => e.Message);
         Assert.Contains("already the key", errors["rules[1].key"], StringComparison.Ordinal);
@@ -161,7 +165,8 @@ public sealed class NextBestActionTests
         Assert.Contains("takes no value", errors["rules[10].when[0].value"], StringComparison.Ordinal);
         Assert.Contains("for text fields", errors["rules[11].when[0].op"], StringComparison.Ordinal);
         Assert.Contains("finite", errors["rules[12].when[0].value"], StringComparison.Ordinal);
-        Assert.Equal(16, errors.Count);
+        Assert.Contains("is an offer", errors["rules[13].kind"], StringComparison.Ordinal);
+        Assert.Equal(18, errors.Count);
         Assert.Contains("at most 50", Assert.Single(NextBestAction.Validate([.. Enumerable.Range(0, 51).Select(i => good with { Key = "r" + i })])).Message, StringComparison.Ordinal);
     }
 }
