@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics;
 using OpenCxo.App.Actions;
 using OpenCxo.App.Analytics;
+using OpenCxo.App.Cases;
 using OpenCxo.App.Drivers;
 using OpenCxo.App.Feedback;
 using OpenCxo.App.Ingest;
@@ -59,6 +60,7 @@ public static class OpenCxoHost
         builder.Services.AddPredictions();
         builder.Services.AddDrivers();
         builder.Services.AddNextActions();
+        builder.Services.AddCases();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
@@ -95,6 +97,7 @@ public static class OpenCxoHost
         app.MapPredictionsApi();
         app.MapDriversApi();
         app.MapNextActionsApi();
+        app.MapCasesApi();
         app.MapWebUi();
         return app;
     }

@@ -15,9 +15,12 @@ public static class Scopes
     /// <summary>Create, replace and delete KPIs and alert rules; acknowledge alerts.</summary>
     public const string KpisWrite = "kpis:write";
 
+    /// <summary>Work closed-loop cases: record contacts, resolve with a root cause, add notes.</summary>
+    public const string CasesWrite = "cases:write";
+
     public const string Admin = "admin";
 
-    public static readonly string[] All = [EventsWrite, CustomersRead, StatsRead, SurveysRead, SurveysWrite, TextAnalyze, KpisWrite, Admin];
+    public static readonly string[] All = [EventsWrite, CustomersRead, StatsRead, SurveysRead, SurveysWrite, TextAnalyze, KpisWrite, CasesWrite, Admin];
 
     public const string ClaimType = "scope";
     public const string WorkspaceClaim = "workspace";

@@ -57,7 +57,8 @@ public static class SecurityExtensions
             .AddPolicy(Scopes.SurveysRead, p => p.RequireAssertion(c => HasScope(c.User, Scopes.SurveysRead) || HasScope(c.User, Scopes.SurveysWrite)))
             .AddPolicy(Scopes.SurveysWrite, p => p.RequireAssertion(c => HasScope(c.User, Scopes.SurveysWrite)))
             .AddPolicy(Scopes.TextAnalyze, p => p.RequireAssertion(c => HasScope(c.User, Scopes.TextAnalyze)))
-            .AddPolicy(Scopes.KpisWrite, p => p.RequireAssertion(c => HasScope(c.User, Scopes.KpisWrite)));
+            .AddPolicy(Scopes.KpisWrite, p => p.RequireAssertion(c => HasScope(c.User, Scopes.KpisWrite)))
+            .AddPolicy(Scopes.CasesWrite, p => p.RequireAssertion(c => HasScope(c.User, Scopes.CasesWrite)));
         foreach (var (policy, roles) in UiPolicies.RolesOf)
         {
             authorization.AddPolicy(policy, p => p.AddAuthenticationSchemes(CookieScheme).RequireRole(roles));

@@ -36,6 +36,10 @@ public abstract class CxoDb(DbContextOptions options) : DbContext(options)
     public DbSet<ModelRunRow> ModelRuns => Set<ModelRunRow>();
     public DbSet<CustomerScoreRow> CustomerScores => Set<CustomerScoreRow>();
     public DbSet<ActionRuleSetRow> ActionRuleSets => Set<ActionRuleSetRow>();
+    public DbSet<CaseRow> Cases => Set<CaseRow>();
+    public DbSet<CaseNoteRow> CaseNotes => Set<CaseNoteRow>();
+    public DbSet<CaseSettingsRow> CaseSettings => Set<CaseSettingsRow>();
+    public DbSet<CaseOpenerStateRow> CaseOpenerStates => Set<CaseOpenerStateRow>();
 
     public abstract DatabaseProvider Provider { get; }
 
