@@ -1,6 +1,7 @@
 using System.CommandLine;
 using OpenCxo.App.Actions;
 using OpenCxo.App.Analytics;
+using OpenCxo.App.Cases;
 using OpenCxo.App.Churn;
 using OpenCxo.App.Cli;
 using OpenCxo.App.Clv;
@@ -30,6 +31,7 @@ var root = new RootCommand("OpenCXO: one customer, honest metrics, a loop that c
     ChurnCommand.Create(),
     DriversCommand.Create(),
     ActionsCommand.Create(),
+    CasesCommand.Create(),
     KpiCommand.Create(),
     TextCommand.Create(),
     DemoLoader.Create(),

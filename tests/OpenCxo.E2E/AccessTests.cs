@@ -18,6 +18,7 @@ public sealed class AccessTests(UiServer server)
         ["/customers"] = ["admin", "cxo", "marketing", "sales", "service"],
         ["/touchpoints"] = ["admin", "cxo", "marketing", "sales", "service"],
         ["/actions"] = ["admin", "cxo", "marketing", "sales", "service"],
+        ["/cases"] = ["admin", "cxo", "marketing", "sales", "service"],
         ["/surveys"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
         ["/surveys/new"] = ["admin", "cxo", "marketing", "service"],
         ["/feedback"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],

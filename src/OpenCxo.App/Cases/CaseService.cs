@@ -4,6 +4,9 @@ using Microsoft.EntityFrameworkCore;
 using OpenCxo.App.Predict;
 using OpenCxo.Core.Actions;
 using OpenCxo.Core.Cases;
+using OpenCxo.Core.Ingest;
+using OpenCxo.Core.Profiles;
+using OpenCxo.Data.Ingest;
 using OpenCxo.Data.Storage;
 
 namespace OpenCxo.App.Cases;
@@ -39,8 +42,11 @@ public sealed record OpenerPass(int Opened, int Escalated, long InteractionSeq, 
 /// runs and opens one case per trigger (a unique key, so a re-sent event or a second server never opens two), SLA
 /// escalation, and the steps people take on a case.
 /// </summary>
-public sealed class CaseService(CxoDbFactory databases, TimeProvider time)
+public sealed class CaseService(CxoDbFactory databases, TimeProvider time, EventIngestor? ingestor = null)
 {
+    /// <summary>The touchpoint a closed case adds to the customer's timeline; a survey rule on it sends the follow-up survey.</summary>
+    public const string ResolvedType = "case.resolved";
+
     public const int MaxPageSize = 200;
     private const int Batch = 5_000;
 
@@ -193,6 +199,10 @@ public sealed class CaseService(CxoDbFactory databases, TimeProvider time)
             }
 
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            if (step is "resolve" or "not-reachable")
+            {
+                await TouchpointAsync(db, row, ct).ConfigureAwait(false);
+            }
         }
 
         return await GetAsync(workspaceId, id, ct).ConfigureAwait(false);
@@ -332,6 +342,31 @@ public sealed class CaseService(CxoDbFactory databases, TimeProvider time)
 
         var escalated = await EscalateAsync(db, ct).ConfigureAwait(false);
         return new OpenerPass(opened, escalated, state.InteractionSeq, state.TextAnalysisId, state.ModelRunId);
+    }
+
+    /// <summary>
+    /// Records the closing on the customer's timeline as a <see cref="ResolvedType"/> touchpoint (event id
+    /// <c>case-ID-closed</c>, so once) of the case's department, with the outcome and root cause: a survey rule on
+    /// that type sends the follow-up survey, and journeys and metrics see the loop closed.
+    /// </summary>
+    private async Task TouchpointAsync(CxoDb db, CaseRow row, CancellationToken ct)
+    {
+        if (ingestor is null)
+        {
+            return;
+        }
+
+        var identity = await db.Identities.AsNoTracking().Where(i => i.WorkspaceId == row.WorkspaceId && i.CustomerId == row.CustomerId)
+            .OrderBy(i => i.Kind).ThenBy(i => i.Value).Select(i => new { i.Kind, i.Value }).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        if (identity is null || !Enum.TryParse<Department>(row.Department, ignoreCase: true, out var department))
+        {
+            return;
+        }
+
+        var attributes = JsonSerializer.Serialize(new { caseId = row.Id, outcome = row.Status, rootCause = row.RootCause, rule = row.RuleKey, team = row.Team }, Json);
+        await ingestor.IngestAsync(row.WorkspaceId, [new CanonicalEvent(
+            $"case-{row.Id.ToString(CultureInfo.InvariantCulture)}-closed", [new IdentityKey(identity.Kind, identity.Value)], row.ClosedAt ?? row.UpdatedAt, department, Channel.Other,
+            ResolvedType, 0, null, null, attributes, [])], ct).ConfigureAwait(false);
     }
 
     /// <summary>Marks every case still new past its due time escalated, once, with a note saying to whom.</summary>

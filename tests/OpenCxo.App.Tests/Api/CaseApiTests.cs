@@ -161,6 +161,10 @@ public sealed class CaseApiTests
         var detail = (await client.GetFromJsonAsync<JsonObject>($"/api/v1/cases/{eva}"))!;
         Assert.Equal(("resolved", "billing-error"), ((string)detail["case"]!["status"]!, (string)detail["case"]!["rootCause"]!));
         Assert.Equal(["status", "escalation", "status", "note", "status"], detail["notes"]!.AsArray().Select(n => (string)n!["kind"]!));
+        // The closing is on the customer's timeline, for a follow-up survey rule on case.resolved to pick up.
+        var timeline = (await client.GetFromJsonAsync<JsonObject>($"/api/v1/customers/{evaCustomer}/timeline?limit=10"))!["items"]!.AsArray();
+        var closed = timeline.Single(t => (string)t!["type"]! == "case.resolved")!;
+        Assert.Equal(("service", "billing-error"), ((string)closed["department"]!, (string)closed["attributes"]!["rootCause"]!));
 
         // Not reachable straight from new; notes need text; unknown cases are 404.
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/v1/cases/{fran}/not-reachable", null)).StatusCode);
