@@ -73,6 +73,7 @@ public static class CaseEndpoints
     {
         services.AddOptions<CaseOptions>().BindConfiguration("Cases").ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<CaseService>();
+        services.AddSingleton<CaseMetrics>();
         services.AddHostedService<CaseJob>();
         return services;
     }
@@ -83,6 +84,10 @@ public static class CaseEndpoints
         group.MapGet("", ListAsync).RequireAuthorization(Scopes.CustomersRead).WithName("ListCases")
             .WithSummary("Cases, open first by due time. Query: status (open, new, contacted, resolved, not-reachable), department, team, owner, customer, "
                 + "overdue=true, offset, limit (1–200, default 50).");
+        group.MapGet("/metrics", MetricsAsync).RequireAuthorization(Scopes.StatsRead).WithName("GetCaseMetrics")
+            .WithSummary("How the loop closes over the cases opened from..to (yyyy-MM-dd; default the last 90 days): closure rate, SLA met, hours to first "
+                + "contact (median, 90th percentile), escalations, and recovery — detractors' next NPS answer and cancellations within 90 days, contacted "
+                + "against not contacted, with Wilson intervals and a two-proportion test.");
         group.MapGet("/{id:long}", GetAsync).RequireAuthorization(Scopes.CustomersRead).WithName("GetCase")
             .WithSummary("One case with its notes and history; the customer's 360° profile is /api/v1/customers/{customerId}.");
         foreach (var step in new[] { "contact", "resolve", "not-reachable" })
@@ -167,6 +172,13 @@ public static class CaseEndpoints
             q["status"].FirstOrDefault(), q["department"].FirstOrDefault(), q["team"].FirstOrDefault(), q["owner"].FirstOrDefault(), q["customer"].FirstOrDefault(),
             q["overdue"].FirstOrDefault(), q["offset"].FirstOrDefault(), q["limit"].FirstOrDefault());
         return query is null ? Problem(problem!) : TypedResults.Ok(await cases.ListAsync(http.User.WorkspaceId(), query, offset, limit, ct));
+    }
+
+    private static async Task<Results<Ok<CaseMetricsReport>, ValidationProblem>> MetricsAsync(
+        string? from, string? to, HttpContext http, [FromServices] CaseMetrics metrics, [FromServices] TimeProvider time, CancellationToken ct)
+    {
+        var (period, problem) = Metrics.MetricsQuery.Parse(from, to, [], [], [], [], null, null, null, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+        return period is null ? Problem(problem!) : TypedResults.Ok(await metrics.ReportAsync(http.User.WorkspaceId(), period.From, period.To, ct));
     }
 
     private static async Task<Results<Ok<CaseDetail>, NotFound>> GetAsync(long id, HttpContext http, [FromServices] CaseService cases, CancellationToken ct) =>

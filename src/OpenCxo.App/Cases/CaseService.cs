@@ -50,6 +50,12 @@ public sealed class CaseService(CxoDbFactory databases, TimeProvider time, Event
     public const int MaxPageSize = 200;
     private const int Batch = 5_000;
 
+    /// <summary>
+    /// Answers and texts older than this, counted back from the workspace's latest touchpoint (or now, if earlier), open
+    /// no case: importing years of history must not fill the inbox with detractors from long ago.
+    /// </summary>
+    public static readonly TimeSpan MaxTriggerAge = TimeSpan.FromDays(14);
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict };
 
     public static CaseState StateOf(CaseRow row) => new(
@@ -233,6 +239,19 @@ public sealed class CaseService(CxoDbFactory databases, TimeProvider time, Event
             }
         }
 
+        var now = time.GetUtcNow().UtcDateTime;
+        var fresh = new Dictionary<long, DateTime>();
+        async Task<DateTime> FreshSinceAsync(long workspace)
+        {
+            if (!fresh.TryGetValue(workspace, out var since))
+            {
+                var latest = await db.Interactions.Where(i => i.WorkspaceId == workspace).MaxAsync(i => (DateTime?)i.OccurredAt, ct).ConfigureAwait(false) ?? now;
+                fresh[workspace] = since = (latest < now ? latest : now) - MaxTriggerAge;
+            }
+
+            return since;
+        }
+
         var settings = new Dictionary<long, CaseSettings>();
         async Task<CaseSettings> SettingsOf(long workspace) =>
             settings.TryGetValue(workspace, out var s) ? s : settings[workspace] = await SettingsAsync(workspace, ct).ConfigureAwait(false);
@@ -243,11 +262,16 @@ public sealed class CaseService(CxoDbFactory databases, TimeProvider time, Event
         {
             var after = state.InteractionSeq;
             var rows = await db.Interactions.AsNoTracking().Where(i => i.Seq > after && i.Seq <= horizon && i.Type == "survey.response").OrderBy(i => i.Seq).Take(Batch)
-                .Select(i => new { i.Seq, i.WorkspaceId, i.CustomerId, i.Type, i.Channel, i.Attributes }).ToListAsync(ct).ConfigureAwait(false);
+                .Select(i => new { i.Seq, i.WorkspaceId, i.CustomerId, i.Type, i.Channel, i.Attributes, i.OccurredAt }).ToListAsync(ct).ConfigureAwait(false);
 
             var candidates = new List<Candidate>();
             foreach (var row in rows.Where(r => r.Type == "survey.response" && r.Attributes is not null))
             {
+                if (row.OccurredAt < await FreshSinceAsync(row.WorkspaceId).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
                 var (nps, csat) = Scores(row.Attributes!);
                 if (nps is null && csat is null)
                 {
@@ -281,11 +305,11 @@ public sealed class CaseService(CxoDbFactory databases, TimeProvider time, Event
             var flagged = rows.Where(r => r.Flags.Length > 2).ToList();
             var seqs = flagged.Select(r => r.InteractionSeq).ToList();
             var touchpoints = await db.Interactions.AsNoTracking().Where(i => seqs.Contains(i.Seq))
-                .ToDictionaryAsync(i => i.Seq, i => new { i.CustomerId, i.Channel, i.Type }, ct).ConfigureAwait(false);
+                .ToDictionaryAsync(i => i.Seq, i => new { i.CustomerId, i.Channel, i.Type, i.OccurredAt }, ct).ConfigureAwait(false);
             var candidates = new List<Candidate>();
             foreach (var row in flagged)
             {
-                if (!touchpoints.TryGetValue(row.InteractionSeq, out var touchpoint))
+                if (!touchpoints.TryGetValue(row.InteractionSeq, out var touchpoint) || touchpoint.OccurredAt < await FreshSinceAsync(row.WorkspaceId).ConfigureAwait(false))
                 {
                     continue;
                 }

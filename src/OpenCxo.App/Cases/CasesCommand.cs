@@ -11,8 +11,52 @@ public static class CasesCommand
 {
     public static Command Create() => new("cases", "Closed-loop cases: list them, open and escalate what is due now, and the rules that open them (docs/cases.md)")
     {
-        List(), Sweep(), Settings(),
+        List(), Sweep(), Settings(), Metrics(),
     };
+
+    private static Command Metrics()
+    {
+        var workspace = Cli.Cli.Workspace();
+        var from = new Option<string?>("--from") { Description = "First day of the cases' opening, yyyy-MM-dd (default 89 days before --to)" };
+        var to = new Option<string?>("--to") { Description = "Last day, yyyy-MM-dd (default today)" };
+        var json = Cli.Cli.Json();
+        var command = new Command("metrics", "How the loop closes: closure rate, SLA met, hours to first contact, escalations, and recovery of contacted against not contacted detractors") { workspace, from, to, json };
+        command.SetAction((result, ct) => Cli.Cli.RunAsync(async () =>
+        {
+            var (period, problem) = OpenCxo.App.Metrics.MetricsQuery.Parse(result.GetValue(from), result.GetValue(to), [], [], [], [], null, null, null, DateOnly.FromDateTime(DateTime.UtcNow));
+            if (period is null)
+            {
+                return Cli.Cli.Usage($"--{problem!.Field}: {problem.Message}");
+            }
+
+            var (location, factory, found) = await Cli.Cli.WorkspaceAsync(result, workspace, ct).ConfigureAwait(false);
+            if (found is not { } workspaceId)
+            {
+                return Cli.Cli.Fail($"no workspace '{result.GetValue(workspace)}'");
+            }
+
+            await using var store = new OpenCxo.Data.Analytics.AnalyticsStore(OpenCxo.Data.Analytics.AnalyticsStore.DefaultPathFor(location), factory);
+            var report = await new CaseMetrics(factory, store, TimeProvider.System).ReportAsync(workspaceId, period.From, period.To, ct).ConfigureAwait(false);
+            if (result.GetValue(json))
+            {
+                Cli.Cli.WriteJson(report);
+                return Cli.Cli.Ok;
+            }
+
+            var o = Console.Out;
+            string Share(OpenCxo.Core.Metrics.Estimate? e) => e is null ? "–" : string.Create(CultureInfo.InvariantCulture, $"{e.Value:0.#} % [{e.Low:0.#}, {e.High:0.#}] n={e.N}");
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cases opened {report.From:yyyy-MM-dd} … {report.To:yyyy-MM-dd}: {report.Opened:N0}, closed {report.Closed:N0}, escalated {report.Escalated:N0}"));
+            o.WriteLine($"  closure rate       {Share(report.ClosureRate)}");
+            o.WriteLine($"  SLA met            {Share(report.SlaMet)}");
+            o.WriteLine(report.MedianHoursToFirstContact is { } median
+                ? string.Create(CultureInfo.InvariantCulture, $"  first contact      median {median:0.#} h, 90th percentile {report.P90HoursToFirstContact:0.#} h")
+                : "  first contact      –");
+            o.WriteLine($"  recovered (next NPS ≥ 7): contacted {Share(report.Recovery.Contacted)}; not contacted {Share(report.Recovery.NotContacted)}");
+            o.WriteLine($"  cancelled within 90 days: contacted {Share(report.Cancellations.Contacted)}; not contacted {Share(report.Cancellations.NotContacted)}");
+            return Cli.Cli.Ok;
+        }));
+        return command;
+    }
 
     private static Command List()
     {

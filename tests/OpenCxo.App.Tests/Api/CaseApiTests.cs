@@ -80,6 +80,8 @@ public sealed class CaseApiTests
             Answer("c2", day.AddHours(7), "carla@example.com", "npsScore", 9),
             // Dora writes that she is leaving.
             Touch("d1", day.AddHours(8), "dora@example.com", "service", "chat", "ticket.opened", text: "Quiero darme de baja ya, me voy a la competencia."),
+            // Olga's detractor answer is two months older than the rest: history, not a case.
+            Answer("o1", day.AddDays(-60), "olga@example.com", "npsScore", 0),
         ];
         await PostAsync(client, events);
         await host.Services.GetRequiredService<TextAnalysisJob>().CatchUpAsync(default);
@@ -208,6 +210,70 @@ public sealed class CaseApiTests
         Assert.True((await wrongType.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().ContainsKey("rules[0].slaHours"));
         // Nothing of the refused sets was saved.
         Assert.Equal(["price", "other"], (await client.GetFromJsonAsync<JsonObject>("/api/v1/cases/settings"))!["rootCauses"]!.AsArray().Select(c => (string)c!));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Loop_metrics_compare_contacted_detractors_with_those_nobody_reached(string provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider, Manual);
+        var client = await host.ClientAsync("a");
+        var clock = new ManualClock(new DateTimeOffset(2026, 1, 1, 10, 0, 0, TimeSpan.Zero));
+        var cases = new CaseService(host.Factory, clock);
+        var day = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        await PostAsync(client, [.. Enumerable.Range(0, 4).Select(i => Answer($"d{i}", day, $"d{i}@example.com", "npsScore", 2))]);
+        Assert.Equal(4, (await cases.RunAsync(default)).Opened);
+        var ids = new Dictionary<int, long>();
+        foreach (var c in await CasesAsync(client))
+        {
+            var email = (string)(await client.GetFromJsonAsync<JsonObject>($"/api/v1/customers/{(long)c["customerId"]!}"))!["emails"]![0]!;
+            ids[email[1] - '0'] = (long)c["id"]!;
+        }
+
+        // d0 reached after 5 h and resolved; d1 only after 60 h (past the 48 h SLA); d2 never, then closed as not
+        // reachable; d3 never. At 49 h the three not yet reached are escalated.
+        clock.Now += TimeSpan.FromHours(5);
+        await cases.StepAsync(1, ids[0], "contact", null, null, "ana", default);
+        clock.Now += TimeSpan.FromHours(1);
+        await cases.StepAsync(1, ids[0], "resolve", "billing-error", null, "ana", default);
+        clock.Now = clock.Now.AddHours(43);
+        Assert.Equal(3, (await cases.RunAsync(default)).Escalated);
+        clock.Now = clock.Now.AddHours(11);
+        await cases.StepAsync(1, ids[1], "contact", null, null, "ana", default);
+        clock.Now = clock.Now.AddHours(10);
+        await cases.StepAsync(1, ids[2], "not-reachable", null, null, "ana", default);
+
+        // What followed: next answers 9 (d0), 4 (d1), 8 (d2); d3 cancels within 90 days, d1 only after.
+        var later = new DateTime(2026, 1, 20, 0, 0, 0, DateTimeKind.Utc);
+        await PostAsync(
+            client,
+            Answer("n0", later, "d0@example.com", "npsScore", 9),
+            Answer("n1", later, "d1@example.com", "npsScore", 4),
+            Answer("n2", later, "d2@example.com", "npsScore", 8),
+            Touch("c3", new DateTime(2026, 2, 1, 0, 0, 0, DateTimeKind.Utc), "d3@example.com", "sales", "web", "subscription.cancelled"),
+            Touch("c1", new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc), "d1@example.com", "sales", "web", "subscription.cancelled"));
+
+        clock.Now = new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);
+        var metrics = new CaseMetrics(host.Factory, host.Services.GetRequiredService<OpenCxo.Data.Analytics.AnalyticsStore>(), clock);
+        var report = await metrics.ReportAsync(1, new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 31), default);
+        Assert.Equal((4, 2, 3), (report.Opened, report.Closed, report.Escalated));
+        Assert.Equal(50, report.ClosureRate!.Value, 9);
+        Assert.Equal(25, report.SlaMet!.Value, 9);
+        // First contacts after 5 h (d0) and 60 h (d1): median 32.5 h, 90th percentile 5 + 0.9 × 55 = 54.5 h.
+        Assert.Equal((32.5, 54.5), (report.MedianHoursToFirstContact!.Value, report.P90HoursToFirstContact!.Value));
+        Assert.Equal(3, report.Recovery.Answered);
+        Assert.Equal((50.0, 2L), (report.Recovery.Contacted!.Value, report.Recovery.Contacted.N));
+        Assert.Equal((100.0, 1L), (report.Recovery.NotContacted!.Value, report.Recovery.NotContacted.N));
+        Assert.Equal(-50, report.Recovery.Difference!.Difference, 9);
+        Assert.Equal(4, report.Cancellations.Cases);
+        Assert.Equal((0.0, 50.0), (report.Cancellations.Contacted!.Value, report.Cancellations.NotContacted!.Value));
+
+        // Before the 90 days have passed, no case counts for cancellations; the API reads the same report.
+        var early = await new CaseMetrics(host.Factory, host.Services.GetRequiredService<OpenCxo.Data.Analytics.AnalyticsStore>(), new ManualClock(new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero)))
+            .ReportAsync(1, new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 31), default);
+        Assert.Equal(0, early.Cancellations.Cases);
+        var api = (await client.GetFromJsonAsync<JsonObject>("/api/v1/cases/metrics?from=2026-01-01&to=2026-01-31"))!;
+        Assert.Equal(4, (long)api["opened"]!);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/v1/cases/metrics?from=2026-02-30")).StatusCode);
     }
 
     private sealed class ManualClock(DateTimeOffset start) : TimeProvider
