@@ -28,6 +28,7 @@ using OpenCxo.Data.Storage;
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- clv [--summary CSV] [--customers N]   (issue 7: BG/NBD fit time on CDNOW and on N customers drawn from known parameters)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- churn [--customers N] [--training N]   (issue 7: churn model training on the sample cap, scoring N customers with reasons)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- actions [--customers N]   (issue 7: next best action and department worklists for N customers)
+//   dotnet run -c Release --project bench/OpenCxo.Bench -- cases [--events N]   (issue 8: case opener over N freshly ingested events)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- drivers [--answers N]   (issue 7: key drivers of N answers over 64 candidate drivers)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- kpis [--db SQLITE-FILE]   (issue 6: the demo KPIs' scorecards, snapshots and council report; the file from `timeline`)
 var verb = args.FirstOrDefault() ?? "help";
@@ -74,6 +75,9 @@ switch (verb)
     case "actions":
         ActionBench.Run(Bench.Arg(args, "--customers", 1_000_000));
         break;
+    case "cases":
+        await CaseBench.RunAsync(work, Bench.Arg(args, "--events", 500_000));
+        break;
     case "drivers":
         DriverBench.Run(Bench.Arg(args, "--answers", 1_000_000));
         break;
@@ -81,7 +85,7 @@ switch (verb)
         await KpiBench.RunAsync(Bench.ArgText(args, "--db") ?? Path.Combine(work, "timeline-10000000.db"));
         break;
     default:
-        Console.WriteLine("verbs: actions [--customers N] | drivers [--answers N] | churn [--customers N] [--training N] | clv [--summary CSV] [--customers N] | catalogue [--db SQLITE-FILE] [--skip-record] [--metric NAME] | kpis [--db SQLITE-FILE] | text [--comments N] | survey [--invitations N] [--clients C] [--seconds S] | metrics [--responses N] | ui [--db SQLITE-FILE] [--rounds N] | import [--events N] [--postgres CS [--postgres-only]] | parse [--events N] | http [--events N] [--clients C] | memory [--events N] | timeline [--interactions N]");
+        Console.WriteLine("verbs: cases [--events N] | actions [--customers N] | drivers [--answers N] | churn [--customers N] [--training N] | clv [--summary CSV] [--customers N] | catalogue [--db SQLITE-FILE] [--skip-record] [--metric NAME] | kpis [--db SQLITE-FILE] | text [--comments N] | survey [--invitations N] [--clients C] [--seconds S] | metrics [--responses N] | ui [--db SQLITE-FILE] [--rounds N] | import [--events N] [--postgres CS [--postgres-only]] | parse [--events N] | http [--events N] [--clients C] | memory [--events N] | timeline [--interactions N]");
         break;
 }
 
