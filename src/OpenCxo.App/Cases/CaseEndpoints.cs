@@ -111,7 +111,8 @@ public static class CaseEndpoints
         group.MapPut("/settings", PutSettingsAsync).RequireAuthorization(Scopes.KpisWrite).WithName("PutCaseSettings").Accepts<CaseSettings>("application/json")
             .WithSummary("Replaces the case rules and root-cause codes whole (docs/cases.md). Every problem is named by its place; nothing is saved then.");
         group.MapPost("/sweep", async ([FromServices] CaseService cases, CancellationToken ct) => TypedResults.Ok(await cases.RunAsync(ct)))
-            .RequireAuthorization(Scopes.KpisWrite).WithName("SweepCases").WithSummary("Opens the cases new answers, texts and model runs call for, and escalates overdue ones, now.");
+            .RequireAuthorization(Scopes.Admin).WithName("SweepCases")
+            .WithSummary("Opens the cases new answers, texts and model runs of every workspace call for, and escalates overdue ones, now (admin: it works for all workspaces).");
         return app;
     }
 
@@ -202,6 +203,11 @@ public static class CaseEndpoints
         if (body.Note is { Length: > 4000 })
         {
             return Problem(new FieldError("note", "must be at most 4,000 characters"));
+        }
+
+        if (body.RootCause is not null && step != "resolve")
+        {
+            return Problem(new FieldError("rootCause", "is given when a case is resolved, not with this step"));
         }
 
         if (step is null && string.IsNullOrWhiteSpace(body.Note))

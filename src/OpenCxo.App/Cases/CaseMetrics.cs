@@ -51,27 +51,37 @@ public sealed class CaseMetrics(CxoDbFactory databases, AnalyticsStore store, Ti
         var met = judged.Count(c => c.FirstContactAt is { } first && first <= c.DueAt);
         var hours = cases.Where(c => c.FirstContactAt is not null).Select(c => (c.FirstContactAt!.Value - c.OpenedAt).TotalHours).Order().ToArray();
 
+        // Cases keep the profile they opened for; a merge since makes another the live one.
+        var ids = cases.Select(c => c.CustomerId).Distinct().ToList();
+        var live = await db.Customers.AsNoTracking().Where(c => c.WorkspaceId == workspaceId && ids.Contains(c.Id))
+            .ToDictionaryAsync(c => c.Id, c => c.MergedInto ?? c.Id, ct).ConfigureAwait(false);
+
         // What followed each case, from the customers' touchpoints in the analytics store (live customers).
         await store.SyncAsync(ct).ConfigureAwait(false);
         var facts = cases.Count == 0 ? [] : await store.LoopFactsAsync(workspaceId, start, ct).ConfigureAwait(false);
         var byCustomer = facts.GroupBy(f => f.Customer).ToDictionary(g => g.Key, g => g.ToList());
         List<LoopFact> Of(long customer) => byCustomer.GetValueOrDefault(customer) ?? [];
 
+        // One observation per customer — their first case — and only a contact before the outcome counts as contacted.
         var recovery = new List<(bool Contacted, bool Recovered)>();
-        foreach (var c in cases.Where(c => c.Trigger == "detractor"))
+        foreach (var c in cases.Where(c => c.Trigger == "detractor").GroupBy(c => live.GetValueOrDefault(c.CustomerId, c.CustomerId)).Select(g => g.MinBy(c => c.OpenedAt)!))
         {
             // The next NPS answer after the case opened (the one that opened it came before).
-            var next = Of(c.CustomerId).FirstOrDefault(f => f.Nps is not null && f.At > c.OpenedAt);
+            var next = Of(live.GetValueOrDefault(c.CustomerId, c.CustomerId)).FirstOrDefault(f => f.Nps is not null && f.At > c.OpenedAt);
             if (next.Nps is { } score)
             {
-                recovery.Add((c.FirstContactAt is not null, score >= 7));
+                recovery.Add((c.FirstContactAt is { } first && first < next.At, score >= 7));
             }
         }
 
-        var windowed = cases.Where(c => c.OpenedAt <= now - CancellationWindow).ToList();
-        var cancellations = windowed
-            .Select(c => (Contacted: c.FirstContactAt is not null, Cancelled: Of(c.CustomerId).Any(f => f.Type == AnalyticsStore.CancellationType && f.At > c.OpenedAt && f.At <= c.OpenedAt + CancellationWindow)))
-            .ToList();
+        var cancellations = new List<(bool Contacted, bool Cancelled)>();
+        foreach (var c in cases.Where(c => c.OpenedAt <= now - CancellationWindow).GroupBy(c => live.GetValueOrDefault(c.CustomerId, c.CustomerId)).Select(g => g.MinBy(c => c.OpenedAt)!))
+        {
+            var cancelled = Of(live.GetValueOrDefault(c.CustomerId, c.CustomerId))
+                .Where(f => f.Type == AnalyticsStore.CancellationType && f.At > c.OpenedAt && f.At <= c.OpenedAt + CancellationWindow)
+                .Select(f => (DateTime?)f.At).FirstOrDefault();
+            cancellations.Add((c.FirstContactAt is { } first && (cancelled is null || first < cancelled), cancelled is not null));
+        }
 
         return new CaseMetricsReport(
             from,

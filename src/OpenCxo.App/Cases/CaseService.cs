@@ -50,13 +50,20 @@ public sealed class CaseService(CxoDbFactory databases, TimeProvider time, Event
     public const int MaxPageSize = 200;
     private const int Batch = 5_000;
 
+    /// <summary>Text analyses below the watermark read again each pass (see the text loop).</summary>
+    private const long TrailingAnalyses = 2_000;
+
     /// <summary>
     /// Answers and texts older than this, counted back from the workspace's latest touchpoint (or now, if earlier), open
     /// no case: importing years of history must not fill the inbox with detractors from long ago.
     /// </summary>
     public static readonly TimeSpan MaxTriggerAge = TimeSpan.FromDays(14);
 
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict };
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+    };
 
     public static CaseState StateOf(CaseRow row) => new(
         row.Status switch { "contacted" => CaseStatus.Contacted, "resolved" => CaseStatus.Resolved, "not-reachable" => CaseStatus.NotReachable, _ => CaseStatus.New },
@@ -245,7 +252,10 @@ public sealed class CaseService(CxoDbFactory databases, TimeProvider time, Event
         {
             if (!fresh.TryGetValue(workspace, out var since))
             {
-                var latest = await db.Interactions.Where(i => i.WorkspaceId == workspace).MaxAsync(i => (DateTime?)i.OccurredAt, ct).ConfigureAwait(false) ?? now;
+                // The latest touchpoint among the 1,000 ingested last, read from the top of the seq key rather than by a scan
+                // (a batch may end with an older event).
+                var latest = await db.Interactions.Where(i => i.WorkspaceId == workspace).OrderByDescending(i => i.Seq).Take(1_000)
+                    .MaxAsync(i => (DateTime?)i.OccurredAt, ct).ConfigureAwait(false) ?? now;
                 fresh[workspace] = since = (latest < now ? latest : now) - MaxTriggerAge;
             }
 
@@ -291,10 +301,13 @@ public sealed class CaseService(CxoDbFactory databases, TimeProvider time, Event
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
         }
 
-        // Flags in analysed texts.
+        // Flags in analysed texts. On PostgreSQL an id is taken at insert and may become visible after a higher one, so
+        // each pass reads again a trailing window below the watermark: trigger keys make a second reading harmless.
+        var reread = true;
         while (true)
         {
-            var after = state.TextAnalysisId;
+            var after = reread ? Math.Max(0, state.TextAnalysisId - TrailingAnalyses) : state.TextAnalysisId;
+            reread = false;
             var rows = await db.TextAnalyses.AsNoTracking().Where(a => a.Id > after).OrderBy(a => a.Id).Take(Batch)
                 .Select(a => new { a.Id, a.WorkspaceId, a.InteractionSeq, a.Flags }).ToListAsync(ct).ConfigureAwait(false);
             if (rows.Count == 0)
@@ -317,17 +330,23 @@ public sealed class CaseService(CxoDbFactory databases, TimeProvider time, Event
                 var flags = FlagsOf(row.Flags);
                 foreach (var rule in (await SettingsOf(row.WorkspaceId).ConfigureAwait(false)).Rules.Where(r => r.Enabled && r.Trigger == "text-flag"))
                 {
-                    foreach (var flag in rule.Flags!.Where(flags.Contains))
+                    // One case per text and rule, whichever of the rule's flags it carries.
+                    var matched = rule.Flags!.Where(flags.Contains).ToList();
+                    if (matched.Count > 0)
                     {
-                        candidates.Add(new Candidate(row.WorkspaceId, touchpoint.CustomerId, rule, $"{rule.Key}:text:{row.InteractionSeq}:{flag}",
-                            $"{flag.Replace('_', ' ')} in {touchpoint.Type} by {touchpoint.Channel}", row.InteractionSeq));
+                        candidates.Add(new Candidate(row.WorkspaceId, touchpoint.CustomerId, rule, $"{rule.Key}:text:{row.InteractionSeq}",
+                            $"{string.Join(" and ", matched.Select(f => f.Replace('_', ' ')))} in {touchpoint.Type} by {touchpoint.Channel}", row.InteractionSeq));
                     }
                 }
             }
 
             opened += await OpenAsync(db, candidates, ct).ConfigureAwait(false);
-            state.TextAnalysisId = rows[^1].Id;
+            state.TextAnalysisId = Math.Max(state.TextAnalysisId, rows[^1].Id);
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            if (rows[^1].Id <= state.TextAnalysisId && rows.Count < Batch)
+            {
+                break;
+            }
         }
 
         // Valuable customers at high risk, by each new model run.
@@ -346,13 +365,16 @@ public sealed class CaseService(CxoDbFactory databases, TimeProvider time, Event
                 }
 
                 double? value = rule.ValuePercentile is { } v ? percentiles.LifetimeValue.TryGetValue(v, out var level) ? level : double.PositiveInfinity : null;
-                var scored = await db.CustomerScores.AsNoTracking()
+                // Scores by the profile they belong to now (a customer scored before a merge is the survivor), once each.
+                var scored = (await db.CustomerScores.AsNoTracking()
                     .Where(s => s.WorkspaceId == run.WorkspaceId && s.RunId == run.Id && s.ChurnRisk >= risk && (value == null || s.LifetimeValue >= value))
-                    .Select(s => new { s.CustomerId, s.ChurnRisk, s.LifetimeValue, s.Currency }).ToListAsync(ct).ConfigureAwait(false);
+                    .Join(db.Customers, s => s.CustomerId, c => c.Id, (s, c) => new { CustomerId = c.MergedInto ?? c.Id, s.ChurnRisk, s.LifetimeValue, s.Currency })
+                    .ToListAsync(ct).ConfigureAwait(false))
+                    .GroupBy(s => s.CustomerId).Select(g => g.OrderByDescending(s => s.ChurnRisk).First()).ToList();
                 // One open case per customer and rule: a customer still at risk in the next run keeps the case they have.
                 var open = (await db.Cases.AsNoTracking()
                     .Where(c => c.WorkspaceId == run.WorkspaceId && c.RuleKey == rule.Key && (c.Status == "new" || c.Status == "contacted"))
-                    .Select(c => c.CustomerId).ToListAsync(ct).ConfigureAwait(false)).ToHashSet();
+                    .Join(db.Customers, c => c.CustomerId, x => x.Id, (c, x) => x.MergedInto ?? x.Id).ToListAsync(ct).ConfigureAwait(false)).ToHashSet();
                 candidates.AddRange(scored.Where(s => !open.Contains(s.CustomerId)).Select(s => new Candidate(
                     run.WorkspaceId, s.CustomerId, rule, $"{rule.Key}:risk:{run.Id}:{s.CustomerId}",
                     string.Create(CultureInfo.InvariantCulture, $"churn risk {s.ChurnRisk * 100:0} %{(s.LifetimeValue is { } clv ? $", lifetime value {clv:N0} {s.Currency}" : "")}"),
@@ -360,7 +382,7 @@ public sealed class CaseService(CxoDbFactory databases, TimeProvider time, Event
             }
 
             opened += await OpenAsync(db, candidates, ct).ConfigureAwait(false);
-            state.ModelRunId = run.Id;
+            state.ModelRunId = Math.Max(state.ModelRunId, run.Id);
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
         }
 
@@ -393,27 +415,55 @@ public sealed class CaseService(CxoDbFactory databases, TimeProvider time, Event
             ResolvedType, 0, null, null, attributes, [])], ct).ConfigureAwait(false);
     }
 
-    /// <summary>Marks every case still new past its due time escalated, once, with a note saying to whom.</summary>
+    /// <summary>
+    /// Marks every case still new past its due time escalated, once, with a note saying to whom. Each case is claimed by
+    /// a conditional update, so two passes at once, or a contact recorded meanwhile, never escalate it twice or wrongly.
+    /// </summary>
     private async Task<int> EscalateAsync(CxoDb db, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var overdue = await db.Cases.Where(c => c.Status == "new" && c.EscalatedAt == null && c.DueAt < now).OrderBy(c => c.Id).Take(Batch)
-            .ToListAsync(ct).ConfigureAwait(false);
+        var overdue = await db.Cases.AsNoTracking().Where(c => c.Status == "new" && c.EscalatedAt == null && c.DueAt < now).OrderBy(c => c.Id).Take(Batch)
+            .Select(c => new { c.Id, c.WorkspaceId, c.RuleKey, c.Department, c.DueAt }).ToListAsync(ct).ConfigureAwait(false);
+        var settings = new Dictionary<long, CaseSettings>();
+        var escalated = 0;
         foreach (var row in overdue)
         {
-            var rule = (await SettingsAsync(row.WorkspaceId, ct).ConfigureAwait(false)).Rules.FirstOrDefault(r => r.Key == row.RuleKey);
-            Apply(row, StateOf(row).Escalate(now), now);
-            row.EscalatedTo = rule?.EscalateTo ?? $"{row.Department} lead";
+            if (!settings.TryGetValue(row.WorkspaceId, out var rules))
+            {
+                settings[row.WorkspaceId] = rules = await SettingsAsync(row.WorkspaceId, ct).ConfigureAwait(false);
+            }
+
+            var to = Clip(rules.Rules.FirstOrDefault(r => r.Key == row.RuleKey)?.EscalateTo ?? $"{row.Department} lead");
+            var claimed = await db.Cases
+                .Where(c => c.Id == row.Id && c.Status == "new" && c.EscalatedAt == null)
+                .ExecuteUpdateAsync(c => c.SetProperty(x => x.EscalatedAt, now).SetProperty(x => x.EscalatedTo, to).SetProperty(x => x.UpdatedAt, now), ct).ConfigureAwait(false);
+            if (claimed == 0)
+            {
+                continue;
+            }
+
             db.CaseNotes.Add(new CaseNoteRow
             {
                 WorkspaceId = row.WorkspaceId, CaseId = row.Id, At = now, Author = "opencxo", Kind = "escalation",
-                Text = string.Create(CultureInfo.InvariantCulture, $"no contact within the SLA (due {row.DueAt:yyyy-MM-dd HH:mm} UTC): escalated to {row.EscalatedTo}"),
+                Text = string.Create(CultureInfo.InvariantCulture, $"no contact within the SLA (due {row.DueAt:yyyy-MM-dd HH:mm} UTC): escalated to {to}"),
             });
+            escalated++;
         }
 
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        return overdue.Count;
+        return escalated;
     }
+
+    /// <summary>At most 100 characters, as team, owner and escalation columns hold.</summary>
+    private static string Clip(string text) => text.Length <= 100 ? text : text[..100];
+
+    /// <summary>Whether an insert failed on a unique key (the same trigger, inserted by another pass), not for another reason.</summary>
+    private static bool IsDuplicate(DbUpdateException e) => e.InnerException switch
+    {
+        Npgsql.PostgresException postgres => postgres.SqlState == "23505",
+        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteExtendedErrorCode == 2067,
+        _ => false,
+    };
 
     /// <summary>
     /// Opens the candidates not opened before, in one transaction; when another server inserted one of the keys
@@ -458,7 +508,7 @@ public sealed class CaseService(CxoDbFactory databases, TimeProvider time, Event
         {
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException e) when (IsDuplicate(e))
         {
             foreach (var row in rows)
             {
@@ -475,9 +525,9 @@ public sealed class CaseService(CxoDbFactory databases, TimeProvider time, Event
                     await db.SaveChangesAsync(ct).ConfigureAwait(false);
                     saved.Add(row);
                 }
-                catch (DbUpdateException)
+                catch (DbUpdateException one) when (IsDuplicate(one))
                 {
-                    // The same trigger was opened by another server a moment ago.
+                    // The same trigger was opened by another pass a moment ago.
                     db.Entry(row).State = EntityState.Detached;
                 }
             }
@@ -521,7 +571,7 @@ public sealed class CaseService(CxoDbFactory databases, TimeProvider time, Event
         return new CaseRow
         {
             WorkspaceId = c.Workspace, CustomerId = live, TriggerKey = c.Key, RuleKey = c.Rule.Key, Trigger = c.Rule.Trigger, Reason = c.Reason, SourceSeq = c.SourceSeq,
-            Department = c.Rule.Department, Team = team, Owner = string.IsNullOrWhiteSpace(owner) ? null : owner, Priority = c.Rule.Priority,
+            Department = c.Rule.Department, Team = team is null ? null : Clip(team), Owner = string.IsNullOrWhiteSpace(owner) ? null : Clip(owner), Priority = c.Rule.Priority,
             Status = "new", OpenedAt = state.OpenedAt, DueAt = state.DueAt, UpdatedAt = now,
         };
     }

@@ -58,7 +58,8 @@ public static class SecurityExtensions
             .AddPolicy(Scopes.SurveysWrite, p => p.RequireAssertion(c => HasScope(c.User, Scopes.SurveysWrite)))
             .AddPolicy(Scopes.TextAnalyze, p => p.RequireAssertion(c => HasScope(c.User, Scopes.TextAnalyze)))
             .AddPolicy(Scopes.KpisWrite, p => p.RequireAssertion(c => HasScope(c.User, Scopes.KpisWrite)))
-            .AddPolicy(Scopes.CasesWrite, p => p.RequireAssertion(c => HasScope(c.User, Scopes.CasesWrite)));
+            .AddPolicy(Scopes.CasesWrite, p => p.RequireAssertion(c => HasScope(c.User, Scopes.CasesWrite)))
+            .AddPolicy(Scopes.Admin, p => p.RequireAssertion(c => HasScope(c.User, Scopes.Admin)));
         foreach (var (policy, roles) in UiPolicies.RolesOf)
         {
             authorization.AddPolicy(policy, p => p.AddAuthenticationSchemes(CookieScheme).RequireRole(roles));

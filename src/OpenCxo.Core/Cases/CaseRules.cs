@@ -137,8 +137,17 @@ public static partial class CaseRules
                 case "text-flag" when r.Flags is not { Count: > 0 } || r.Flags.Any(f => !TextFlags.Contains(f)):
                     errors.Add(new FieldError(at + ".flags", $"must list one or more of {string.Join(", ", TextFlags)}"));
                     break;
-                case "churn-risk" when r.RiskPercentile is not { } risk || !Percentiles.Contains(risk) || (r.ValuePercentile is { } value && !Percentiles.Contains(value)):
-                    errors.Add(new FieldError(at + ".riskPercentile", "riskPercentile (and valuePercentile, if given) must be 25, 50, 75 or 90"));
+                case "churn-risk":
+                    if (r.RiskPercentile is not { } risk || !Percentiles.Contains(risk))
+                    {
+                        errors.Add(new FieldError(at + ".riskPercentile", "must be 25, 50, 75 or 90"));
+                    }
+
+                    if (r.ValuePercentile is { } value && !Percentiles.Contains(value))
+                    {
+                        errors.Add(new FieldError(at + ".valuePercentile", "must be 25, 50, 75 or 90, or left out"));
+                    }
+
                     break;
             }
         }

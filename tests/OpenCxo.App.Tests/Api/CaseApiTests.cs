@@ -168,6 +168,11 @@ public sealed class CaseApiTests
         var closed = timeline.Single(t => (string)t!["type"]! == "case.resolved")!;
         Assert.Equal(("service", "billing-error"), ((string)closed["department"]!, (string)closed["attributes"]!["rootCause"]!));
 
+        // A root cause belongs to a resolution only; an unknown field is named.
+        var misplaced = await client.PostAsJsonAsync($"/api/v1/cases/{fran}/contact", new { rootCause = "price" });
+        Assert.True((await misplaced.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().ContainsKey("rootCause"));
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsJsonAsync($"/api/v1/cases/{fran}/notes", new { text = "x" })).StatusCode);
+
         // Not reachable straight from new; notes need text; unknown cases are 404.
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/v1/cases/{fran}/not-reachable", null)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsJsonAsync($"/api/v1/cases/{fran}/notes", new { note = " " })).StatusCode);
@@ -176,6 +181,9 @@ public sealed class CaseApiTests
         Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/v1/cases/999999/contact", null)).StatusCode);
         var reader = await host.ClientAsync("a", "customers:read");
         Assert.Equal(HttpStatusCode.Forbidden, (await reader.PostAsync($"/api/v1/cases/{fran}/contact", null)).StatusCode);
+        // A sweep works for every workspace: admin only.
+        var editor = await host.ClientAsync("a", "kpis:write");
+        Assert.Equal(HttpStatusCode.Forbidden, (await editor.PostAsync("/api/v1/cases/sweep", null)).StatusCode);
     }
 
     [Theory, MemberData(nameof(Providers))]
@@ -206,6 +214,13 @@ public sealed class CaseApiTests
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         var errors = (await bad.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(e => e.Key).Order(StringComparer.Ordinal);
         Assert.Equal(["rootCauses", "rules[0].department", "rules[0].owners", "rules[0].slaHours", "rules[0].trigger", "rules[1].flags", "rules[1].key"], errors);
+        var unknown = await client.PutAsync("/api/v1/cases/settings", new StringContent("""
+            {"rules": [{"key": "x", "name": "x", "trigger": "churn-risk", "department": "sales", "routing": "department", "slaHours": 8, "riskPercentile": 90, "valuePercentile": 80}],
+             "rootCauses": ["price"]}
+            """, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(["rules[0].valuePercentile"], (await unknown.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(e => e.Key));
+        var misspelt = await client.PutAsync("/api/v1/cases/settings", new StringContent("""{"rules": [{"key": "x", "enable": false}], "rootCauses": ["price"]}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, misspelt.StatusCode);
         var wrongType = await client.PutAsync("/api/v1/cases/settings", new StringContent("""{"rules": [{"key": "x", "slaHours": "8"}], "rootCauses": []}""", System.Text.Encoding.UTF8, "application/json"));
         Assert.True((await wrongType.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().ContainsKey("rules[0].slaHours"));
         // Nothing of the refused sets was saved.
