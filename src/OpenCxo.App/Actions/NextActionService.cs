@@ -46,31 +46,10 @@ public sealed class NextActionService(CxoDbFactory databases, AnalyticsStore sto
         }
 
         var json = JsonSerializer.Serialize(rules.Select(ActionRuleDocument.From), Json);
-        for (var attempt = 0; ; attempt++)
-        {
-            await using var db = databases.CreateDbContext();
-            var row = await db.ActionRuleSets.FirstOrDefaultAsync(r => r.WorkspaceId == workspaceId, ct).ConfigureAwait(false);
-            if (row is null)
-            {
-                db.ActionRuleSets.Add(new ActionRuleSetRow { WorkspaceId = workspaceId, RulesJson = json, UpdatedAt = time.GetUtcNow().UtcDateTime });
-            }
-            else
-            {
-                row.RulesJson = json;
-                row.UpdatedAt = time.GetUtcNow().UtcDateTime;
-            }
-
-            try
-            {
-                await db.SaveChangesAsync(ct).ConfigureAwait(false);
-                _rankings.TryRemove(workspaceId, out _);
-                return;
-            }
-            catch (DbUpdateException) when (row is null && attempt == 0)
-            {
-                // Another save created the row first: replace it.
-            }
-        }
+        var now = time.GetUtcNow().UtcDateTime;
+        await WorkspaceDocuments.SaveAsync(databases, workspaceId, json, now, () => new ActionRuleSetRow { WorkspaceId = workspaceId, RulesJson = json, UpdatedAt = now }, ct)
+            .ConfigureAwait(false);
+        _rankings.TryRemove(workspaceId, out _);
     }
 
     /// <summary>
@@ -85,7 +64,7 @@ public sealed class NextActionService(CxoDbFactory databases, AnalyticsStore sto
             await store.SyncAsync(ct).ConfigureAwait(false);
         }
 
-        var context = await ContextAsync(workspaceId, liveCustomer, ct).ConfigureAwait(false);
+        var context = await ContextAsync(workspaceId, liveCustomer, await RulesAsync(workspaceId, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
         if (context.States.Count == 0)
         {
             return null;
@@ -155,7 +134,7 @@ public sealed class NextActionService(CxoDbFactory databases, AnalyticsStore sto
             return cached;
         }
 
-        var context = await ContextAsync(workspaceId, null, ct).ConfigureAwait(false);
+        var context = await ContextAsync(workspaceId, null, rules, ct).ConfigureAwait(false);
         var lists = new Dictionary<string, List<(CustomerState, RecommendedAction)>>();
         foreach (var state in context.States)
         {
@@ -178,19 +157,14 @@ public sealed class NextActionService(CxoDbFactory databases, AnalyticsStore sto
         return ranking;
     }
 
-    private async Task<(IReadOnlyList<ActionRule> Rules, long Version)> RuleSetAsync(long workspaceId, CancellationToken ct)
-    {
-        await using var db = databases.CreateDbContext();
-        var row = await db.ActionRuleSets.AsNoTracking().FirstOrDefaultAsync(r => r.WorkspaceId == workspaceId, ct).ConfigureAwait(false);
-        return row is null
-            ? (NextBestAction.Defaults, 0)
-            : ([.. JsonSerializer.Deserialize<List<ActionRuleDocument>>(row.RulesJson, Json)!.Select(r => r.ToRule())], row.UpdatedAt.Ticks);
-    }
+    private async Task<(IReadOnlyList<ActionRule> Rules, long Version)> RuleSetAsync(long workspaceId, CancellationToken ct) =>
+        await WorkspaceDocuments.ReadAsync<ActionRuleSetRow>(databases, workspaceId, ct).ConfigureAwait(false) is { } saved
+            ? ([.. JsonSerializer.Deserialize<List<ActionRuleDocument>>(saved.Json, Json)!.Select(r => r.ToRule())], saved.UpdatedAt.Ticks)
+            : (NextBestAction.Defaults, 0);
 
-    /// <summary>Every customer's state (or one's), the rules and the percentiles they are read with.</summary>
-    private async Task<ActionContext> ContextAsync(long workspaceId, long? customer, CancellationToken ct)
+    /// <summary>Every customer's state (or one's), with the rules and the percentiles they are read with.</summary>
+    private async Task<ActionContext> ContextAsync(long workspaceId, long? customer, IReadOnlyList<ActionRule> rules, CancellationToken ct)
     {
-        var rules = await RulesAsync(workspaceId, ct).ConfigureAwait(false);
         var now = time.GetUtcNow().UtcDateTime;
         var last = await store.LastTouchpointAsync(workspaceId, ct).ConfigureAwait(false);
         var asOf = last is { } l && l < now ? l : now;

@@ -36,8 +36,9 @@ public sealed partial class CaseJob(CaseService cases, IOptions<CaseOptions> opt
             return;
         }
 
+        // The first pass one interval after start, not during it: a large backlog waits for the server to be up.
         using var timer = new PeriodicTimer(options.Value.Interval, time);
-        do
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             try
             {
@@ -52,7 +53,6 @@ public sealed partial class CaseJob(CaseService cases, IOptions<CaseOptions> opt
                 LogFailed(logger, e);
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cases: {Opened} opened, {Escalated} escalated")]

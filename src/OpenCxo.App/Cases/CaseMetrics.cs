@@ -90,19 +90,11 @@ public sealed class CaseMetrics(CxoDbFactory databases, AnalyticsStore store, Ti
             closed,
             cases.Count == 0 ? null : ScoreStatistics.Proportion(closed, cases.Count),
             judged.Count == 0 ? null : ScoreStatistics.Proportion(met, judged.Count),
-            hours.Length == 0 ? null : Math.Round(Quantile(hours, 0.5), 2),
-            hours.Length == 0 ? null : Math.Round(Quantile(hours, 0.9), 2),
+            hours.Length == 0 ? null : Math.Round(ScoreStatistics.Quantile(hours, 0.5), 2),
+            hours.Length == 0 ? null : Math.Round(ScoreStatistics.Quantile(hours, 0.9), 2),
             cases.Count(c => c.EscalatedAt is not null),
             Compare(recovery, r => r.Contacted, r => r.Recovered, (n, a, b, d) => new Recovery(n, a, b, d)),
             Compare(cancellations, r => r.Contacted, r => r.Cancelled, (n, a, b, d) => new Cancellations(n, a, b, d)));
-    }
-
-    /// <summary>Linear interpolation between order statistics (Hyndman &amp; Fan 1996, definition 7) of sorted values.</summary>
-    private static double Quantile(double[] sorted, double p)
-    {
-        var h = (sorted.Length - 1) * p;
-        var low = (int)Math.Floor(h);
-        return low + 1 < sorted.Length ? sorted[low] + ((h - low) * (sorted[low + 1] - sorted[low])) : sorted[low];
     }
 
     private static T Compare<TRow, T>(List<TRow> rows, Func<TRow, bool> contacted, Func<TRow, bool> outcome, Func<long, Estimate?, Estimate?, Comparison?, T> make)

@@ -66,15 +66,13 @@ public sealed class CaseService(CxoDbFactory databases, TimeProvider time, Event
     };
 
     public static CaseState StateOf(CaseRow row) => new(
-        row.Status switch { "contacted" => CaseStatus.Contacted, "resolved" => CaseStatus.Resolved, "not-reachable" => CaseStatus.NotReachable, _ => CaseStatus.New },
+        CaseStatuses.Parse(row.Status),
         row.OpenedAt, row.DueAt, row.FirstContactAt, row.ClosedAt, row.EscalatedAt, row.RootCause);
 
-    public async Task<CaseSettings> SettingsAsync(long workspaceId, CancellationToken ct)
-    {
-        await using var db = databases.CreateDbContext();
-        var row = await db.CaseSettings.AsNoTracking().FirstOrDefaultAsync(r => r.WorkspaceId == workspaceId, ct).ConfigureAwait(false);
-        return row is null ? CaseRules.Defaults : JsonSerializer.Deserialize<CaseSettings>(row.SettingsJson, Json)!;
-    }
+    public async Task<CaseSettings> SettingsAsync(long workspaceId, CancellationToken ct) =>
+        await WorkspaceDocuments.ReadAsync<CaseSettingsRow>(databases, workspaceId, ct).ConfigureAwait(false) is { } saved
+            ? JsonSerializer.Deserialize<CaseSettings>(saved.Json, Json)!
+            : CaseRules.Defaults;
 
     /// <summary>Replaces the workspace's case rules and root causes whole; they must have passed <see cref="CaseRules.Validate"/>.</summary>
     public async Task SaveSettingsAsync(long workspaceId, CaseSettings settings, CancellationToken ct)
@@ -85,30 +83,9 @@ public sealed class CaseService(CxoDbFactory databases, TimeProvider time, Event
         }
 
         var json = JsonSerializer.Serialize(settings, Json);
-        for (var attempt = 0; ; attempt++)
-        {
-            await using var db = databases.CreateDbContext();
-            var row = await db.CaseSettings.FirstOrDefaultAsync(r => r.WorkspaceId == workspaceId, ct).ConfigureAwait(false);
-            if (row is null)
-            {
-                db.CaseSettings.Add(new CaseSettingsRow { WorkspaceId = workspaceId, SettingsJson = json, UpdatedAt = time.GetUtcNow().UtcDateTime });
-            }
-            else
-            {
-                row.SettingsJson = json;
-                row.UpdatedAt = time.GetUtcNow().UtcDateTime;
-            }
-
-            try
-            {
-                await db.SaveChangesAsync(ct).ConfigureAwait(false);
-                return;
-            }
-            catch (DbUpdateException) when (row is null && attempt == 0)
-            {
-                // Another save created the row first: replace it.
-            }
-        }
+        var now = time.GetUtcNow().UtcDateTime;
+        await WorkspaceDocuments.SaveAsync(databases, workspaceId, json, now, () => new CaseSettingsRow { WorkspaceId = workspaceId, SettingsJson = json, UpdatedAt = now }, ct)
+            .ConfigureAwait(false);
     }
 
     public async Task<CasePage> ListAsync(long workspaceId, CaseQuery query, int offset, int limit, CancellationToken ct)
@@ -402,16 +379,15 @@ public sealed class CaseService(CxoDbFactory databases, TimeProvider time, Event
             return;
         }
 
-        var identity = await db.Identities.AsNoTracking().Where(i => i.WorkspaceId == row.WorkspaceId && i.CustomerId == row.CustomerId)
-            .OrderBy(i => i.Kind).ThenBy(i => i.Value).Select(i => new { i.Kind, i.Value }).FirstOrDefaultAsync(ct).ConfigureAwait(false);
-        if (identity is null || !Enum.TryParse<Department>(row.Department, ignoreCase: true, out var department))
+        var identity = (await Profiles.CustomerProfiles.IdentityOfAsync(db, row.WorkspaceId, [row.CustomerId], ct).ConfigureAwait(false))[row.CustomerId];
+        if (identity is not { } key || !Enum.TryParse<Department>(row.Department, ignoreCase: true, out var department))
         {
             return;
         }
 
         var attributes = JsonSerializer.Serialize(new { caseId = row.Id, outcome = row.Status, rootCause = row.RootCause, rule = row.RuleKey, team = row.Team }, Json);
         await ingestor.IngestAsync(row.WorkspaceId, [new CanonicalEvent(
-            $"case-{row.Id.ToString(CultureInfo.InvariantCulture)}-closed", [new IdentityKey(identity.Kind, identity.Value)], row.ClosedAt ?? row.UpdatedAt, department, Channel.Other,
+            $"case-{row.Id.ToString(CultureInfo.InvariantCulture)}-closed", [key], row.ClosedAt ?? row.UpdatedAt, department, Channel.Other,
             ResolvedType, 0, null, null, attributes, [])], ct).ConfigureAwait(false);
     }
 
@@ -578,7 +554,7 @@ public sealed class CaseService(CxoDbFactory databases, TimeProvider time, Event
 
     private static void Apply(CaseRow row, CaseState state, DateTime now)
     {
-        row.Status = state.Status switch { CaseStatus.Contacted => "contacted", CaseStatus.Resolved => "resolved", CaseStatus.NotReachable => "not-reachable", _ => "new" };
+        row.Status = CaseStatuses.Name(state.Status);
         row.FirstContactAt = state.FirstContactAt;
         row.ClosedAt = state.ClosedAt;
         row.EscalatedAt = state.EscalatedAt;

@@ -89,7 +89,7 @@ public static class CasesCommand
             foreach (var c in page.Items)
             {
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  #{c.Id} {c.Status.ToString().ToLowerInvariant()}{(c.Overdue ? " OVERDUE" : "")} customer #{c.CustomerId}: {c.Reason} → {c.Department}{(c.Team is null ? "" : "/" + c.Team)}{(c.Owner is null ? "" : " " + c.Owner)}, due {c.DueAt:yyyy-MM-dd HH:mm}"));
+                    $"  #{c.Id} {CaseStatuses.Name(c.Status)}{(c.Overdue ? " OVERDUE" : "")} customer #{c.CustomerId}: {c.Reason} → {c.Department}{(c.Team is null ? "" : "/" + c.Team)}{(c.Owner is null ? "" : " " + c.Owner)}, due {c.DueAt:yyyy-MM-dd HH:mm}"));
             }
 
             return Cli.Cli.Ok;

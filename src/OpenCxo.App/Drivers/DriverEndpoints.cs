@@ -104,8 +104,8 @@ public static class DriverEndpoints
     {
         var q = http.Request.Query;
         var (request, problem) = Parse(
-            q["outcome"].FirstOrDefault(), q["from"].FirstOrDefault(), q["to"].FirstOrDefault(), Values(q["department"]), Values(q["channel"]), Values(q["segment"]),
-            q["window"].FirstOrDefault(), q["method"].FirstOrDefault(), q["max"].FirstOrDefault(), Values(q["attribute"]), DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+            q["outcome"].FirstOrDefault(), q["from"].FirstOrDefault(), q["to"].FirstOrDefault(), MetricsEndpoints.Values(q["department"]), MetricsEndpoints.Values(q["channel"]), MetricsEndpoints.Values(q["segment"]),
+            q["window"].FirstOrDefault(), q["method"].FirstOrDefault(), q["max"].FirstOrDefault(), MetricsEndpoints.Values(q["attribute"]), DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
         if (request is null)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [problem!.Field] = [problem.Message] });
@@ -113,8 +113,6 @@ public static class DriverEndpoints
 
         return TypedResults.Ok(await drivers.AnalyseAsync(http.User.WorkspaceId(), request, ct));
     }
-
-    private static string[] Values(Microsoft.Extensions.Primitives.StringValues values) => [.. values.OfType<string>()];
 
     private static string Clip(string? text) => text is null ? "" : text.Length > 40 ? text[..40] + "…" : text;
 }

@@ -302,7 +302,7 @@ public sealed partial class ResponseWriter : BackgroundService
             var surveys = await db.Surveys.AsNoTracking().Where(s => surveyIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, s => s.Key, ct).ConfigureAwait(false);
             var versions = (await db.SurveyVersions.AsNoTracking().Where(v => surveyIds.Contains(v.SurveyId)).ToListAsync(ct).ConfigureAwait(false))
                 .ToDictionary(v => (v.SurveyId, v.Version), v => Surveys.Definition(v.DefinitionJson));
-            var identities = await IdentitiesAsync(db, workspace.Key, rows, ct).ConfigureAwait(false);
+            var identities = await Profiles.CustomerProfiles.IdentityOfAsync(db, workspace.Key, [.. rows.Select(r => r.CustomerId).OfType<long>().Distinct()], ct).ConfigureAwait(false);
             var triggerIds = rows.Select(r => r.TriggerEventId).OfType<string>().Distinct().ToList();
             var triggers = triggerIds.Count == 0 ? [] : await db.Interactions.AsNoTracking()
                 .Where(i => i.WorkspaceId == workspace.Key && triggerIds.Contains(i.EventId))
@@ -337,22 +337,6 @@ public sealed partial class ResponseWriter : BackgroundService
     /// One identity of each response's customer (of the profile it was merged into, if it was), to file the touchpoint
     /// under: ingest resolves it back to the same live customer.
     /// </summary>
-    private static async Task<Dictionary<long, IdentityKey?>> IdentitiesAsync(CxoDb db, long workspaceId, List<SurveyResponseRow> rows, CancellationToken ct)
-    {
-        var customers = rows.Select(r => r.CustomerId).OfType<long>().Distinct().ToList();
-        var live = await db.Customers.AsNoTracking()
-            .Where(c => c.WorkspaceId == workspaceId && customers.Contains(c.Id))
-            .ToDictionaryAsync(c => c.Id, c => c.MergedInto ?? c.Id, ct).ConfigureAwait(false);
-        var liveIds = live.Values.Distinct().ToList();
-        var known = (await db.Identities.AsNoTracking()
-            .Where(i => i.WorkspaceId == workspaceId && liveIds.Contains(i.CustomerId))
-            .Select(i => new { i.CustomerId, i.Kind, i.Value })
-            .ToListAsync(ct).ConfigureAwait(false))
-            .GroupBy(i => i.CustomerId)
-            .ToDictionary(g => g.Key, g => g.OrderBy(i => i.Kind, StringComparer.Ordinal).ThenBy(i => i.Value, StringComparer.Ordinal).Select(i => new IdentityKey(i.Kind, i.Value)).First());
-        return customers.ToDictionary(c => c, c => live.TryGetValue(c, out var id) && known.TryGetValue(id, out var key) ? (IdentityKey?)key : null);
-    }
-
     private static void Apply(SurveyResponseRow row, ResponseSubmission s)
     {
         row.AnswersJson = JsonSerializer.Serialize(s.Answers, Surveys.Json);

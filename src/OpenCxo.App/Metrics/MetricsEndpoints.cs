@@ -86,5 +86,6 @@ public static class MetricsEndpoints
         return TypedResults.Ok(ScoreMetrics.ToJson(report));
     }
 
-    private static string[] Values(Microsoft.Extensions.Primitives.StringValues values) => [.. values.OfType<string>()];
+    /// <summary>A repeatable query parameter's values.</summary>
+    internal static string[] Values(Microsoft.Extensions.Primitives.StringValues values) => [.. values.OfType<string>()];
 }

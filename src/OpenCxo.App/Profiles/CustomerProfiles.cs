@@ -65,6 +65,26 @@ public static class CustomerProfiles
     public const int MaxPageSize = 500;
 
 
+    /// <summary>
+    /// One identity of each customer's live profile (a merged id answers with its survivor's), the first by kind and
+    /// value, so that the same one is chosen every time; null for a customer with none. For touchpoints the product
+    /// writes about a customer (a survey answer, a closed case) through the ingest pipeline, which takes identities.
+    /// </summary>
+    public static async Task<Dictionary<long, IdentityKey?>> IdentityOfAsync(CxoDb db, long workspaceId, IReadOnlyCollection<long> customers, CancellationToken ct)
+    {
+        var live = await db.Customers.AsNoTracking()
+            .Where(c => c.WorkspaceId == workspaceId && customers.Contains(c.Id))
+            .ToDictionaryAsync(c => c.Id, c => c.MergedInto ?? c.Id, ct).ConfigureAwait(false);
+        var liveIds = live.Values.Distinct().ToList();
+        var known = (await db.Identities.AsNoTracking()
+            .Where(i => i.WorkspaceId == workspaceId && liveIds.Contains(i.CustomerId))
+            .Select(i => new { i.CustomerId, i.Kind, i.Value })
+            .ToListAsync(ct).ConfigureAwait(false))
+            .GroupBy(i => i.CustomerId)
+            .ToDictionary(g => g.Key, g => g.OrderBy(i => i.Kind, StringComparer.Ordinal).ThenBy(i => i.Value, StringComparer.Ordinal).Select(i => new IdentityKey(i.Kind, i.Value)).First());
+        return customers.Distinct().ToDictionary(c => c, c => live.TryGetValue(c, out var id) && known.TryGetValue(id, out var key) ? (IdentityKey?)key : null);
+    }
+
     /// <summary>The live customer an id stands for: a merged profile answers with its survivor.</summary>
     public static async Task<long?> ResolveIdAsync(CxoDb db, long workspaceId, long customerId, CancellationToken cancellationToken)
     {

@@ -97,8 +97,8 @@ public static class FeedbackEndpoints
     {
         var q = http.Request.Query;
         return FeedbackQuery.Parse(
-            q["from"].FirstOrDefault(), q["to"].FirstOrDefault(), Values(q["survey"]), Values(q["department"]), Values(q["channel"]), Values(q["segment"]),
-            Values(q["team"]), DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+            q["from"].FirstOrDefault(), q["to"].FirstOrDefault(), Metrics.MetricsEndpoints.Values(q["survey"]), Metrics.MetricsEndpoints.Values(q["department"]), Metrics.MetricsEndpoints.Values(q["channel"]), Metrics.MetricsEndpoints.Values(q["segment"]),
+            Metrics.MetricsEndpoints.Values(q["team"]), DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
     }
 
     private static string Cursor(Verbatim last) => last.OccurredAt.Ticks.ToString(CultureInfo.InvariantCulture) + "_" + last.Seq.ToString(CultureInfo.InvariantCulture);
@@ -116,5 +116,4 @@ public static class FeedbackEndpoints
     private static ValidationProblem Invalid(FieldError problem) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [problem.Field] = [problem.Message] });
 
-    private static string[] Values(Microsoft.Extensions.Primitives.StringValues values) => [.. values.OfType<string>()];
 }

@@ -78,26 +78,13 @@ public sealed record ScorePercentiles(IReadOnlyDictionary<int, double> ChurnRisk
 
     public static readonly ScorePercentiles None = new(new Dictionary<int, double>(), new Dictionary<int, double>());
 
-    /// <summary>Percentiles by linear interpolation between order statistics (Hyndman &amp; Fan 1996, definition 7, as R and NumPy default).</summary>
+    /// <summary>Percentiles by <see cref="Metrics.ScoreStatistics.Quantile"/>; values that are not finite are left out.</summary>
     public static ScorePercentiles Of(IEnumerable<double> churnRisk, IEnumerable<double> lifetimeValue) => new(Levelled(churnRisk), Levelled(lifetimeValue));
 
     private static Dictionary<int, double> Levelled(IEnumerable<double> values)
     {
         var sorted = values.Where(double.IsFinite).Order().ToArray();
-        var result = new Dictionary<int, double>();
-        if (sorted.Length == 0)
-        {
-            return result;
-        }
-
-        foreach (var level in Levels)
-        {
-            var h = (sorted.Length - 1) * level / 100.0;
-            var low = (int)Math.Floor(h);
-            result[level] = low + 1 < sorted.Length ? sorted[low] + ((h - low) * (sorted[low + 1] - sorted[low])) : sorted[low];
-        }
-
-        return result;
+        return sorted.Length == 0 ? [] : Levels.ToDictionary(level => level, level => Metrics.ScoreStatistics.Quantile(sorted, level / 100.0));
     }
 }
 

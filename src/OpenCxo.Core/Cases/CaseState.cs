@@ -22,6 +22,26 @@ public enum CaseStatus
     NotReachable,
 }
 
+/// <summary>The statuses' names as stored and shown in the API: new, contacted, resolved, not-reachable.</summary>
+public static class CaseStatuses
+{
+    public static string Name(CaseStatus status) => status switch
+    {
+        CaseStatus.Contacted => "contacted",
+        CaseStatus.Resolved => "resolved",
+        CaseStatus.NotReachable => "not-reachable",
+        _ => "new",
+    };
+
+    public static CaseStatus Parse(string name) => name switch
+    {
+        "contacted" => CaseStatus.Contacted,
+        "resolved" => CaseStatus.Resolved,
+        "not-reachable" => CaseStatus.NotReachable,
+        _ => CaseStatus.New,
+    };
+}
+
 /// <summary>A step a case's state does not allow; the message says why and what to do instead.</summary>
 public sealed class CaseStateException(string message) : Exception(message);
 

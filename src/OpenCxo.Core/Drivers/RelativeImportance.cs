@@ -36,8 +36,8 @@ public static class RelativeImportance
     {
         var chosen = method ?? (correlations.Predictors <= MaxShapleyPredictors ? ImportanceMethod.Shapley : ImportanceMethod.RelativeWeights);
         var weights = chosen == ImportanceMethod.Shapley ? Shapley(correlations) : RelativeWeights(correlations);
-        var all = Enumerable.Range(0, correlations.Predictors).ToArray();
-        return new DriverImportance(chosen, RSquared(correlations, all), weights, Betas(correlations));
+        var full = Full(correlations);
+        return new DriverImportance(chosen, full.RSquared, weights, full.Solve());
     }
 
     /// <summary>R² of the regression of the outcome on the predictors in <paramref name="subset"/>.</summary>
@@ -134,16 +134,18 @@ public static class RelativeImportance
     }
 
     /// <summary>Standardised coefficients of the full regression; a predictor the earlier ones determine gets zero.</summary>
-    public static double[] Betas(Correlations correlations)
+    public static double[] Betas(Correlations correlations) => Full(correlations).Solve();
+
+    /// <summary>The factor of all predictors, in order.</summary>
+    private static Cholesky Full(Correlations correlations)
     {
-        var p = correlations.Predictors;
-        var factor = new Cholesky(correlations, p);
-        for (var j = 0; j < p; j++)
+        var factor = new Cholesky(correlations, correlations.Predictors);
+        for (var j = 0; j < correlations.Predictors; j++)
         {
             factor.Push(j);
         }
 
-        return factor.Solve();
+        return factor;
     }
 
     private static double LogFactorial(int n) => MathNet.Numerics.SpecialFunctions.FactorialLn(n);

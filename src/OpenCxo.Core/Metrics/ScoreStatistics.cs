@@ -26,6 +26,18 @@ public sealed record NpsEstimate(long Promoters, long Passives, long Detractors,
 public static class ScoreStatistics
 {
     /// <summary>
+    /// The <paramref name="p"/> quantile (0–1) of values sorted ascending, by linear interpolation between order
+    /// statistics (Hyndman &amp; Fan 1996, definition 7; the default of R and NumPy).
+    /// </summary>
+    public static double Quantile(IReadOnlyList<double> sorted, double p)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(sorted.Count);
+        var h = (sorted.Count - 1) * p;
+        var low = (int)Math.Floor(h);
+        return low + 1 < sorted.Count ? sorted[low] + ((h - low) * (sorted[low + 1] - sorted[low])) : sorted[low];
+    }
+
+    /// <summary>
     /// Fewer responses than this are flagged: below about 30 the normal approximations behind the intervals of NPS and
     /// of a difference are poor, and a period-to-period change is mostly noise (Rocks 2016 shows Wald NPS intervals
     /// under-cover at small n).

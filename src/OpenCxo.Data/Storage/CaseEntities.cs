@@ -57,11 +57,13 @@ public sealed class CaseNoteRow
 }
 
 /// <summary>A workspace's case rules and root-cause codes as last saved (JSON, the API's shape); none: the built-in ones.</summary>
-public sealed class CaseSettingsRow
+public sealed class CaseSettingsRow : IWorkspaceDocument
 {
     public long WorkspaceId { get; set; }
     public required string SettingsJson { get; set; }
     public DateTime UpdatedAt { get; set; }
+
+    string IWorkspaceDocument.Json { get => SettingsJson; set => SettingsJson = value; }
 }
 
 /// <summary>How far the case opener got: touchpoints up to this seq, text analyses up to this id, model runs up to this id. One row.</summary>

@@ -52,9 +52,11 @@ public sealed class CustomerScoreRow
 /// A workspace's next-best-action rules as its users last saved them: one JSON document (the API's shape), replaced
 /// whole so a rule set is never half-saved. No row: the built-in rules apply.
 /// </summary>
-public sealed class ActionRuleSetRow
+public sealed class ActionRuleSetRow : IWorkspaceDocument
 {
     public long WorkspaceId { get; set; }
     public required string RulesJson { get; set; }
     public DateTime UpdatedAt { get; set; }
+
+    string IWorkspaceDocument.Json { get => RulesJson; set => RulesJson = value; }
 }
