@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using OpenCxo.App.Alignment;
 using OpenCxo.App.Feedback;
 using OpenCxo.App.Hosting;
 using OpenCxo.App.Kpis;
@@ -51,7 +52,7 @@ internal static class KpiBench
         var time = new FixedTime(new DateTimeOffset(newest.Date.AddDays(1), TimeSpan.Zero));
         var kpis = new KpiService(factory, store, time);
         using var services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
-        var alerts = new AlertService(factory, store, kpis, new SmtpMailer(Options.Create(new SmtpOptions())), services.GetRequiredService<IHttpClientFactory>(),
+        var alerts = new AlertService(factory, store, kpis, new PromiseService(factory, store, time), new SmtpMailer(Options.Create(new SmtpOptions())), services.GetRequiredService<IHttpClientFactory>(),
             time, NullLogger<AlertService>.Instance);
         foreach (var kpi in DemoKpis.Kpis)
         {

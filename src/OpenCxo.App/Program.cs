@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OpenCxo.App.Actions;
+using OpenCxo.App.Alignment;
 using OpenCxo.App.Analytics;
 using OpenCxo.App.Cases;
 using OpenCxo.App.Churn;
@@ -32,6 +33,7 @@ var root = new RootCommand("OpenCXO: one customer, honest metrics, a loop that c
     DriversCommand.Create(),
     ActionsCommand.Create(),
     CasesCommand.Create(),
+    PromisesCommand.Create(),
     KpiCommand.Create(),
     TextCommand.Create(),
     DemoLoader.Create(),

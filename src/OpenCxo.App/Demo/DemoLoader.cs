@@ -52,6 +52,11 @@ public static class DemoLoader
         {
             output.WriteLine($"Set {seeded} demo KPIs with their owners; see {baseUrl}/kpis and the CX council report at {baseUrl}/council.");
         }
+
+        if (await Alignment.DemoPromises.SeedAsync(services, workspace.Id, cancellationToken).ConfigureAwait(false) is > 0 and var promised)
+        {
+            output.WriteLine($"Set {promised} demo promises; see {baseUrl}/promises.");
+        }
     }
 
     public static async Task<(long Events, double Seconds)> LoadAsync(EventIngestor ingestor, long workspaceId, DemoOptions options, CancellationToken cancellationToken)

@@ -22,9 +22,6 @@ public static partial class TriggerRules
 {
     public const int MaxDelayMinutes = 30 * 24 * 60;
 
-    [GeneratedRegex("^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$", RegexOptions.CultureInvariant)]
-    private static partial Regex TypePattern();
-
     public static async Task<(TriggerRule? Rule, IReadOnlyList<FieldError> Errors, bool NotFound)> CreateAsync(
         CxoDb db, long workspaceId, string surveyKey, TriggerRuleRequest request, bool emailConfigured, DateTime now, CancellationToken ct)
     {
@@ -62,7 +59,7 @@ public static partial class TriggerRules
         }
         else
         {
-            if (request.EventType is null || request.EventType.Length > EventParser.MaxTypeLength || !TypePattern().IsMatch(request.EventType))
+            if (!EventParser.IsEventType(request.EventType))
             {
                 errors.Add(new FieldError("eventType", "is a touchpoint type, namespace.verb in lower case (e.g. ticket.resolved)"));
             }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics;
 using OpenCxo.App.Actions;
+using OpenCxo.App.Alignment;
 using OpenCxo.App.Analytics;
 using OpenCxo.App.Cases;
 using OpenCxo.App.Drivers;
@@ -61,6 +62,7 @@ public static class OpenCxoHost
         builder.Services.AddDrivers();
         builder.Services.AddNextActions();
         builder.Services.AddCases();
+        builder.Services.AddAlignment();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
@@ -98,6 +100,7 @@ public static class OpenCxoHost
         app.MapDriversApi();
         app.MapNextActionsApi();
         app.MapCasesApi();
+        app.MapAlignmentApi();
         app.MapWebUi();
         return app;
     }

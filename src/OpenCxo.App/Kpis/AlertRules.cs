@@ -42,9 +42,10 @@ public sealed record AlertCondition(
 public sealed record AlertNotify(IReadOnlyList<string>? Email = null, string? Webhook = null);
 
 /// <summary>
-/// An alert rule: on a KPI (<see cref="Kpi"/>, the KPI's metric, slice and filters) or on a metric (<see cref="Metric"/>,
-/// optionally per slice with <see cref="By"/>: one alert per slice key that breaches). A breach is raised once per
-/// rule, slice and window; after an alert, the same rule and slice stay quiet for <see cref="QuietHours"/>.
+/// An alert rule: on a KPI (<see cref="Kpi"/>, the KPI's metric, slice and filters), on a metric (<see cref="Metric"/>,
+/// optionally per slice with <see cref="By"/>: one alert per slice key that breaches) or on a promise's status
+/// (<see cref="Promise"/>). A breach is raised once per rule, slice and window; after an alert, the same rule and
+/// slice stay quiet for <see cref="QuietHours"/>.
 /// </summary>
 public sealed record AlertRuleDefinition(
     string Key,
@@ -58,7 +59,8 @@ public sealed record AlertRuleDefinition(
     int? MinimumN = null,
     AlertNotify? Notify = null,
     double QuietHours = 24,
-    bool Enabled = true)
+    bool Enabled = true,
+    string? Promise = null)
 {
     public const double DefaultPValue = 0.01;
     public const int DefaultWeeks = 6;
@@ -84,9 +86,14 @@ public sealed record AlertRuleDefinition(
             errors.Add(new("name", "is 1–200 characters"));
         }
 
-        if ((Kpi is null) == (Metric is null))
+        if ((Kpi is null ? 0 : 1) + (Metric is null ? 0 : 1) + (Promise is null ? 0 : 1) != 1)
         {
-            errors.Add(new("kpi", "give exactly one of kpi (a KPI's key) or metric (a catalogue metric)"));
+            errors.Add(new("kpi", "give exactly one of kpi (a KPI's key), metric (a catalogue metric) or promise (a promise's key)"));
+        }
+
+        if (Promise is not null && (By ?? (object?)Filters) is not null)
+        {
+            errors.Add(new("by", "a promise rule reads the promise's own contacts"));
         }
 
         if (Metric is not null && !KpiDefinition.Measurable(Metric))
@@ -147,8 +154,11 @@ public sealed record AlertRuleDefinition(
         var c = Condition;
         switch (c.Kind)
         {
-            case AlertKind.Status when Kpi is null:
-                errors.Add(new("condition.kind", "status is a KPI's: give kpi"));
+            case AlertKind.Status when Kpi is null && Promise is null:
+                errors.Add(new("condition.kind", "status is a KPI's or a promise's: give kpi or promise"));
+                break;
+            case not AlertKind.Status when Promise is not null:
+                errors.Add(new("condition.kind", "a promise rule alerts on the promise's status: status"));
                 break;
             case AlertKind.Threshold when c.Above is null && c.Below is null:
                 errors.Add(new("condition", "a threshold gives above, below or both"));

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using MathNet.Numerics.Distributions;
 using Microsoft.EntityFrameworkCore;
 using MimeKit;
+using OpenCxo.App.Alignment;
 using OpenCxo.App.Hosting;
 using OpenCxo.Core.Ingest;
 using OpenCxo.Core.Metrics;
@@ -21,7 +22,8 @@ public sealed record AlertView(long Id, string Rule, string RuleName, string Sub
 /// quiet period per rule and slice), and delivery by e-mail and webhook with retries and backoff.
 /// </summary>
 public sealed partial class AlertService(
-    CxoDbFactory databases, AnalyticsStore store, KpiService kpis, SmtpMailer mail, IHttpClientFactory http, TimeProvider time, ILogger<AlertService> logger)
+    CxoDbFactory databases, AnalyticsStore store, KpiService kpis, PromiseService promises, SmtpMailer mail, IHttpClientFactory http, TimeProvider time,
+    ILogger<AlertService> logger)
 {
     /// <summary>Deliveries are tried this many times, waiting 1, 2, 4 … minutes between tries, then given up.</summary>
     public const int MaxAttempts = 8;
@@ -52,6 +54,11 @@ public sealed partial class AlertService(
             {
                 errors.Add(new FieldError("condition.kind", AlertRuleDefinition.MoneyHasNoChange));
             }
+        }
+
+        if (errors.Count == 0 && rule.Promise is not null && await promises.GetAsync(workspaceId, rule.Promise, ct).ConfigureAwait(false) is null)
+        {
+            errors.Add(new FieldError("promise", $"'{rule.Promise}' is not a promise of this workspace"));
         }
 
         if (errors.Count == 0 && rule.Metric is not null && KpiReadings.CheckQuery(rule.Metric, rule.By, rule.Filters ?? new KpiFilters(), null) is { } query)
@@ -181,6 +188,11 @@ public sealed partial class AlertService(
     private async Task<IReadOnlyList<Breach>> BreachesAsync(AlertRuleRow row, AlertRuleDefinition rule, CancellationToken ct)
     {
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        if (rule.Promise is not null)
+        {
+            return await PromiseBreachesAsync(row.WorkspaceId, rule, today, ct).ConfigureAwait(false);
+        }
+
         KpiDefinition? kpi = null;
         if (rule.Kpi is not null)
         {
@@ -295,6 +307,45 @@ public sealed partial class AlertService(
         }
 
         return breaches;
+    }
+
+    /// <summary>A promise whose status is one the rule names (off track by default), once per ISO week and status.</summary>
+    private async Task<IReadOnlyList<Breach>> PromiseBreachesAsync(long workspaceId, AlertRuleDefinition rule, DateOnly today, CancellationToken ct)
+    {
+        var promise = await promises.GetAsync(workspaceId, rule.Promise!, ct).ConfigureAwait(false)
+            ?? throw new ArgumentException($"its promise {rule.Promise} no longer exists");
+        if (!promise.Enabled)
+        {
+            return [];
+        }
+
+        var state = await promises.StateAsync(workspaceId, promise, ct).ConfigureAwait(false);
+        var wanted = rule.Condition.Statuses is { Count: > 0 } s ? s : [KpiStatus.OffTrack];
+        if (!wanted.Contains(state.Status))
+        {
+            return [];
+        }
+
+        var rate = state.Whole.Rate;
+        var detail = Figures(new KpiReading(rate.Value, rate.Low, rate.High, rate.N), promise.Target, state.From, state.To);
+        detail["promise"] = promise.Key;
+        detail["claim"] = promise.Claim;
+        detail["marketingOwner"] = promise.MarketingOwner.Name;
+        detail["serviceOwner"] = promise.ServiceOwner.Name;
+        detail["shortfalls"] = new JsonArray([.. state.Shortfalls.Take(5).Select(f => (JsonNode)new JsonObject
+        {
+            ["slice"] = f.Slice,
+            ["key"] = f.Key,
+            ["value"] = KpiJson.Round(f.Rate.Value),
+            ["low"] = KpiJson.Round(f.Rate.Low),
+            ["high"] = KpiJson.Round(f.Rate.High),
+            ["n"] = f.Rate.N,
+        })]);
+        var worst = state.Shortfalls.Count > 0 ? state.Shortfalls[0] : null;
+        var where = worst is null ? "" : $"; worst {worst.Slice} {worst.Key}: {Format(worst.Rate.Value)} % kept of {worst.Rate.N}";
+        return [new Breach("", KpiRules.Label(KpiRules.PeriodOf(today, KpiPeriod.Week).From, KpiPeriod.Week) + "|" + KpiService.StatusName(state.Status),
+            $"\"{promise.Claim}\" is {Words(state.Status)}: kept {Format(rate.Value)} % of {rate.N} contacts from {state.From:yyyy-MM-dd} to {state.To:yyyy-MM-dd} against a target of {Format(promise.Target)} %{where}",
+            detail)];
     }
 
     /// <summary>Stores the alert unless the same breach is stored already or the rule and slice are in their quiet period.</summary>

@@ -159,6 +159,14 @@ public static class FeedbackVerbatims
     {
         await store.SyncAsync(ct).ConfigureAwait(false);
         var seqs = await store.FeedbackVerbatimsAsync(workspaceId, query.Period.Filter, query.Narrowing, theme, sentimentSign, before, Math.Clamp(limit, 1, MaxLimit), ct).ConfigureAwait(false);
+        return await ReadAsync(databases, workspaceId, seqs, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The analysed texts of the touchpoints <paramref name="seqs"/> of the workspace, redacted, in the order given.</summary>
+    public static async Task<IReadOnlyList<Verbatim>> ReadAsync(CxoDbFactory databases, long workspaceId, IReadOnlyList<long> seqs, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(databases);
+        ArgumentNullException.ThrowIfNull(seqs);
         if (seqs.Count == 0)
         {
             return [];

@@ -46,6 +46,9 @@ public sealed partial class EventParser(IdentityNormalizer identities)
     [GeneratedRegex("^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$", RegexOptions.CultureInvariant)]
     private static partial Regex TypePattern();
 
+    /// <summary>Whether <paramref name="type"/> is a touchpoint type an event may carry (namespace.verb, at most <see cref="MaxTypeLength"/> characters).</summary>
+    public static bool IsEventType(string? type) => type is { Length: > 0 and <= MaxTypeLength } && TypePattern().IsMatch(type);
+
     public IdentityNormalizer Identities => identities;
 
     /// <summary>Reads an event; on failure <paramref name="errors"/> lists every field at fault.</summary>

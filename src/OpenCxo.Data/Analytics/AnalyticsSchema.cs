@@ -10,14 +10,15 @@ namespace OpenCxo.Data.Analytics;
 internal static class AnalyticsSchema
 {
     /// <summary>Bump on any change below: a store with another version is dropped and copied again.</summary>
-    public const int Version = 11;
+    public const int Version = 12;
 
     // interactions leaves out text and the attributes' JSON: they belong to the text-analytics work and would
     // multiply the size of the copy. The attributes the dashboards group by (campaign, salesRep, team, agent,
     // handleSeconds) are copied as columns, and segment is the customer's "segment" trait when the row was copied.
     // A survey.response carries its survey's key and its NPS (0–10), CSAT (1–5) and CES (1–7) scores. fcr is the
     // firstContactResolution attribute of a contact: 1, 0, or NULL when it does not say. ticket is the attributes.ticketId
-    // that ties a ticket's touchpoints together; cost is an attributes.cost amount, in the row's currency.
+    // that ties a ticket's touchpoints together; cost is an attributes.cost amount, in the row's currency; wait_seconds
+    // and resolved are a contact's waitSeconds and resolved attributes (resolved 1, 0 or NULL), which promises test.
     // customer_id is as first copied and never updated; customer_map gives the live profile, and live_id holds it on
     // each row once the customer facts are refreshed (CustomerFacts: until then it is customer_id). The columns after
     // live_id are facts of the live customer's whole history, written on each of their rows by CustomerFacts so that
@@ -53,6 +54,8 @@ internal static class AnalyticsSchema
             fcr INTEGER,
             ticket VARCHAR,
             cost DECIMAL(18, 4),
+            wait_seconds INTEGER,
+            resolved INTEGER,
             live_id BIGINT NOT NULL,
             first_seen TIMESTAMP,
             first_paid TIMESTAMP,

@@ -405,7 +405,9 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
                         promoted.Ces,
                         promoted.FirstContactResolution,
                         promoted.Ticket,
-                        promoted.CostE4));
+                        promoted.CostE4,
+                        promoted.WaitSeconds,
+                        promoted.Resolved));
                 }
 
                 return chunk;
@@ -462,6 +464,8 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
                     .AppendValue(Number(row.FirstContactResolution))
                     .AppendValue(chunk.Text(row.Ticket))
                     .AppendValue(row.CostE4 == InteractionChunk.NoAmount ? (decimal?)null : row.CostE4 / 10_000m)
+                    .AppendValue(Number(row.WaitSeconds))
+                    .AppendValue(Number(row.Resolved))
                     .AppendValue(row.CustomerId)
                     .AppendValue((DateTime?)null)
                     .AppendValue((DateTime?)null)

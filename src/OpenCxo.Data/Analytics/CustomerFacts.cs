@@ -152,7 +152,7 @@ internal static class CustomerFacts
 
     private const string BaseColumns = """
         i.seq, i.workspace_id, i.customer_id, i.occurred_at, i.department, i.channel, i.type, i.value, i.currency, i.campaign,
-        i.sales_rep, i.team, i.agent, i.handle_seconds, i.segment, i.survey, i.nps, i.csat, i.ces, i.fcr, i.ticket, i.cost
+        i.sales_rep, i.team, i.agent, i.handle_seconds, i.segment, i.survey, i.nps, i.csat, i.ces, i.fcr, i.ticket, i.cost, i.wait_seconds, i.resolved
         """;
 
     /// <summary>

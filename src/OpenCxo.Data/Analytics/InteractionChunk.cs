@@ -45,7 +45,7 @@ internal sealed class InteractionChunk
     public readonly record struct Row(
         long Seq, long WorkspaceId, long CustomerId, DateTime OccurredAt, int Department, int Channel, int Type, long ValueE4, int Currency,
         int Campaign, int SalesRep, int Team, int Agent, int HandleSeconds, int Segment, int Survey, int Nps, int Csat, int Ces, int FirstContactResolution,
-        int Ticket, long CostE4);
+        int Ticket, long CostE4, int WaitSeconds, int Resolved);
 
     /// <summary>A number (<see cref="Row.HandleSeconds"/>, a score) the event does not have.</summary>
     public const int NoNumber = int.MinValue;

@@ -9,19 +9,22 @@ namespace OpenCxo.Data.Analytics;
 /// document: <c>campaign</c>, <c>salesRep</c>, <c>team</c>, <c>agent</c> (strings) and <c>handleSeconds</c> (a number);
 /// and on survey responses <c>survey</c> with the scores <c>npsScore</c>, <c>csatScore</c> and <c>cesScore</c> (whole
 /// numbers in their scales), <c>firstContactResolution</c> (true or false, as 1 or 0), <c>ticketId</c> (a string or a
-/// number, as text) and <c>cost</c> (an amount, in ten-thousandths). Anything else, or a value of another type or out
+/// number, as text), <c>cost</c> (an amount, in ten-thousandths), <c>waitSeconds</c> (a number) and <c>resolved</c> (true
+/// or false, as 1 or 0). Anything else, or a value of another type or out
 /// of range, is left out.
 /// </summary>
 internal static class PromotedAttributes
 {
-    public readonly record struct Values(int Campaign, int SalesRep, int Team, int Agent, int HandleSeconds, int Survey, int Nps, int Csat, int Ces, int FirstContactResolution, int Ticket, long CostE4);
+    public readonly record struct Values(
+        int Campaign, int SalesRep, int Team, int Agent, int HandleSeconds, int Survey, int Nps, int Csat, int Ces, int FirstContactResolution, int Ticket, long CostE4,
+        int WaitSeconds, int Resolved);
 
     private const int No = InteractionChunk.NoNumber;
 
     /// <summary>The largest cost kept: what DECIMAL(18, 4) holds.</summary>
     private const decimal MaxCost = 99_999_999_999_999m;
 
-    private static readonly Values None = new(InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, No, InteractionChunk.NoText, No, No, No, No, InteractionChunk.NoText, InteractionChunk.NoAmount);
+    private static readonly Values None = new(InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, No, InteractionChunk.NoText, No, No, No, No, InteractionChunk.NoText, InteractionChunk.NoAmount, No, No);
 
     public static Values Read(string? json, InteractionChunk chunk)
     {
@@ -43,6 +46,7 @@ internal static class PromotedAttributes
             var (campaign, rep, team, agent, seconds) = (InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, InteractionChunk.NoText, No);
             var (survey, nps, csat, ces, fcr) = (InteractionChunk.NoText, No, No, No, No);
             var (ticket, cost) = (InteractionChunk.NoText, InteractionChunk.NoAmount);
+            var (wait, resolved) = (No, No);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var name = reader.ValueSpan;
@@ -104,13 +108,22 @@ internal static class PromotedAttributes
                 {
                     fcr = reader.TokenType == JsonTokenType.True ? 1 : 0;
                 }
+                else if (reader.TokenType == JsonTokenType.Number && name.SequenceEqual("waitSeconds"u8)
+                    && reader.TryGetDouble(out var waited) && waited is >= 0 and <= int.MaxValue)
+                {
+                    wait = (int)Math.Round(waited);
+                }
+                else if (reader.TokenType is JsonTokenType.True or JsonTokenType.False && name.SequenceEqual("resolved"u8))
+                {
+                    resolved = reader.TokenType == JsonTokenType.True ? 1 : 0;
+                }
                 else if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                 {
                     reader.Skip();
                 }
             }
 
-            return new Values(campaign, rep, team, agent, seconds, survey, nps, csat, ces, fcr, ticket, cost);
+            return new Values(campaign, rep, team, agent, seconds, survey, nps, csat, ces, fcr, ticket, cost, wait, resolved);
         }
         catch (JsonException)
         {

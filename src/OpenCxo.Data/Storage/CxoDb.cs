@@ -40,6 +40,7 @@ public abstract class CxoDb(DbContextOptions options) : DbContext(options)
     public DbSet<CaseNoteRow> CaseNotes => Set<CaseNoteRow>();
     public DbSet<CaseSettingsRow> CaseSettings => Set<CaseSettingsRow>();
     public DbSet<CaseOpenerStateRow> CaseOpenerStates => Set<CaseOpenerStateRow>();
+    public DbSet<PromiseRow> Promises => Set<PromiseRow>();
 
     public abstract DatabaseProvider Provider { get; }
 
