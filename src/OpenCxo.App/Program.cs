@@ -34,6 +34,8 @@ var root = new RootCommand("OpenCXO: one customer, honest metrics, a loop that c
     ActionsCommand.Create(),
     CasesCommand.Create(),
     PromisesCommand.Create(),
+    SalesQualityCommand.Create(),
+    ServiceBalanceCommand.Create(),
     KpiCommand.Create(),
     TextCommand.Create(),
     DemoLoader.Create(),

@@ -18,11 +18,15 @@ public static class PromiseEndpoints
     public static IServiceCollection AddAlignment(this IServiceCollection services)
     {
         services.AddSingleton<PromiseService>();
+        services.AddSingleton<SalesQualityService>();
+        services.AddSingleton<ServiceBalanceService>();
         return services;
     }
 
     public static IEndpointRouteBuilder MapAlignmentApi(this IEndpointRouteBuilder app)
     {
+        app.MapSalesQualityApi();
+        ServiceBalanceService.MapServiceBalanceApi(app);
         var read = app.MapGroup("/api/v1/promises").RequireAuthorization(Scopes.StatsRead).WithTags("Promises");
         read.MapGet("", async (HttpContext http, [FromServices] PromiseService promises, CancellationToken ct) =>
             {

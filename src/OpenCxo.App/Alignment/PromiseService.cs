@@ -181,21 +181,27 @@ public sealed class PromiseService(CxoDbFactory databases, AnalyticsStore store,
     {
         ArgumentNullException.ThrowIfNull(promise);
         var window = Window(promise, to);
-        var cells = await CellsAsync(workspaceId, promise, window, ct).ConfigureAwait(false);
-        var state = State(promise, window, cells);
+        await store.SyncAsync(ct).ConfigureAwait(false);
+        var now = time.GetUtcNow().UtcDateTime;
         var weeklyFrom = KpiRules.PeriodOf(window.To, KpiPeriod.Week).From.AddDays(-7 * (TrendWeeks - 1));
-        var weekly = await store.PromiseCellsAsync(
-            workspaceId, promise, Start(weeklyFrom), Start(window.To.AddDays(1)), time.GetUtcNow().UtcDateTime, weekly: true, ct).ConfigureAwait(false);
         var campaigns = promise.Campaigns ?? [];
         var themes = promise.Themes ?? [];
-        var cohorts = await store.PromiseCohortsAsync(workspaceId, campaigns, themes, HorizonDays, ct).ConfigureAwait(false);
+        // Independent statements, each on its own connection: run together, they share the two cores better than in turn.
+        var cellsTask = store.PromiseCellsAsync(workspaceId, promise, Start(window.From), Start(window.To.AddDays(1)), now, weekly: false, ct);
+        var weeklyTask = store.PromiseCellsAsync(workspaceId, promise, Start(weeklyFrom), Start(window.To.AddDays(1)), now, weekly: true, ct);
+        var cohortsTask = store.PromiseCohortsAsync(workspaceId, campaigns, themes, HorizonDays, ct);
+        var repsTask = campaigns.Count == 0 ? Task.FromResult<IReadOnlyList<(string, long)>>([]) : store.PromiseRepsAsync(workspaceId, campaigns, 10, ct);
+        var complaintsTask = campaigns.Count == 0 || themes.Count == 0 ? Task.FromResult<IReadOnlyList<long>>([]) : store.PromiseComplaintsAsync(workspaceId, campaigns, themes, 5, ct);
+        await Task.WhenAll(cellsTask, weeklyTask, cohortsTask, repsTask, complaintsTask).ConfigureAwait(false);
+        var cells = await cellsTask.ConfigureAwait(false);
+        var weekly = await weeklyTask.ConfigureAwait(false);
+        var cohorts = await cohortsTask.ConfigureAwait(false);
+        var reps = await repsTask.ConfigureAwait(false);
+        var complaints = await FeedbackVerbatims.ReadAsync(databases, workspaceId, await complaintsTask.ConfigureAwait(false), ct).ConfigureAwait(false);
+        var state = State(promise, window, cells);
         var promised = cohorts.Groups.FirstOrDefault(g => g.Promised)?.Figures;
         var others = cohorts.Groups.FirstOrDefault(g => !g.Promised)?.Figures;
         var gap = promised is null ? null : Promises.Gap(promised, others ?? new CohortFigures(0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
-        var reps = campaigns.Count == 0 ? [] : await store.PromiseRepsAsync(workspaceId, campaigns, 10, ct).ConfigureAwait(false);
-        var complaints = campaigns.Count == 0 || themes.Count == 0
-            ? []
-            : await FeedbackVerbatims.ReadAsync(databases, workspaceId, await store.PromiseComplaintsAsync(workspaceId, campaigns, themes, 5, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
         return new PromiseReport(
             state,
             [.. cells.Where(c => c.Slice != "all").Select(c => (c.Slice, new PromiseCell(c.Key, c.Kept, c.Judged)))

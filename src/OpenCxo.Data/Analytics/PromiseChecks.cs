@@ -14,7 +14,8 @@ public readonly record struct PromiseCellRow(string Slice, string? Key, long Kep
 
 /// <summary>
 /// The customers acquired under a promise (<see cref="Promised"/>) or otherwise in the same span, with what followed
-/// (<see cref="CohortFigures"/>): net revenue in the span's main currency, of customers who first paid in it.
+/// within the horizon after their first payment (<see cref="CohortFigures"/>): NPS answers, a cancellation, and net
+/// revenue in the span's main currency, of customers who first paid in it.
 /// </summary>
 public sealed record PromiseCohortRow(bool Promised, CohortFigures Figures);
 
@@ -153,7 +154,6 @@ public sealed partial class AnalyticsStore
         var themeList = new StringBuilder();
         AppendParameters(themeList, parameters, "t.theme", "ct", themes.Count > 0 ? themes : ["\u0001none"]);
         var everything = DashboardFilter.Period(DateTime.MinValue, DateTime.MaxValue);
-        PromiseCohorts? result = null;
         var groups = await QueryAsync(workspaceId, everything, null, where => $"""
             WITH acquired AS (
                 SELECT i.live_id, i.occurred_at AS acquired_at, i.currency, (i.touch_campaign IS NOT NULL{campaignList}) AS promised
@@ -162,25 +162,31 @@ public sealed partial class AnalyticsStore
             ),
             span AS (SELECT min(acquired_at) AS lo, max(acquired_at) AS hi FROM acquired WHERE promised),
             newest AS (SELECT max(i.occurred_at) AS now FROM interactions i {where}),
-            cohort AS (
+            cohort AS MATERIALIZED (
                 SELECT a.*, a.acquired_at <= newest.now - to_days(CAST($horizon AS INTEGER)) AS eligible
                 FROM acquired a, span, newest
                 WHERE a.promised OR (a.acquired_at >= span.lo AND a.acquired_at <= span.hi)
             ),
             currency AS (SELECT mode(currency) AS code FROM cohort),
+            -- The cohort was acquired at its first payment, which every row carries (first_paid): what followed is read
+            -- row by row against it, for the cohort's customers only, with no range join.
             facts AS (
-                SELECT c.live_id,
+                SELECT i.live_id,
                        count(*) FILTER (WHERE i.nps >= 9) AS promoters,
                        count(*) FILTER (WHERE i.nps BETWEEN 7 AND 8) AS passives,
                        count(*) FILTER (WHERE i.nps <= 6) AS detractors,
-                       bool_or(i.type = '{CancellationType}' AND i.occurred_at <= c.acquired_at + to_days(CAST($horizon AS INTEGER))) AS churned,
-                       coalesce(sum(CASE WHEN i.occurred_at > c.acquired_at + to_days(CAST($horizon AS INTEGER)) OR i.currency IS DISTINCT FROM currency.code THEN 0
-                                         WHEN i.type IN ({PurchaseTypeList}) THEN i.value WHEN i.type = '{RefundType}' THEN -i.value ELSE 0 END), 0) AS value
-                FROM cohort c
-                CROSS JOIN currency
-                JOIN interactions i ON i.workspace_id = $workspace AND i.live_id = c.live_id AND i.occurred_at >= c.acquired_at
-                    AND (i.nps IS NOT NULL OR i.type IN ('{CancellationType}', '{RefundType}', {PurchaseTypeList}))
-                GROUP BY c.live_id
+                       bool_or(i.type = '{CancellationType}') AS churned,
+                       sum(CASE WHEN i.currency IS DISTINCT FROM (SELECT code FROM currency) OR i.nps IS NOT NULL THEN 0
+                                WHEN i.type IN ({PurchaseTypeList}) THEN CAST(i.value AS DOUBLE)
+                                WHEN i.type = '{RefundType}' THEN -CAST(i.value AS DOUBLE) ELSE 0 END) AS value
+                FROM interactions i
+                WHERE i.workspace_id = $workspace
+                  AND i.occurred_at >= (SELECT min(acquired_at) FROM cohort)
+                  AND i.occurred_at <= (SELECT max(acquired_at) FROM cohort) + to_days(CAST($horizon AS INTEGER))
+                  AND i.occurred_at >= i.first_paid AND i.occurred_at <= i.first_paid + to_days(CAST($horizon AS INTEGER))
+                  AND (i.nps IS NOT NULL OR i.type IN ('{CancellationType}', '{RefundType}', {PurchaseTypeList}))
+                  AND i.live_id IN (SELECT live_id FROM cohort)
+                GROUP BY i.live_id
             ),
             complainers AS (
                 SELECT DISTINCT {MappedCustomer("t")} AS live_id
@@ -191,8 +197,8 @@ public sealed partial class AnalyticsStore
             SELECT c.promised, count(*), CAST(sum(coalesce(f.promoters, 0)) AS BIGINT), CAST(sum(coalesce(f.passives, 0)) AS BIGINT), CAST(sum(coalesce(f.detractors, 0)) AS BIGINT),
                    count(*) FILTER (WHERE c.eligible), count(*) FILTER (WHERE c.eligible AND f.churned),
                    count(*) FILTER (WHERE c.eligible AND c.currency = currency.code),
-                   coalesce(sum(CAST(f.value AS DOUBLE)) FILTER (WHERE c.eligible AND c.currency = currency.code), 0),
-                   coalesce(sum(CAST(f.value AS DOUBLE) * CAST(f.value AS DOUBLE)) FILTER (WHERE c.eligible AND c.currency = currency.code), 0),
+                   coalesce(sum(f.value) FILTER (WHERE c.eligible AND c.currency = currency.code), 0),
+                   coalesce(sum(f.value * f.value) FILTER (WHERE c.eligible AND c.currency = currency.code), 0),
                    count(k.live_id),
                    any_value(span.lo), any_value(span.hi), any_value(currency.code), any_value(newest.now)
             FROM cohort c
@@ -202,15 +208,13 @@ public sealed partial class AnalyticsStore
             GROUP BY c.promised
             ORDER BY c.promised DESC
             """,
-            reader =>
-            {
-                result ??= new PromiseCohorts([], Time(reader, 11), Time(reader, 12), reader.IsDBNull(13) ? null : reader.GetString(13), Time(reader, 14));
-                return new PromiseCohortRow(reader.GetBoolean(0), new CohortFigures(
+            // Every row carries the span, currency and newest touchpoint, so that a cached answer has them too.
+            reader => (Row: new PromiseCohortRow(reader.GetBoolean(0), new CohortFigures(
                     Long(reader, 1), Long(reader, 2), Long(reader, 3), Long(reader, 4), Long(reader, 5), Long(reader, 6),
-                    Long(reader, 7), reader.GetDouble(8), reader.GetDouble(9), Long(reader, 10)));
-            },
+                    Long(reader, 7), reader.GetDouble(8), reader.GetDouble(9), Long(reader, 10))),
+                Cohorts: new PromiseCohorts([], Time(reader, 11), Time(reader, 12), reader.IsDBNull(13) ? null : reader.GetString(13), Time(reader, 14))),
             ct, [.. parameters]).ConfigureAwait(false);
-        return (result ?? new PromiseCohorts([], null, null, null, null)) with { Groups = groups };
+        return groups.Count == 0 ? new PromiseCohorts([], null, null, null, null) : groups[0].Cohorts with { Groups = [.. groups.Select(g => g.Row)] };
 
         static long Long(DuckDBDataReader reader, int i) => reader.IsDBNull(i) ? 0 : reader.GetInt64(i);
 

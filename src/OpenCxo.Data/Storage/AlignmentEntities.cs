@@ -27,3 +27,23 @@ internal sealed class PromiseConfiguration : IEntityTypeConfiguration<PromiseRow
         builder.HasIndex(x => new { x.WorkspaceId, x.Key }).IsUnique();
     }
 }
+
+/// <summary>A workspace's customer needs that decide customer fit, as last saved (JSON, the API's shape); none: the built-in ones.</summary>
+public sealed class CustomerNeedsRow : IWorkspaceDocument
+{
+    public long WorkspaceId { get; set; }
+    public required string NeedsJson { get; set; }
+    public DateTime UpdatedAt { get; set; }
+
+    string IWorkspaceDocument.Json { get => NeedsJson; set => NeedsJson = value; }
+}
+
+internal sealed class CustomerNeedsConfiguration : IEntityTypeConfiguration<CustomerNeedsRow>
+{
+    public void Configure(EntityTypeBuilder<CustomerNeedsRow> builder)
+    {
+        builder.ToTable("customer_needs");
+        builder.HasKey(x => x.WorkspaceId);
+        builder.Property(x => x.WorkspaceId).ValueGeneratedNever();
+    }
+}

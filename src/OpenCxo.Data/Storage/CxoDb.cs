@@ -41,6 +41,7 @@ public abstract class CxoDb(DbContextOptions options) : DbContext(options)
     public DbSet<CaseSettingsRow> CaseSettings => Set<CaseSettingsRow>();
     public DbSet<CaseOpenerStateRow> CaseOpenerStates => Set<CaseOpenerStateRow>();
     public DbSet<PromiseRow> Promises => Set<PromiseRow>();
+    public DbSet<CustomerNeedsRow> CustomerNeeds => Set<CustomerNeedsRow>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -521,6 +521,26 @@ namespace OpenCxo.Data.Migrations.Postgres
                     b.ToTable("customer_merges", (string)null);
                 });
 
+            modelBuilder.Entity("OpenCxo.Data.Storage.CustomerNeedsRow", b =>
+                {
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<string>("NeedsJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("needs_json");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("WorkspaceId");
+
+                    b.ToTable("customer_needs", (string)null);
+                });
+
             modelBuilder.Entity("OpenCxo.Data.Storage.CustomerRow", b =>
                 {
                     b.Property<long>("Id")

@@ -502,6 +502,26 @@ namespace OpenCxo.Data.Migrations.Sqlite
                     b.ToTable("customer_merges", (string)null);
                 });
 
+            modelBuilder.Entity("OpenCxo.Data.Storage.CustomerNeedsRow", b =>
+                {
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<string>("NeedsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("needs_json");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("WorkspaceId");
+
+                    b.ToTable("customer_needs", (string)null);
+                });
+
             modelBuilder.Entity("OpenCxo.Data.Storage.CustomerRow", b =>
                 {
                     b.Property<long>("Id")
