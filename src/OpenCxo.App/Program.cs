@@ -36,6 +36,7 @@ var root = new RootCommand("OpenCXO: one customer, honest metrics, a loop that c
     PromisesCommand.Create(),
     SalesQualityCommand.Create(),
     ServiceBalanceCommand.Create(),
+    DigestsCommand.Create(),
     KpiCommand.Create(),
     TextCommand.Create(),
     DemoLoader.Create(),

@@ -56,12 +56,13 @@ public sealed class PromisesPageTests(UiServer server)
         template["target"] = 90;
         await json.FillAsync(template.ToJsonString());
         await page.Locator("#save-promise").ClickAsync();
-        await page.WaitForURLAsync("**/promises/install-48h");
-        await Assertions.Expect(page.Locator("#promise-report")).ToBeVisibleAsync();
+        // Saving judges the new promise over the whole history before the page moves to it: allow for a busy server.
+        await page.WaitForURLAsync("**/promises/install-48h", new() { Timeout = 60_000 });
+        await Assertions.Expect(page.Locator("#promise-report")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         var saved = (await server.Api.GetFromJsonAsync<JsonObject>("/api/v1/promises/install-48h"))!;
         Assert.Equal(90, (double)saved["target"]!);
         await page.Locator("#delete-promise").ClickAsync();
-        await page.WaitForURLAsync("**/promises");
+        await page.WaitForURLAsync("**/promises", new() { Timeout = 60_000 });
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await server.Api.GetAsync("/api/v1/promises/install-48h")).StatusCode);
     }
 }

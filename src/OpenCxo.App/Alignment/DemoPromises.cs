@@ -11,7 +11,7 @@ public static class DemoPromises
     [
         new("soporte-24-7", "Soporte 24/7", "Soporte 24/7: te atendemos y lo resolvemos a cualquier hora / 24/7 support: we answer and fix it at any hour",
             new PromiseContacts(["call.completed", "chat.completed"], FallbackTimeZone: "Europe/Madrid"),
-            new PromiseKept(Resolved: true), 80,
+            new PromiseKept(Resolved: true), 70,
             new PromiseOwner("marketing"), new PromiseOwner("service"),
             Campaigns: ["soporte-24-7"], Themes: ["support_availability", "waiting_time"]),
         new("respuesta-1-hora", "Respuesta en menos de 1 hora", "Respuesta en menos de 1 hora / An answer within the hour",

@@ -20,6 +20,7 @@ public static class PromiseEndpoints
         services.AddSingleton<PromiseService>();
         services.AddSingleton<SalesQualityService>();
         services.AddSingleton<ServiceBalanceService>();
+        services.AddSingleton<DigestService>();
         return services;
     }
 
@@ -27,6 +28,7 @@ public static class PromiseEndpoints
     {
         app.MapSalesQualityApi();
         ServiceBalanceService.MapServiceBalanceApi(app);
+        app.MapDigestApi();
         var read = app.MapGroup("/api/v1/promises").RequireAuthorization(Scopes.StatsRead).WithTags("Promises");
         read.MapGet("", async (HttpContext http, [FromServices] PromiseService promises, CancellationToken ct) =>
             {

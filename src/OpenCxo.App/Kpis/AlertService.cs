@@ -436,22 +436,33 @@ public sealed partial class AlertService(
                 continue;
             }
 
-            var x = await (from a in db.Alerts.AsNoTracking()
-                           join r in db.AlertRules.AsNoTracking() on a.RuleId equals r.Id
-                           where a.Id == delivery.AlertId
-                           select new { a, r.Key }).SingleAsync(ct).ConfigureAwait(false);
+            // An alert's, or a weekly digest's.
+            JsonObject payload;
+            Func<MimeMessage> compose;
+            if (delivery.DigestId is { } digestId)
+            {
+                (payload, compose) = Digest(await db.Digests.AsNoTracking().SingleAsync(d => d.Id == digestId, ct).ConfigureAwait(false), delivery.Target);
+            }
+            else
+            {
+                var x = await (from a in db.Alerts.AsNoTracking()
+                               join r in db.AlertRules.AsNoTracking() on a.RuleId equals r.Id
+                               where a.Id == delivery.AlertId
+                               select new { a, r.Key }).SingleAsync(ct).ConfigureAwait(false);
+                (payload, compose) = (Payload(x.a, x.Key), () => Compose(x.a, x.Key, delivery.Target));
+            }
             string? error;
             try
             {
                 if (delivery.Channel == "webhook")
                 {
-                    using var response = await client.PostAsJsonAsync(delivery.Target, Payload(x.a, x.Key), ct).ConfigureAwait(false);
+                    using var response = await client.PostAsJsonAsync(delivery.Target, payload, ct).ConfigureAwait(false);
                     response.EnsureSuccessStatusCode();
                     error = null;
                 }
                 else
                 {
-                    var sent = await mail.SendAsync([(delivery.Id, () => Compose(x.a, x.Key, delivery.Target))], ct).ConfigureAwait(false);
+                    var sent = await mail.SendAsync([(delivery.Id, compose)], ct).ConfigureAwait(false);
                     error = sent.GetValueOrDefault(delivery.Id, "not sent");
                 }
             }
@@ -482,6 +493,28 @@ public sealed partial class AlertService(
         }
 
         return delivered;
+    }
+
+    private (JsonObject Payload, Func<MimeMessage> Compose) Digest(DigestRow row, string to)
+    {
+        var digest = DigestService.Parse(row);
+        var payload = new JsonObject
+        {
+            ["type"] = "digest",
+            ["id"] = row.Id,
+            ["department"] = row.Department,
+            ["week"] = row.Week,
+            ["digest"] = JsonSerializer.SerializeToNode(digest, DigestService.Json),
+        };
+        return (payload, () =>
+        {
+            var message = new MimeMessage { Subject = $"[OpenCXO] Weekly digest for {row.Department}, {row.Week}" };
+            message.From.Add(new MailboxAddress(mail.Options.FromName, mail.Options.From));
+            message.To.Add(MailboxAddress.Parse(to));
+            message.Headers.Add("X-OpenCXO-Digest", row.Id.ToString(CultureInfo.InvariantCulture));
+            message.Body = new TextPart("plain") { Text = OpenCxo.Core.Alignment.Digests.Text(digest) + "\nSee /digests in OpenCXO.\n" };
+            return message;
+        });
     }
 
     private static JsonObject Payload(AlertRow alert, string rule) => new()

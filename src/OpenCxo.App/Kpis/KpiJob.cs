@@ -22,7 +22,8 @@ public sealed record KpiOptions : IValidatableObject
 }
 
 /// <summary>Takes KPI snapshots for each complete period, then evaluates alert rules and delivers what they raised.</summary>
-public sealed partial class KpiJob(KpiService kpis, AlertService alerts, IOptions<KpiOptions> options, TimeProvider time, ILogger<KpiJob> logger)
+public sealed partial class KpiJob(
+    KpiService kpis, AlertService alerts, Alignment.DigestService digests, IOptions<KpiOptions> options, TimeProvider time, ILogger<KpiJob> logger)
     : BackgroundService
 {
     private readonly SemaphoreSlim _pass = new(1, 1);
@@ -50,7 +51,7 @@ public sealed partial class KpiJob(KpiService kpis, AlertService alerts, IOption
     }
 
     /// <summary>
-    /// One pass for one workspace or all: snapshots, alert rules, deliveries, one at a time in this process. A stage that
+    /// One pass for one workspace or all: snapshots, alert rules, the last week's digests, deliveries, one at a time in this process. A stage that
     /// fails is logged and the next still runs, so a broken KPI does not silence every alert.
     /// </summary>
     public async Task<(int Snapshots, int Alerts, int Delivered)> RunAsync(long? workspaceId, CancellationToken ct)
@@ -60,6 +61,7 @@ public sealed partial class KpiJob(KpiService kpis, AlertService alerts, IOption
         {
             var snapshots = await StageAsync("snapshots", () => kpis.SnapshotAsync(workspaceId, ct)).ConfigureAwait(false);
             var raised = await StageAsync("alert rules", () => alerts.EvaluateAsync(workspaceId, ct)).ConfigureAwait(false);
+            await StageAsync("weekly digests", () => digests.GenerateDueAsync(workspaceId, ct)).ConfigureAwait(false);
             var delivered = await StageAsync("deliveries", () => alerts.DeliverAsync(workspaceId, ct)).ConfigureAwait(false);
             return (snapshots, raised, delivered);
         }

@@ -154,16 +154,12 @@ internal sealed class DemoCalendar
 
         Waves = [.. waves.OrderBy(w => w.Day).ThenBy(w => w.Campaign.Slug, StringComparer.Ordinal).ThenBy(w => w.Channel)];
 
+        // The relationship survey goes out twice a year, the last wave 12 days before the end: the answers of a fresh
+        // demo are recent enough to open cases for its detractors.
         var nps = new List<DateTime>();
-        for (var year = start.Year; year <= end.Year; year++)
+        for (var day = end.Date.AddDays(-12); day >= start; day = day.AddDays(-182))
         {
-            foreach (var day in (ReadOnlySpan<DateTime>)[new(year, 3, 12, 0, 0, 0, DateTimeKind.Utc), new(year, 9, 24, 0, 0, 0, DateTimeKind.Utc)])
-            {
-                if (day >= start && day < end)
-                {
-                    nps.Add(day);
-                }
-            }
+            nps.Insert(0, day);
         }
 
         NpsWaves = nps;

@@ -47,3 +47,52 @@ internal sealed class CustomerNeedsConfiguration : IEntityTypeConfiguration<Cust
         builder.Property(x => x.WorkspaceId).ValueGeneratedNever();
     }
 }
+
+/// <summary>
+/// One department's weekly insight digest, generated once: (workspace, department, week) is unique, so two servers or
+/// two passes never write it twice. Its content is one JSON document (the API's shape).
+/// </summary>
+public sealed class DigestRow
+{
+    public long Id { get; set; }
+    public long WorkspaceId { get; set; }
+    public required string Department { get; set; }
+
+    /// <summary>The ISO week it covers, e.g. 2026-W47.</summary>
+    public required string Week { get; set; }
+
+    public DateTime GeneratedAt { get; set; }
+    public required string ContentJson { get; set; }
+}
+
+/// <summary>Who receives each department's digest (JSON, the API's shape); none: nobody beyond the web UI.</summary>
+public sealed class DigestSettingsRow : IWorkspaceDocument
+{
+    public long WorkspaceId { get; set; }
+    public required string SettingsJson { get; set; }
+    public DateTime UpdatedAt { get; set; }
+
+    string IWorkspaceDocument.Json { get => SettingsJson; set => SettingsJson = value; }
+}
+
+internal sealed class DigestConfiguration : IEntityTypeConfiguration<DigestRow>
+{
+    public void Configure(EntityTypeBuilder<DigestRow> builder)
+    {
+        builder.ToTable("digests");
+        builder.HasKey(x => x.Id);
+        builder.Property(x => x.Department).HasMaxLength(16);
+        builder.Property(x => x.Week).HasMaxLength(10);
+        builder.HasIndex(x => new { x.WorkspaceId, x.Department, x.Week }).IsUnique();
+    }
+}
+
+internal sealed class DigestSettingsConfiguration : IEntityTypeConfiguration<DigestSettingsRow>
+{
+    public void Configure(EntityTypeBuilder<DigestSettingsRow> builder)
+    {
+        builder.ToTable("digest_settings");
+        builder.HasKey(x => x.WorkspaceId);
+        builder.Property(x => x.WorkspaceId).ValueGeneratedNever();
+    }
+}

@@ -42,6 +42,8 @@ public abstract class CxoDb(DbContextOptions options) : DbContext(options)
     public DbSet<CaseOpenerStateRow> CaseOpenerStates => Set<CaseOpenerStateRow>();
     public DbSet<PromiseRow> Promises => Set<PromiseRow>();
     public DbSet<CustomerNeedsRow> CustomerNeeds => Set<CustomerNeedsRow>();
+    public DbSet<DigestRow> Digests => Set<DigestRow>();
+    public DbSet<DigestSettingsRow> DigestSettings => Set<DigestSettingsRow>();
 
     public abstract DatabaseProvider Provider { get; }
 

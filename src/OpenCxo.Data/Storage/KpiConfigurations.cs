@@ -67,5 +67,6 @@ internal sealed class AlertDeliveryConfiguration : IEntityTypeConfiguration<Aler
         builder.Property(x => x.LastError).HasMaxLength(1000);
         builder.HasIndex(x => new { x.DeliveredAt, x.GaveUp, x.NextAttemptAt });
         builder.HasOne<AlertRow>().WithMany().HasForeignKey(x => x.AlertId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<DigestRow>().WithMany().HasForeignKey(x => x.DigestId).OnDelete(DeleteBehavior.Cascade);
     }
 }

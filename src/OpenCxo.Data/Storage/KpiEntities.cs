@@ -74,11 +74,15 @@ public sealed class AlertRow
     public string? AcknowledgedBy { get; set; }
 }
 
-/// <summary>An alert's delivery to one e-mail address or webhook URL, retried with backoff until delivered or given up.</summary>
+/// <summary>
+/// An alert's or a weekly digest's delivery (exactly one of <see cref="AlertId"/> and <see cref="DigestId"/>) to one
+/// e-mail address or webhook URL, retried with backoff until delivered or given up.
+/// </summary>
 public sealed class AlertDeliveryRow
 {
     public long Id { get; set; }
-    public long AlertId { get; set; }
+    public long? AlertId { get; set; }
+    public long? DigestId { get; set; }
     public long WorkspaceId { get; set; }
 
     /// <summary><c>email</c> or <c>webhook</c>.</summary>

@@ -51,7 +51,7 @@ namespace OpenCxo.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
-                    b.Property<long>("AlertId")
+                    b.Property<long?>("AlertId")
                         .HasColumnType("bigint")
                         .HasColumnName("alert_id");
 
@@ -68,6 +68,10 @@ namespace OpenCxo.Data.Migrations.Postgres
                     b.Property<DateTime?>("DeliveredAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("delivered_at");
+
+                    b.Property<long?>("DigestId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("digest_id");
 
                     b.Property<bool>("GaveUp")
                         .HasColumnType("boolean")
@@ -95,6 +99,8 @@ namespace OpenCxo.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("AlertId");
+
+                    b.HasIndex("DigestId");
 
                     b.HasIndex("DeliveredAt", "GaveUp", "NextAttemptAt");
 
@@ -654,6 +660,68 @@ namespace OpenCxo.Data.Migrations.Postgres
                     b.HasKey("WorkspaceId", "CustomerId", "Name");
 
                     b.ToTable("customer_traits", (string)null);
+                });
+
+            modelBuilder.Entity("OpenCxo.Data.Storage.DigestRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ContentJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("content_json");
+
+                    b.Property<string>("Department")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("department");
+
+                    b.Property<DateTime>("GeneratedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("generated_at");
+
+                    b.Property<string>("Week")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("week");
+
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "Department", "Week")
+                        .IsUnique();
+
+                    b.ToTable("digests", (string)null);
+                });
+
+            modelBuilder.Entity("OpenCxo.Data.Storage.DigestSettingsRow", b =>
+                {
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<string>("SettingsJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("settings_json");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("WorkspaceId");
+
+                    b.ToTable("digest_settings", (string)null);
                 });
 
             modelBuilder.Entity("OpenCxo.Data.Storage.IdentityRow", b =>
@@ -1591,8 +1659,12 @@ namespace OpenCxo.Data.Migrations.Postgres
                     b.HasOne("OpenCxo.Data.Storage.AlertRow", null)
                         .WithMany()
                         .HasForeignKey("AlertId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("OpenCxo.Data.Storage.DigestRow", null)
+                        .WithMany()
+                        .HasForeignKey("DigestId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("OpenCxo.Data.Storage.AlertRow", b =>

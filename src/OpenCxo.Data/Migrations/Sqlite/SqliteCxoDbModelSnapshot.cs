@@ -44,7 +44,7 @@ namespace OpenCxo.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
-                    b.Property<long>("AlertId")
+                    b.Property<long?>("AlertId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("alert_id");
 
@@ -61,6 +61,10 @@ namespace OpenCxo.Data.Migrations.Sqlite
                     b.Property<long?>("DeliveredAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("delivered_at");
+
+                    b.Property<long?>("DigestId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("digest_id");
 
                     b.Property<bool>("GaveUp")
                         .HasColumnType("INTEGER")
@@ -88,6 +92,8 @@ namespace OpenCxo.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("AlertId");
+
+                    b.HasIndex("DigestId");
 
                     b.HasIndex("DeliveredAt", "GaveUp", "NextAttemptAt");
 
@@ -635,6 +641,66 @@ namespace OpenCxo.Data.Migrations.Sqlite
                     b.HasKey("WorkspaceId", "CustomerId", "Name");
 
                     b.ToTable("customer_traits", (string)null);
+                });
+
+            modelBuilder.Entity("OpenCxo.Data.Storage.DigestRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ContentJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_json");
+
+                    b.Property<string>("Department")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("department");
+
+                    b.Property<long>("GeneratedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("generated_at");
+
+                    b.Property<string>("Week")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("week");
+
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "Department", "Week")
+                        .IsUnique();
+
+                    b.ToTable("digests", (string)null);
+                });
+
+            modelBuilder.Entity("OpenCxo.Data.Storage.DigestSettingsRow", b =>
+                {
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<string>("SettingsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("settings_json");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("WorkspaceId");
+
+                    b.ToTable("digest_settings", (string)null);
                 });
 
             modelBuilder.Entity("OpenCxo.Data.Storage.IdentityRow", b =>
@@ -1548,8 +1614,12 @@ namespace OpenCxo.Data.Migrations.Sqlite
                     b.HasOne("OpenCxo.Data.Storage.AlertRow", null)
                         .WithMany()
                         .HasForeignKey("AlertId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("OpenCxo.Data.Storage.DigestRow", null)
+                        .WithMany()
+                        .HasForeignKey("DigestId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("OpenCxo.Data.Storage.AlertRow", b =>
