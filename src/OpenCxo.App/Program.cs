@@ -10,6 +10,7 @@ using OpenCxo.App.Drivers;
 using OpenCxo.App.Demo;
 using OpenCxo.App.Hosting;
 using OpenCxo.App.Ingest;
+using OpenCxo.App.Journeys;
 using OpenCxo.App.Kpis;
 using OpenCxo.App.Metrics;
 using OpenCxo.App.Profiles;
@@ -37,6 +38,7 @@ var root = new RootCommand("OpenCXO: one customer, honest metrics, a loop that c
     SalesQualityCommand.Create(),
     ServiceBalanceCommand.Create(),
     DigestsCommand.Create(),
+    JourneyService.Command(),
     KpiCommand.Create(),
     TextCommand.Create(),
     DemoLoader.Create(),

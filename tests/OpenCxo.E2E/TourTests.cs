@@ -87,6 +87,7 @@ public sealed class TourTests(UiServer server)
         await UiServer.WaitForCircuitAsync(page);
         await Assertions.Expect(page.Locator("#digest-profiles li[data-profile='soporte-24-7']")).ToBeVisibleAsync();
         await StepAsync(page, "8-digest-sales", "#digest");
+        await AccessibilityTests.AssertAccessibleAsync(page, "/digests?department=sales");
     }
 
     /// <summary>Until the analysis job has read a text posted now, and so every text before it (it goes in order).</summary>

@@ -8,6 +8,7 @@ using OpenCxo.App.Cases;
 using OpenCxo.App.Drivers;
 using OpenCxo.App.Feedback;
 using OpenCxo.App.Ingest;
+using OpenCxo.App.Journeys;
 using OpenCxo.App.Kpis;
 using OpenCxo.App.Metrics;
 using OpenCxo.App.Predict;
@@ -63,6 +64,7 @@ public static class OpenCxoHost
         builder.Services.AddNextActions();
         builder.Services.AddCases();
         builder.Services.AddAlignment();
+        builder.Services.AddJourneys();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
@@ -101,6 +103,7 @@ public static class OpenCxoHost
         app.MapNextActionsApi();
         app.MapCasesApi();
         app.MapAlignmentApi();
+        app.MapJourneysApi();
         app.MapWebUi();
         return app;
     }

@@ -96,3 +96,23 @@ internal sealed class DigestSettingsConfiguration : IEntityTypeConfiguration<Dig
         builder.Property(x => x.WorkspaceId).ValueGeneratedNever();
     }
 }
+
+/// <summary>A workspace's journey stages as last saved (JSON, the API's shape); none: the built-in ones.</summary>
+public sealed class JourneySettingsRow : IWorkspaceDocument
+{
+    public long WorkspaceId { get; set; }
+    public required string JourneyJson { get; set; }
+    public DateTime UpdatedAt { get; set; }
+
+    string IWorkspaceDocument.Json { get => JourneyJson; set => JourneyJson = value; }
+}
+
+internal sealed class JourneySettingsConfiguration : IEntityTypeConfiguration<JourneySettingsRow>
+{
+    public void Configure(EntityTypeBuilder<JourneySettingsRow> builder)
+    {
+        builder.ToTable("journey_settings");
+        builder.HasKey(x => x.WorkspaceId);
+        builder.Property(x => x.WorkspaceId).ValueGeneratedNever();
+    }
+}

@@ -44,6 +44,7 @@ public abstract class CxoDb(DbContextOptions options) : DbContext(options)
     public DbSet<CustomerNeedsRow> CustomerNeeds => Set<CustomerNeedsRow>();
     public DbSet<DigestRow> Digests => Set<DigestRow>();
     public DbSet<DigestSettingsRow> DigestSettings => Set<DigestSettingsRow>();
+    public DbSet<JourneySettingsRow> JourneySettings => Set<JourneySettingsRow>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -846,6 +846,26 @@ namespace OpenCxo.Data.Migrations.Postgres
                     b.ToTable("interactions", (string)null);
                 });
 
+            modelBuilder.Entity("OpenCxo.Data.Storage.JourneySettingsRow", b =>
+                {
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<string>("JourneyJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("journey_json");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("WorkspaceId");
+
+                    b.ToTable("journey_settings", (string)null);
+                });
+
             modelBuilder.Entity("OpenCxo.Data.Storage.KpiRow", b =>
                 {
                     b.Property<long>("Id")

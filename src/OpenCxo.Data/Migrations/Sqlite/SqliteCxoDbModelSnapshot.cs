@@ -823,6 +823,26 @@ namespace OpenCxo.Data.Migrations.Sqlite
                     b.ToTable("interactions", (string)null);
                 });
 
+            modelBuilder.Entity("OpenCxo.Data.Storage.JourneySettingsRow", b =>
+                {
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<string>("JourneyJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("journey_json");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("WorkspaceId");
+
+                    b.ToTable("journey_settings", (string)null);
+                });
+
             modelBuilder.Entity("OpenCxo.Data.Storage.KpiRow", b =>
                 {
                     b.Property<long>("Id")
