@@ -30,6 +30,9 @@ public sealed record DealFit(
 /// <summary>Sales judged by the customers they bring (issue 8, part 3), and the customer-fit score of deals.</summary>
 public sealed class SalesQualityService(CxoDbFactory databases, AnalyticsStore store, TimeProvider time)
 {
+    /// <summary>All time, as dates the analytics store can add a day to.</summary>
+    private static readonly (DateTime From, DateTime To) Ever = (new(1900, 1, 1, 0, 0, 0, DateTimeKind.Utc), new(9000, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+
     /// <summary>Days after the deal at which survival is read: three, six and twelve months.</summary>
     public static readonly IReadOnlyList<int> Horizons = [91, 182, 365];
 
@@ -107,7 +110,24 @@ public sealed class SalesQualityService(CxoDbFactory databases, AnalyticsStore s
     {
         await store.SyncAsync(ct).ConfigureAwait(false);
         var needs = (await NeedsAsync(workspaceId, ct).ConfigureAwait(false)).Needs;
-        var deals = await store.PoorFitDealsAsync(workspaceId, Start(from), Start(to.AddDays(1)), needs, 500, ct).ConfigureAwait(false);
+        var deals = await store.PoorFitDealsAsync(workspaceId, Start(from), Start(to.AddDays(1)), needs, 500, ct: ct).ConfigureAwait(false);
+        return [.. (await ScoreAsync(workspaceId, deals, needs, ct).ConfigureAwait(false)).OrderBy(d => d.Fit).ThenByDescending(d => d.DealAt).Take(limit)];
+    }
+
+    /// <summary>The fit of the customer's first deal (a live profile's), shown on the customer's page; null when they won no deal before paying.</summary>
+    public async Task<DealFit?> FitAsync(long workspaceId, long customer, CancellationToken ct)
+    {
+        await store.SyncAsync(ct).ConfigureAwait(false);
+        var needs = (await NeedsAsync(workspaceId, ct).ConfigureAwait(false)).Needs;
+        var deals = await store.PoorFitDealsAsync(workspaceId, Ever.From, Ever.To, needs, 1, customer, ct).ConfigureAwait(false);
+        return deals.Count == 0 ? null : (await ScoreAsync(workspaceId, deals, needs, ct).ConfigureAwait(false))[0];
+    }
+
+    /// <summary>Each deal with the latest model run's churn risk and lifetime value for its customer, its unserved needs and its fit.</summary>
+    private async Task<IReadOnlyList<DealFit>> ScoreAsync(
+        long workspaceId, IReadOnlyList<(long Customer, string? Rep, string? Team, DateTime DealAt, double DealValue, string? Currency, IReadOnlyList<int> Needs)> deals,
+        IReadOnlyList<CustomerNeed> needs, CancellationToken ct)
+    {
         var ids = deals.Select(d => d.Customer).ToList();
         await using var db = databases.CreateDbContext();
         var run = await db.ModelRuns.AsNoTracking().Where(r => r.WorkspaceId == workspaceId).MaxAsync(r => (long?)r.Id, ct).ConfigureAwait(false);
@@ -125,8 +145,7 @@ public sealed class SalesQualityService(CxoDbFactory databases, AnalyticsStore s
                 var unserved = d.Needs.Select(i => needs[i]).ToList();
                 return new DealFit(d.Customer, names.GetValueOrDefault(d.Customer), d.Rep, d.Team, d.DealAt, d.DealValue, d.Currency, risk, value, unserved,
                     CustomerFit.Score(risk, unserved.Count));
-            })
-            .OrderBy(d => d.Fit).ThenByDescending(d => d.DealAt).Take(limit)];
+            })];
     }
 
     private static DateTime Start(DateOnly day) => day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);

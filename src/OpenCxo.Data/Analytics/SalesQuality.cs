@@ -150,18 +150,24 @@ public sealed partial class AnalyticsStore
     /// of customers with a need their plan can't serve or in the riskiest quarter of the latest model run, with the
     /// indexes of their unserved <paramref name="needs"/>: the candidates of the "right customer" report.
     /// </summary>
+    /// <remarks>With <paramref name="customer"/> (a live profile), that customer's first deal whatever its fit, if it falls in the period.</remarks>
     public Task<IReadOnlyList<(long Customer, string? Rep, string? Team, DateTime DealAt, double DealValue, string? Currency, IReadOnlyList<int> Needs)>> PoorFitDealsAsync(
-        long workspaceId, DateTime from, DateTime to, IReadOnlyList<CustomerNeed> needs, int limit, CancellationToken ct = default)
+        long workspaceId, DateTime from, DateTime to, IReadOnlyList<CustomerNeed> needs, int limit, long? customer = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(needs);
         var (needSql, parameters) = NeedsSql(needs);
         parameters.AddRange([new("dealsFrom", AsUtc(from)), new("dealsTo", AsUtc(to)), new("riskTiers0", PredictionTiers[0]), new("riskTiers1", PredictionTiers[1]), new("limit", limit)]);
+        if (customer is { } one)
+        {
+            parameters.Add(new DuckDBParameter("customer", one));
+        }
+
         return QueryAsync(workspaceId, DashboardFilter.Period(DateTime.MinValue, DateTime.MaxValue), null, (where, _) => $"""
             WITH chosen AS (
                 SELECT i.live_id, arg_min(i.sales_rep, i.occurred_at) AS rep, arg_min(i.team, i.occurred_at) AS team, arg_min(i.campaign, i.occurred_at) AS campaign,
                        min(i.occurred_at) AS deal_at, arg_min(i.value, i.occurred_at) AS deal_value, arg_min(i.currency, i.occurred_at) AS currency
                 FROM interactions i
-                {where} AND i.type = 'deal.won'
+                {where} AND i.type = 'deal.won'{(customer is null ? "" : " AND i.live_id = $customer")}
                 GROUP BY i.live_id
                 HAVING min(i.occurred_at) >= $dealsFrom AND min(i.occurred_at) < $dealsTo AND (min(i.first_paid) IS NULL OR min(i.first_paid) >= min(i.occurred_at))
             ),
@@ -174,7 +180,7 @@ public sealed partial class AnalyticsStore
             FROM chosen c
             LEFT JOIN needy n ON n.live_id = c.live_id
             LEFT JOIN risky r ON r.live_id = c.live_id
-            WHERE n.live_id IS NOT NULL OR r.live_id IS NOT NULL
+            WHERE {(customer is null ? "n.live_id IS NOT NULL OR r.live_id IS NOT NULL" : "true")}
             GROUP BY c.live_id, c.rep, c.team, c.deal_at, c.deal_value, c.currency
             ORDER BY c.deal_at DESC, c.live_id
             LIMIT $limit

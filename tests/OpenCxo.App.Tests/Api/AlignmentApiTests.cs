@@ -134,6 +134,15 @@ public sealed class AlignmentApiTests
         var fit = Assert.Single(fits)!;
         Assert.Equal(("r-1", 75, "after-hours-support"), ((string)fit["rep"]!, (int)fit["fit"]!, (string)fit["needs"]![0]!["key"]!));
 
+        // The same fit on the customer's own page; Eva won no deal before she paid.
+        var ana = (long)(await client.GetFromJsonAsync<JsonObject>("/api/v1/customers?email=ana@example.com"))!["id"]!;
+        var anaFit = (await client.GetFromJsonAsync<JsonObject>($"/api/v1/customers/{ana}/fit"))!;
+        Assert.Equal((75, "r-1", 1200.0), ((int)anaFit["fit"]!, (string)anaFit["rep"]!, (double)anaFit["dealValue"]!));
+        var dani = (long)(await client.GetFromJsonAsync<JsonObject>("/api/v1/customers?email=dani@example.com"))!["id"]!;
+        Assert.Equal(100, (int)(await client.GetFromJsonAsync<JsonObject>($"/api/v1/customers/{dani}/fit"))!["fit"]!);
+        var eva = (long)(await client.GetFromJsonAsync<JsonObject>("/api/v1/customers?email=eva@example.com"))!["id"]!;
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/v1/customers/{eva}/fit")).StatusCode);
+
         // Needs are the workspace's to change, checked whole.
         var bad = await client.PutAsJsonAsync("/api/v1/sales-quality/needs", new JsonObject { ["needs"] = new JsonArray(new JsonObject { ["key"] = "x", ["name"] = "X", ["themes"] = new JsonArray("weather") }) });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
