@@ -40,27 +40,46 @@ public static class DigestEndpoints
                 long id, HttpContext http, [FromServices] DigestService digests, [FromServices] IAuthorizationService authorization, CancellationToken ct) =>
                 await digests.GetAsync(http.User.WorkspaceId(), id, ct) is { } entry ? TypedResults.Ok(Json(entry, await CustomerWordsAsync(http, authorization))) : TypedResults.NotFound())
             .RequireAuthorization(Scopes.StatsRead).WithName("GetDigest").WithSummary("One digest.");
-        group.MapPost("/generate", async Task<Results<Ok<JsonObject>, ValidationProblem>> (
-                string? week, HttpContext http, [FromServices] DigestService digests, [FromServices] TimeProvider time, CancellationToken ct) =>
+        group.MapPost("/generate", async Task<Results<Ok<JsonObject>, ValidationProblem, Conflict<ProblemDetails>>> (
+                string? week, HttpContext http, [FromServices] DigestService digests, [FromServices] IAuthorizationService authorization,
+                [FromServices] TimeProvider time, CancellationToken ct) =>
             {
-                var day = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(-7);
-                if (week is not null && !DateOnly.TryParseExact(week, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day))
+                var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+                var day = today.AddDays(-7);
+                if (week is not null && !(DateOnly.TryParseExact(week, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day) && day.Year is >= 1900 and <= 2200))
                 {
                     return KpiEndpoints.Invalid([new FieldError("week", "must be a day of the week wanted, yyyy-MM-dd")]);
                 }
 
+                if (Digests.WeekOf(day).To >= today)
+                {
+                    return KpiEndpoints.Invalid([new FieldError("week", "is not over yet: a digest is written once, for a complete week")]);
+                }
+
+                if (!await digests.TextsReadAsync(http.User.WorkspaceId(), day, ct))
+                {
+                    return TypedResults.Conflict(new ProblemDetails
+                    {
+                        Title = "Texts still being analysed",
+                        Detail = "The week's texts are not all analysed yet; a digest is written once, so ask again in a moment.",
+                        Status = StatusCodes.Status409Conflict,
+                    });
+                }
+
+                var quotes = await CustomerWordsAsync(http, authorization);
                 var written = await digests.GenerateAsync(http.User.WorkspaceId(), day, ct);
                 return TypedResults.Ok(new JsonObject
                 {
                     ["created"] = written.Count(w => w.Created),
-                    ["digests"] = new JsonArray([.. written.Select(w => (JsonNode)Json(w.Entry, quotes: true))]),
+                    ["digests"] = new JsonArray([.. written.Select(w => (JsonNode)Json(w.Entry, quotes))]),
                 });
             })
             .RequireAuthorization(Scopes.KpisWrite).WithName("GenerateDigests")
             .WithSummary("Writes each department's digest of the ISO week holding week (yyyy-MM-dd; default last week) unless written already, and queues its e-mails and webhooks; the KPI job does it every week by itself.");
         group.MapGet("/settings", async (HttpContext http, [FromServices] DigestService digests, CancellationToken ct) =>
                 TypedResults.Ok(await digests.SettingsAsync(http.User.WorkspaceId(), ct)))
-            .RequireAuthorization(Scopes.StatsRead).WithName("GetDigestSettings").WithSummary("Who receives each department's digest by e-mail and webhook.");
+            .RequireAuthorization(Scopes.KpisWrite).WithName("GetDigestSettings")
+            .WithSummary("Who receives each department's digest by e-mail and webhook (kpis:write: webhook addresses may carry secrets).");
         group.MapPut("/settings", async Task<Results<Ok<DigestSettings>, ValidationProblem>> (HttpContext http, [FromServices] DigestService digests, CancellationToken ct) =>
             {
                 var (settings, problem) = await KpiEndpoints.ReadJsonAsync<DigestSettings>(http, DigestService.Json, ct);

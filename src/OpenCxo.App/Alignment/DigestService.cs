@@ -122,14 +122,11 @@ public sealed class DigestService(
         }
 
         var lastWeek = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(-7);
-        var weekEnd = Digests.WeekOf(lastWeek).To.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-        var watermark = analyses is null ? long.MaxValue : await analyses.WatermarkAsync(ct).ConfigureAwait(false);
         var written = 0;
         foreach (var workspace in workspaces)
         {
             // A digest is written once: not before the texts of its week are analysed (after a large import, the next pass).
-            await store.SyncAsync(ct).ConfigureAwait(false);
-            if (await store.LastSeqBeforeAsync(workspace, weekEnd, ct).ConfigureAwait(false) > watermark)
+            if (!await TextsReadAsync(workspace, lastWeek, ct).ConfigureAwait(false))
             {
                 continue;
             }
@@ -138,6 +135,20 @@ public sealed class DigestService(
         }
 
         return written;
+    }
+
+    /// <summary>Whether the text analysis has read every touchpoint of the workspace up to the end of the ISO week holding <paramref name="day"/>.</summary>
+    public async Task<bool> TextsReadAsync(long workspaceId, DateOnly day, CancellationToken ct)
+    {
+        if (analyses is null)
+        {
+            return true;
+        }
+
+        var weekEnd = Digests.WeekOf(day).To.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var watermark = await analyses.WatermarkAsync(ct).ConfigureAwait(false);
+        await store.SyncAsync(ct).ConfigureAwait(false);
+        return await store.LastSeqBeforeAsync(workspaceId, weekEnd, ct).ConfigureAwait(false) <= watermark;
     }
 
     /// <summary>
@@ -230,7 +241,9 @@ public sealed class DigestService(
             case "sales":
             {
                 var (texts, themes) = await ThemesAsync(workspaceId, DigestTexts.EarlyCancellations, end.AddDays(-90), end, ct).ConfigureAwait(false);
-                var profiles = new List<DigestProfileItem>();
+                // Every campaign and team is tested against the rest; Holm's adjustment keeps "beyond chance" true when
+                // dozens are tested each week.
+                var candidates = new List<(DigestProfileItem Item, Comparison Test)>();
                 foreach (var by in new[] { SalesGrouping.Campaign, SalesGrouping.Team })
                 {
                     var report = await sales.ReportAsync(workspaceId, by, to.AddDays(-729), to, ct).ConfigureAwait(false);
@@ -239,14 +252,18 @@ public sealed class DigestService(
                         var (eligible, churned) = (g.EarlyChurn.N, (long)Math.Round(g.EarlyChurn.Value * g.EarlyChurn.N / 100));
                         var (allEligible, allChurned) = (report.All.EarlyChurn.N, (long)Math.Round(report.All.EarlyChurn.Value * report.All.EarlyChurn.N / 100));
                         var test = ScoreStatistics.CompareProportions(churned, eligible, allChurned - churned, allEligible - eligible);
-                        if (test is { Significant: true, Difference: > 0 })
+                        if (!test.Small && eligible > 0)
                         {
-                            profiles.Add(new DigestProfileItem(SalesQualityEndpoints.Groupings[(int)by], g.Key!, g.Customers, g.EarlyChurn.Value,
-                                100.0 * (allChurned - churned) / Math.Max(1, allEligible - eligible), test.PValue, g.Unserved.Value));
+                            candidates.Add((new DigestProfileItem(SalesQualityEndpoints.Groupings[(int)by], g.Key!, g.Customers, g.EarlyChurn.Value,
+                                100.0 * (allChurned - churned) / Math.Max(1, allEligible - eligible), test.PValue, g.Unserved.N == 0 ? 0 : g.Unserved.Value), test));
                         }
                     }
                 }
 
+                var adjusted = ScoreStatistics.Holm([.. candidates.Select(c => c.Test.PValue)]);
+                var profiles = candidates.Select((c, i) => (c.Item with { PValue = adjusted[i] }, c.Test))
+                    .Where(c => c.Item2.Difference > 0 && c.Item1.PValue < 0.05)
+                    .Select(c => c.Item1);
                 return new Digest(department, week, from, to, now, themes, texts, Profiles: [.. profiles.OrderByDescending(p => p.EarlyChurn).Take(5)]);
             }
 
@@ -256,7 +273,7 @@ public sealed class DigestService(
                 // Agents are flagged over 90 days: four weeks give most agents too few contacts to judge.
                 var balance = await service.ReportAsync(workspaceId, true, to.AddDays(-89), to, ServiceBalanceService.DefaultHourlyCost, ct).ConfigureAwait(false);
                 var agents = balance.Groups.Where(g => g.Flagged && g.Key is not null)
-                    .Select(g => new DigestAgentItem(g.Key!, g.Contacts, g.HandleSeconds.Value, g.Repeat.Value, g.Fcr.Value, g.RepeatCost))
+                    .Select(g => new DigestAgentItem(g.Key!, g.Contacts, g.HandleSeconds.Value, g.Repeat.Value, g.Fcr.N == 0 ? null : g.Fcr.Value, g.RepeatCost))
                     .OrderByDescending(a => a.RepeatCost).Take(5).ToList();
                 return new Digest(department, week, from, to, now, themes, texts, Agents: agents, RepeatCost: balance.All.RepeatCost);
             }

@@ -30,13 +30,14 @@ public static class PromiseEndpoints
         ServiceBalanceService.MapServiceBalanceApi(app);
         app.MapDigestApi();
         var read = app.MapGroup("/api/v1/promises").RequireAuthorization(Scopes.StatsRead).WithTags("Promises");
-        read.MapGet("", async (HttpContext http, [FromServices] PromiseService promises, CancellationToken ct) =>
+        read.MapGet("", async (HttpContext http, [FromServices] PromiseService promises, [FromServices] IAuthorizationService authorization, CancellationToken ct) =>
             {
                 var workspace = http.User.WorkspaceId();
+                var recipients = await RecipientsAsync(http, authorization);
                 var states = new JsonArray();
                 foreach (var promise in await promises.ListAsync(workspace, ct))
                 {
-                    states.Add(PromiseJson.State(await promises.StateAsync(workspace, promise, ct)));
+                    states.Add(PromiseJson.State(await promises.StateAsync(workspace, promise, ct), recipients));
                 }
 
                 return TypedResults.Ok(new JsonObject { ["promises"] = states });
@@ -50,7 +51,7 @@ public static class PromiseEndpoints
                 DateOnly? last = null;
                 if (to is not null)
                 {
-                    if (!DateOnly.TryParseExact(to, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+                    if (!DateOnly.TryParseExact(to, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) || day.Year is < 1900 or > 2200)
                     {
                         return KpiEndpoints.Invalid([new FieldError("to", "must be a day, yyyy-MM-dd")]);
                     }
@@ -67,7 +68,7 @@ public static class PromiseEndpoints
                 var report = await promises.ReportAsync(workspace, promise, ct, last);
                 // Customers' own words, even redacted, are customer data.
                 var verbatims = (await authorization.AuthorizeAsync(http.User, Scopes.CustomersRead)).Succeeded;
-                return TypedResults.Ok(PromiseJson.Report(report, verbatims));
+                return TypedResults.Ok(PromiseJson.Report(report, verbatims, await RecipientsAsync(http, authorization)));
             })
             .WithName("GetPromise")
             .WithSummary("One promise's report over its window ending on to (yyyy-MM-dd, default today): keep rate overall, by local hour, channel and team, "
@@ -119,6 +120,10 @@ public static class PromiseEndpoints
         return saved.Created ? TypedResults.Created("/api/v1/promises/" + promise.Key, state) : TypedResults.Ok(state);
     }
 
+    // The owners' addresses and webhooks may carry secrets: shown to those who may change them, as alert rules are.
+    private static async Task<bool> RecipientsAsync(HttpContext http, IAuthorizationService authorization) =>
+        (await authorization.AuthorizeAsync(http.User, Scopes.KpisWrite)).Succeeded;
+
     private static NotFound<ProblemDetails> NotFound(string key) => TypedResults.NotFound(new ProblemDetails
     {
         Title = "No such promise",
@@ -130,10 +135,12 @@ public static class PromiseEndpoints
 /// <summary>Promises as the API, the CLI's --json and the alert details write them.</summary>
 public static class PromiseJson
 {
-    public static JsonObject State(PromiseState state)
+    /// <param name="recipients">Whether the owners' e-mail addresses and webhooks are shown (to those who may change them).</param>
+    public static JsonObject State(PromiseState state, bool recipients = true)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var promise = state.Definition;
+        var promise = recipients ? state.Definition
+            : state.Definition with { MarketingOwner = new PromiseOwner(state.Definition.MarketingOwner.Name), ServiceOwner = new PromiseOwner(state.Definition.ServiceOwner.Name) };
         return new JsonObject
         {
             ["key"] = promise.Key,
@@ -158,10 +165,10 @@ public static class PromiseJson
         };
     }
 
-    public static JsonObject Report(PromiseReport report, bool verbatims)
+    public static JsonObject Report(PromiseReport report, bool verbatims, bool recipients = true)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var json = State(report.State);
+        var json = State(report.State, recipients);
         var slices = new JsonObject();
         foreach (var slice in Promises.Slices)
         {

@@ -107,6 +107,11 @@ public static class SalesQualityEndpoints
             first = last.AddDays(-729);
         }
 
+        if (first.Year is < 1900 or > 2200 || last.Year is < 1900 or > 2200)
+        {
+            return (null, new FieldError(first.Year is < 1900 or > 2200 ? "from" : "to", "must be a day from 1900 to 2200"));
+        }
+
         return last < first ? (null, new FieldError("to", "is before from")) : ((grouping, first, last), null);
     }
 }

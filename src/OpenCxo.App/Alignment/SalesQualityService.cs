@@ -91,7 +91,8 @@ public sealed class SalesQualityService(CxoDbFactory databases, AnalyticsStore s
         var observations = survival.Select(s => ((double)s.Days, s.Events, s.Censored)).ToList();
         var steps = KaplanMeier.Estimate(observations);
         var last = observations.Count == 0 ? -1 : observations.Max(o => o.Item1);
-        var retained = Horizons.Select(h => KaplanMeier.At(steps, h, last)).ToList();
+        var observed = observations.Sum(o => o.Events + o.Censored);
+        var retained = Horizons.Select(h => KaplanMeier.At(steps, h, last, observed)).ToList();
         return new SalesGroupQuality(
             g.Key, g.Customers, g.Booked, retained[2] is { } year ? g.Booked * year.Value / 100 : null, g.Revenue,
             retained[0], retained[1], retained[2],

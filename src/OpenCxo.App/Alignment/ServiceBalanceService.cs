@@ -43,7 +43,7 @@ public sealed class ServiceBalanceService(AnalyticsStore store, TimeProvider tim
     }
 
     private static ServiceFigures Sum(IEnumerable<ServiceFigures> figures) =>
-        figures.Aggregate(new ServiceFigures(null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), (a, b) => a + b);
+        figures.Aggregate(new ServiceFigures(null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), (a, b) => a + b);
 
     public static IEndpointRouteBuilder MapServiceBalanceApi(IEndpointRouteBuilder app)
     {

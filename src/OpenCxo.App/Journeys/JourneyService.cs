@@ -73,7 +73,7 @@ public sealed class JourneyService(CxoDbFactory databases, AnalyticsStore store,
             var f = facts.Stages.FirstOrDefault(s => s.Stage == stage.Key);
             steps.Add(new JourneyStep(
                 stage, f?.Customers ?? 0,
-                i == 0 || f is null ? null : ScoreStatistics.Proportion(f.FromPrevious, Math.Max(f.FromPrevious, f.PreviousCustomers)),
+                i == 0 || steps[i - 1].Customers == 0 ? null : ScoreStatistics.Proportion(f?.FromPrevious ?? 0, Math.Max(f?.FromPrevious ?? 0, steps[i - 1].Customers)),
                 f?.MedianDays,
                 ScoreStatistics.Nps(f?.Promoters ?? 0, f?.Passives ?? 0, f?.Detractors ?? 0),
                 ScoreStatistics.Proportion(f?.CsatSatisfied ?? 0, f?.CsatAnswers ?? 0)));

@@ -436,24 +436,25 @@ public sealed partial class AlertService(
                 continue;
             }
 
-            // An alert's, or a weekly digest's.
-            JsonObject payload;
-            Func<MimeMessage> compose;
-            if (delivery.DigestId is { } digestId)
-            {
-                (payload, compose) = Digest(await db.Digests.AsNoTracking().SingleAsync(d => d.Id == digestId, ct).ConfigureAwait(false), delivery.Target);
-            }
-            else
-            {
-                var x = await (from a in db.Alerts.AsNoTracking()
-                               join r in db.AlertRules.AsNoTracking() on a.RuleId equals r.Id
-                               where a.Id == delivery.AlertId
-                               select new { a, r.Key }).SingleAsync(ct).ConfigureAwait(false);
-                (payload, compose) = (Payload(x.a, x.Key), () => Compose(x.a, x.Key, delivery.Target));
-            }
             string? error;
             try
             {
+                // An alert's, or a weekly digest's.
+                JsonObject payload;
+                Func<MimeMessage> compose;
+                if (delivery.DigestId is { } digestId)
+                {
+                    (payload, compose) = Digest(await db.Digests.AsNoTracking().SingleAsync(d => d.Id == digestId, ct).ConfigureAwait(false), delivery.Target);
+                }
+                else
+                {
+                    var x = await (from a in db.Alerts.AsNoTracking()
+                                   join r in db.AlertRules.AsNoTracking() on a.RuleId equals r.Id
+                                   where a.Id == delivery.AlertId
+                                   select new { a, r.Key }).SingleAsync(ct).ConfigureAwait(false);
+                    (payload, compose) = (Payload(x.a, x.Key), () => Compose(x.a, x.Key, delivery.Target));
+                }
+
                 if (delivery.Channel == "webhook")
                 {
                     using var response = await client.PostAsJsonAsync(delivery.Target, payload, ct).ConfigureAwait(false);

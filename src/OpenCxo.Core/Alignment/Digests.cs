@@ -15,7 +15,8 @@ public sealed record DigestPromiseItem(string Key, string Name, string Claim, st
 public sealed record DigestProfileItem(string By, string Key, long Customers, double EarlyChurn, double Others, double PValue, double UnservedNeed);
 
 /// <summary>An agent whose short calls bring customers back.</summary>
-public sealed record DigestAgentItem(string Agent, long Contacts, double HandleSeconds, double Repeat, double Fcr, double RepeatCost);
+/// <remarks><see cref="Fcr"/> is null when none of the agent's contacts says whether it was resolved at once.</remarks>
+public sealed record DigestAgentItem(string Agent, long Contacts, double HandleSeconds, double Repeat, double? Fcr, double RepeatCost);
 
 /// <summary>
 /// One department's weekly digest, from the data: for marketing what customers value and which promises fail; for sales
@@ -105,7 +106,7 @@ public static class Digests
                 o.Append("Short calls that bring customers back (the last 90 days):\n");
                 foreach (var a in digest.Agents ?? [])
                 {
-                    o.Append(c, $"- {a.Agent}: {a.Contacts} contacts, {a.HandleSeconds:0} s average, {a.Fcr:0.#} % solved at once, {a.Repeat:0.#} % back within 7 days, repeats cost {a.RepeatCost:N0}\n");
+                    o.Append(c, $"- {a.Agent}: {a.Contacts} contacts, {a.HandleSeconds:0} s average, {(a.Fcr is { } fcr ? fcr.ToString("0.#", c) + " %" : "–")} solved at once, {a.Repeat:0.#} % back within 7 days, repeats cost {a.RepeatCost:N0}\n");
                 }
 
                 if (digest.Agents is not { Count: > 0 })

@@ -51,9 +51,10 @@ public static class KaplanMeier
 
     /// <summary>
     /// The survival at <paramref name="time"/> (1 before the first event), or null when no one was still observed at
-    /// that time: past the last observation the curve says nothing.
+    /// that time: past the last observation the curve says nothing. <paramref name="n"/> is everyone the curve was
+    /// drawn from, events and censored alike.
     /// </summary>
-    public static Estimate? At(IReadOnlyList<SurvivalStep> steps, double time, double lastObserved)
+    public static Estimate? At(IReadOnlyList<SurvivalStep> steps, double time, double lastObserved, long n)
     {
         ArgumentNullException.ThrowIfNull(steps);
         if (time > lastObserved)
@@ -62,7 +63,6 @@ public static class KaplanMeier
         }
 
         var step = steps.LastOrDefault(s => s.Time <= time);
-        var n = steps.Count > 0 ? steps[0].AtRisk : 0;
         return step is null
             ? new Estimate(100, 100, 100, n, n < ScoreStatistics.MinimumSample)
             : new Estimate(100 * step.Survival, 100 * step.Low, 100 * step.High, n, n < ScoreStatistics.MinimumSample);

@@ -4,12 +4,12 @@ namespace OpenCxo.Core.Alignment;
 
 /// <summary>
 /// One agent's or team's handled contacts and what followed them: handle time as sums; how many said whether they were
-/// resolved at the first contact and how many were; how many were followed by another contact of the customer within
-/// 7 days; the CSAT answers given within 7 days after their last contact; and of
+/// resolved at the first contact and how many were; of the contacts at least 7 days before the newest touchpoint
+/// (<see cref="RepeatEligible"/>), how many were followed by another contact of the customer within 7 days; the CSAT answers given within 7 days after their last contact; and of
 /// the contacts at least 90 days old, how many customers cancelled within 90 days.
 /// </summary>
 public sealed record ServiceFigures(
-    string? Key, long Contacts, double HandleSum, double HandleSumOfSquares, long FcrKnown, long FcrYes, long Repeated,
+    string? Key, long Contacts, double HandleSum, double HandleSumOfSquares, long FcrKnown, long FcrYes, long RepeatEligible, long Repeated,
     long CsatAnswers, long CsatSatisfied, double CsatSum, double CsatSumOfSquares, long ChurnEligible, long Churned)
 {
     public static ServiceFigures operator +(ServiceFigures a, ServiceFigures b)
@@ -17,7 +17,7 @@ public sealed record ServiceFigures(
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         return new(null, a.Contacts + b.Contacts, a.HandleSum + b.HandleSum, a.HandleSumOfSquares + b.HandleSumOfSquares, a.FcrKnown + b.FcrKnown,
-            a.FcrYes + b.FcrYes, a.Repeated + b.Repeated, a.CsatAnswers + b.CsatAnswers, a.CsatSatisfied + b.CsatSatisfied,
+            a.FcrYes + b.FcrYes, a.RepeatEligible + b.RepeatEligible, a.Repeated + b.Repeated, a.CsatAnswers + b.CsatAnswers, a.CsatSatisfied + b.CsatSatisfied,
             a.CsatSum + b.CsatSum, a.CsatSumOfSquares + b.CsatSumOfSquares, a.ChurnEligible + b.ChurnEligible, a.Churned + b.Churned);
     }
 
@@ -26,7 +26,7 @@ public sealed record ServiceFigures(
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         return new(null, a.Contacts - b.Contacts, a.HandleSum - b.HandleSum, a.HandleSumOfSquares - b.HandleSumOfSquares, a.FcrKnown - b.FcrKnown,
-            a.FcrYes - b.FcrYes, a.Repeated - b.Repeated, a.CsatAnswers - b.CsatAnswers, a.CsatSatisfied - b.CsatSatisfied,
+            a.FcrYes - b.FcrYes, a.RepeatEligible - b.RepeatEligible, a.Repeated - b.Repeated, a.CsatAnswers - b.CsatAnswers, a.CsatSatisfied - b.CsatSatisfied,
             a.CsatSum - b.CsatSum, a.CsatSumOfSquares - b.CsatSumOfSquares, a.ChurnEligible - b.ChurnEligible, a.Churned - b.Churned);
     }
 }
@@ -62,7 +62,7 @@ public static class ServiceBalance
         var rest = all - group;
         var handle = ScoreStatistics.Mean(MeanAccumulator.FromSums(group.Contacts, group.HandleSum, group.HandleSumOfSquares));
         var fcr = ScoreStatistics.Proportion(group.FcrYes, group.FcrKnown);
-        var repeat = ScoreStatistics.Proportion(group.Repeated, group.Contacts);
+        var repeat = ScoreStatistics.Proportion(group.Repeated, group.RepeatEligible);
         var csat = ScoreStatistics.Proportion(group.CsatSatisfied, group.CsatAnswers);
         var churn = ScoreStatistics.Proportion(group.Churned, group.ChurnEligible);
         var reasons = new List<string>();
@@ -70,7 +70,7 @@ public static class ServiceBalance
         {
             var restHandle = rest.HandleSum / rest.Contacts;
             var shortHandle = handle.Value < ShortHandle * restHandle;
-            var repeats = ScoreStatistics.CompareProportions(group.Repeated, group.Contacts, rest.Repeated, rest.Contacts);
+            var repeats = ScoreStatistics.CompareProportions(group.Repeated, group.RepeatEligible, rest.Repeated, rest.RepeatEligible);
             var unresolved = ScoreStatistics.CompareProportions(group.FcrYes, group.FcrKnown, rest.FcrYes, rest.FcrKnown);
             var unhappy = ScoreStatistics.CompareProportions(group.CsatSatisfied, group.CsatAnswers, rest.CsatSatisfied, rest.CsatAnswers);
             if (shortHandle && repeats.Significant && repeats.Difference > 0 && (unresolved is { Significant: true, Difference: < 0 } || unhappy is { Significant: true, Difference: < 0 }))

@@ -192,6 +192,27 @@ public static class ScoreStatistics
         return new Comparison(difference, difference - half, difference + half, t, pValue, !small && pValue < 1 - confidence, small);
     }
 
+    /// <summary>
+    /// Holm's step-down adjustment of p-values for testing many hypotheses at once (S. Holm, Scandinavian Journal of
+    /// Statistics 6, 1979): the i-th smallest is multiplied by (m − i + 1), made non-decreasing, capped at 1 — the same as
+    /// R's p.adjust(method = "holm"). Returned in the order given.
+    /// </summary>
+    public static IReadOnlyList<double> Holm(IReadOnlyList<double> pValues)
+    {
+        ArgumentNullException.ThrowIfNull(pValues);
+        var m = pValues.Count;
+        var order = Enumerable.Range(0, m).OrderBy(i => pValues[i]).ToArray();
+        var adjusted = new double[m];
+        var running = 0.0;
+        for (var rank = 0; rank < m; rank++)
+        {
+            running = Math.Max(running, Math.Min(1, (m - rank) * pValues[order[rank]]));
+            adjusted[order[rank]] = running;
+        }
+
+        return adjusted;
+    }
+
     /// <summary>The two-sided normal quantile for a confidence level (1.959964… for 95 %).</summary>
     public static double Z(double confidence)
     {

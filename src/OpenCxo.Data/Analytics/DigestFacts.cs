@@ -39,7 +39,7 @@ public sealed partial class AnalyticsStore
                 SELECT t.seq FROM texts t
                 JOIN interactions i ON i.seq = t.seq
                 {"{where}"} AND t.workspace_id = $workspace AND i.type = '{CancellationType}' AND i.first_paid IS NOT NULL
-                  AND i.occurred_at <= i.first_paid + INTERVAL 90 DAY
+                  AND i.occurred_at >= i.first_paid AND i.occurred_at <= i.first_paid + INTERVAL 90 DAY
                 """,
             _ => """
                 SELECT t.seq FROM (

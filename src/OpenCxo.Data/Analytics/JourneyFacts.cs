@@ -14,7 +14,11 @@ public sealed record JourneyStageFacts(
     string Stage, long Customers, long FromPrevious, long PreviousCustomers, double? MedianDays,
     long Promoters, long Passives, long Detractors, long CsatAnswers, long CsatSatisfied);
 
-/// <summary>A path (stages by first reach) and how many customers took it; <see cref="Promoters"/> of them whose latest NPS answer was 9 or 10.</summary>
+/// <summary>
+/// A path (stages by first reach) and how many customers took it; <see cref="Promoters"/> of them whose latest NPS
+/// answer was 9 or 10. Every distinct path is returned (at most the orderings of the stages' subsets), so totals and
+/// flows count every customer.
+/// </summary>
 public sealed record JourneyPathFacts(IReadOnlyList<string> Stages, long Customers, long Promoters);
 
 /// <summary>A touchpoint type: how many of its texts in the period, their mean sentiment and the share negative.</summary>
@@ -101,7 +105,6 @@ public sealed partial class AnalyticsStore
             LEFT JOIN latest l ON l.live_id = p.live_id
             GROUP BY p.path
             ORDER BY count(*) DESC, p.path
-            LIMIT 500
             """,
             reader => new JourneyPathFacts(
                 [.. reader.GetString(0).Split(',').Select(x => journey.Stages[int.Parse(x, CultureInfo.InvariantCulture)].Key)], reader.GetInt64(1), reader.GetInt64(2)),

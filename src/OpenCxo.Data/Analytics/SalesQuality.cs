@@ -93,7 +93,8 @@ public sealed partial class AnalyticsStore
                 GROUP BY live_id
             ),
             risky AS (
-                SELECT DISTINCT p.customer_id AS live_id FROM customer_predictions p
+                SELECT DISTINCT {MappedCustomer("p")} AS live_id FROM customer_predictions p
+                {MapJoin("p")}
                 WHERE p.workspace_id = $workspace AND p.name = '{PredictedChurnRisk}' AND p.value IN ($riskTiers0, $riskTiers1)
             ),
             needy AS ({needSql}),
@@ -173,7 +174,8 @@ public sealed partial class AnalyticsStore
             ),
             needy AS ({needSql}),
             risky AS (
-                SELECT DISTINCT p.customer_id AS live_id FROM customer_predictions p
+                SELECT DISTINCT {MappedCustomer("p")} AS live_id FROM customer_predictions p
+                {MapJoin("p")}
                 WHERE p.workspace_id = $workspace AND p.name = '{PredictedChurnRisk}' AND p.value IN ($riskTiers0, $riskTiers1)
             )
             SELECT c.live_id, c.rep, c.team, c.deal_at, CAST(c.deal_value AS DOUBLE), c.currency, string_agg(DISTINCT CAST(n.need AS VARCHAR), ',')

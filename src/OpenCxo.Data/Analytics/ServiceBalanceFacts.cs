@@ -8,7 +8,8 @@ public sealed partial class AnalyticsStore
     /// <see cref="ServiceFigures"/> per agent (<paramref name="byAgent"/>) or team for the handled contacts (service
     /// touchpoints with a handleSeconds) from <paramref name="from"/> to <paramref name="to"/>. A repeat is the customer's
     /// next service touchpoint (not a ticket.resolved or visit.completed, the company's doing) more than 2 hours after the
-    /// contact — closer ones are the same contact, as repeat_contact_7d counts — and within 7 days. A CSAT answer counts
+    /// contact — closer ones count as the same contact — and within 7 days, of contacts at least 7 days before the newest
+    /// touchpoint (a younger one has not had its week). A CSAT answer counts
     /// for the customer's last handled contact before it, within 7 days. Churn: a cancellation within 90 days, of contacts
     /// at least 90 days before the newest touchpoint.
     /// </summary>
@@ -36,6 +37,7 @@ public sealed partial class AnalyticsStore
             newest AS (SELECT max(i.occurred_at) AS now FROM interactions i {scope}),
             judged AS (
                 SELECT c.grp, c.handle_seconds, c.fcr,
+                       c.occurred_at <= newest.now - INTERVAL 7 DAY AS repeat_eligible,
                        n.occurred_at <= c.occurred_at + INTERVAL 7 DAY AS repeated,
                        c.occurred_at <= newest.now - INTERVAL 90 DAY AS eligible,
                        x.occurred_at <= c.occurred_at + INTERVAL 90 DAY AS churned
@@ -53,7 +55,8 @@ public sealed partial class AnalyticsStore
             handled AS (
                 SELECT grp, count(*) AS contacts, sum(CAST(handle_seconds AS DOUBLE)) AS handle, sum(CAST(handle_seconds AS DOUBLE) * handle_seconds) AS handle2,
                        count(fcr) AS fcr_known, count(*) FILTER (WHERE fcr = 1) AS fcr_yes,
-                       count(*) FILTER (WHERE repeated) AS repeated,
+                       count(*) FILTER (WHERE repeat_eligible) AS repeat_eligible,
+                       count(*) FILTER (WHERE repeat_eligible AND repeated) AS repeated,
                        count(*) FILTER (WHERE eligible) AS eligible, count(*) FILTER (WHERE eligible AND churned) AS churned
                 FROM judged
                 GROUP BY grp
@@ -63,14 +66,14 @@ public sealed partial class AnalyticsStore
                 FROM rated
                 GROUP BY grp
             )
-            SELECT h.grp, h.contacts, h.handle, h.handle2, h.fcr_known, h.fcr_yes, h.repeated, coalesce(s.answers, 0), coalesce(s.satisfied, 0), coalesce(s.total, 0), coalesce(s.total2, 0), h.eligible, h.churned
+            SELECT h.grp, h.contacts, h.handle, h.handle2, h.fcr_known, h.fcr_yes, h.repeat_eligible, h.repeated, coalesce(s.answers, 0), coalesce(s.satisfied, 0), coalesce(s.total, 0), coalesce(s.total2, 0), h.eligible, h.churned
             FROM handled h
             LEFT JOIN scores s ON s.grp IS NOT DISTINCT FROM h.grp
             ORDER BY h.contacts DESC, h.grp
             """,
             reader => new ServiceFigures(
                 reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt64(1), reader.GetDouble(2), reader.GetDouble(3), reader.GetInt64(4), reader.GetInt64(5),
-                reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetDouble(9), reader.GetDouble(10), reader.GetInt64(11), reader.GetInt64(12)),
+                reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9), reader.GetDouble(10), reader.GetDouble(11), reader.GetInt64(12), reader.GetInt64(13)),
             ct);
     }
 }

@@ -130,6 +130,14 @@ public sealed class DigestApiTests
         var list = (await reader.GetFromJsonAsync<JsonObject>("/api/v1/digests?department=service"))!["digests"]!.AsArray();
         Assert.All(list, d => Assert.All(d!["themes"]!.AsArray(), t => Assert.Empty(t!["quotes"]!.AsArray())));
         Assert.Equal(HttpStatusCode.Forbidden, (await reader.PostAsync("/api/v1/digests/generate", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await reader.GetAsync("/api/v1/digests/settings")).StatusCode);
+        // Writing digests does not show customers' words to a key that may not read them.
+        var writer = await host.ClientAsync("a", Scopes.KpisWrite, Scopes.StatsRead);
+        var written = (await (await writer.PostAsync("/api/v1/digests/generate?week=2026-03-11", null)).Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.All(written["digests"]!.AsArray(), d => Assert.All(d!["themes"]!.AsArray(), t => Assert.Empty(t!["quotes"]!.AsArray())));
+        // A week not over yet is refused: a digest is written once.
+        var thisWeek = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync("/api/v1/digests/generate?week=" + thisWeek, null)).StatusCode);
         Assert.Empty((await (await host.ClientAsync("b")).GetFromJsonAsync<JsonObject>("/api/v1/digests"))!["digests"]!.AsArray());
     }
 

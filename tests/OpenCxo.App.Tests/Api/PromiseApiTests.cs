@@ -289,7 +289,12 @@ public sealed class PromiseApiTests
 
         // Without customers:read, no customer's words.
         var reader = await host.ClientAsync("a", Scopes.StatsRead);
-        Assert.Null((await reader.GetFromJsonAsync<JsonObject>("/api/v1/promises/brought"))!["complaints"]);
+        var seen = (await reader.GetFromJsonAsync<JsonObject>("/api/v1/promises/brought"))!;
+        Assert.Null(seen["complaints"]);
+        // Nor the owners' webhooks, which may carry secrets: those are for who may change them.
+        Assert.Equal("Marta", (string)seen["definition"]!["marketingOwner"]!["name"]!);
+        Assert.Null(seen["definition"]!["marketingOwner"]!["webhook"]);
+        Assert.Equal(hook.Url, (string)(await client.GetFromJsonAsync<JsonObject>("/api/v1/promises/brought"))!["definition"]!["marketingOwner"]!["webhook"]!);
         Assert.Equal(HttpStatusCode.Forbidden, (await reader.PutAsJsonAsync("/api/v1/promises/brought", promise)).StatusCode);
 
         // Off track (1 of 6 at night against 80 %): both owners hear of it once, however often the job runs.

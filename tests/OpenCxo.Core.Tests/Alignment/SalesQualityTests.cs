@@ -39,9 +39,20 @@ public sealed class SalesQualityTests
         }
 
         // Read at a time: the step at or before it; after the last observation, nothing.
-        Assert.Equal(75.3, KaplanMeier.At(steps, 12, 35)!.Value, 1);
-        Assert.Equal(100, KaplanMeier.At(steps, 5, 35)!.Value);
-        Assert.Null(KaplanMeier.At(steps, 36, 35));
+        Assert.Equal(75.3, KaplanMeier.At(steps, 12, 35, 21)!.Value, 1);
+        Assert.Equal((100, 21L), (KaplanMeier.At(steps, 5, 35, 21)!.Value, KaplanMeier.At(steps, 5, 35, 21)!.N));
+        Assert.Null(KaplanMeier.At(steps, 36, 35, 21));
+    }
+
+    [Fact]
+    public void Holm_adjusts_p_values_as_r_does()
+    {
+        // R: p.adjust(c(0.01, 0.04, 0.03, 0.005), method = "holm") gives 0.03 0.06 0.06 0.02.
+        var adjusted = OpenCxo.Core.Metrics.ScoreStatistics.Holm([0.01, 0.04, 0.03, 0.005]);
+        Assert.Equal([0.03, 0.06, 0.06, 0.02], adjusted.Select(p => Math.Round(p, 12)));
+        Assert.Equal([0.7], OpenCxo.Core.Metrics.ScoreStatistics.Holm([0.7]));
+        Assert.Equal([1.0, 1.0], OpenCxo.Core.Metrics.ScoreStatistics.Holm([0.6, 0.6]));
+        Assert.Empty(OpenCxo.Core.Metrics.ScoreStatistics.Holm([]));
     }
 
     [Fact]
