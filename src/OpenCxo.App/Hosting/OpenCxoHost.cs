@@ -75,6 +75,7 @@ public static class OpenCxoHost
         builder.WebHost.UseStaticWebAssets();
 
         var app = builder.Build();
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseWhen(IsApi, api => api.UseStatusCodePages());
         // The web UI's pages show its own "not found" page; the API and the survey pages answer for themselves.
