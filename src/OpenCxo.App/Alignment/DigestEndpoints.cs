@@ -46,7 +46,7 @@ public static class DigestEndpoints
             {
                 var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
                 var day = today.AddDays(-7);
-                if (week is not null && !(DateOnly.TryParseExact(week, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day) && day.Year is >= 1900 and <= 2200))
+                if (week is not null && !SalesQualityEndpoints.TryDay(week, out day))
                 {
                     return KpiEndpoints.Invalid([new FieldError("week", "must be a day of the week wanted, yyyy-MM-dd")]);
                 }

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using OpenCxo.App.Kpis;
 using OpenCxo.Core.Alignment;
-using OpenCxo.Data.Analytics;
 
 namespace OpenCxo.App.Alignment;
 
@@ -41,7 +40,7 @@ public static class DigestsCommand
         generate.SetAction(WithService(generateWorkspace, async (result, digests, workspaceId, ct) =>
         {
             var day = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-7);
-            if (result.GetValue(week) is { } text && !DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day))
+            if (result.GetValue(week) is { } text && !SalesQualityEndpoints.TryDay(text, out day))
             {
                 return Cli.Cli.Usage("--week: must be a day, yyyy-MM-dd");
             }
@@ -100,19 +99,12 @@ public static class DigestsCommand
     }
 
     private static Func<ParseResult, CancellationToken, Task<int>> WithService(
-        Option<string> workspace, Func<ParseResult, DigestService, long, CancellationToken, Task<int>> verb) => (result, ct) => Cli.Cli.RunAsync(async () =>
-    {
-        var (location, factory, found) = await Cli.Cli.WorkspaceAsync(result, workspace, ct).ConfigureAwait(false);
-        if (found is not { } workspaceId)
+        Option<string> workspace, Func<ParseResult, DigestService, long, CancellationToken, Task<int>> verb) =>
+        Cli.Cli.WithAnalytics(workspace, (result, factory, store, workspaceId, ct) =>
         {
-            return Cli.Cli.Fail($"no workspace '{result.GetValue(workspace)}'");
-        }
-
-        await new Text.TextAnalyses(factory).CatchUpAsync(DateTime.UtcNow, ct).ConfigureAwait(false);
-        await using var store = new AnalyticsStore(AnalyticsStore.DefaultPathFor(location), factory);
-        var time = TimeProvider.System;
-        var promises = new PromiseService(factory, store, time);
-        var digests = new DigestService(factory, store, promises, new SalesQualityService(factory, store, time), new ServiceBalanceService(store, time), time);
-        return await verb(result, digests, workspaceId, ct).ConfigureAwait(false);
-    });
+            var time = TimeProvider.System;
+            var digests = new DigestService(
+                factory, store, new PromiseService(factory, store, time), new SalesQualityService(factory, store, time), new ServiceBalanceService(store, time), time);
+            return verb(result, digests, workspaceId, ct);
+        });
 }

@@ -51,7 +51,7 @@ public static class PromiseEndpoints
                 DateOnly? last = null;
                 if (to is not null)
                 {
-                    if (!DateOnly.TryParseExact(to, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) || day.Year is < 1900 or > 2200)
+                    if (!SalesQualityEndpoints.TryDay(to, out var day))
                     {
                         return KpiEndpoints.Invalid([new FieldError("to", "must be a day, yyyy-MM-dd")]);
                     }

@@ -79,7 +79,7 @@ public sealed class PromiseService(CxoDbFactory databases, AnalyticsStore store,
         {
             if (owner?.Email is { Count: > 0 } && mail is { Configured: false })
             {
-                errors.Add(new FieldError(field + ".email", "this server sends no e-mail: set Smtp:Host (docs/surveys.md) or use a webhook"));
+                errors.Add(new FieldError(field + ".email", Hosting.SmtpMailer.NotConfigured));
             }
         }
 

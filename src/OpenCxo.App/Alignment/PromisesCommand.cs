@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using OpenCxo.App.Kpis;
 using OpenCxo.Core.Alignment;
 using OpenCxo.Core.Metrics;
-using OpenCxo.Data.Analytics;
 
 namespace OpenCxo.App.Alignment;
 
@@ -54,7 +53,7 @@ public static class PromisesCommand
             DateOnly? to = null;
             if (result.GetValue(showTo) is { } text)
             {
-                if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+                if (!SalesQualityEndpoints.TryDay(text, out var day))
                 {
                     return Cli.Cli.Usage("--to: must be a day, yyyy-MM-dd");
                 }
@@ -159,16 +158,6 @@ public static class PromisesCommand
     private static string Verdict(Comparison c) => c.Significant ? string.Create(CultureInfo.InvariantCulture, $" (p = {c.PValue:0.####})") : " (no significant difference)";
 
     private static Func<ParseResult, CancellationToken, Task<int>> WithService(
-        Option<string> workspace, Func<ParseResult, PromiseService, long, CancellationToken, Task<int>> verb) => (result, ct) => Cli.Cli.RunAsync(async () =>
-    {
-        var (location, factory, found) = await Cli.Cli.WorkspaceAsync(result, workspace, ct).ConfigureAwait(false);
-        if (found is not { } workspaceId)
-        {
-            return Cli.Cli.Fail($"no workspace '{result.GetValue(workspace)}'");
-        }
-
-        await new Text.TextAnalyses(factory).CatchUpAsync(DateTime.UtcNow, ct).ConfigureAwait(false);
-        await using var store = new AnalyticsStore(AnalyticsStore.DefaultPathFor(location), factory);
-        return await verb(result, new PromiseService(factory, store, TimeProvider.System), workspaceId, ct).ConfigureAwait(false);
-    });
+        Option<string> workspace, Func<ParseResult, PromiseService, long, CancellationToken, Task<int>> verb) =>
+        Cli.Cli.WithAnalytics(workspace, (result, factory, store, workspaceId, ct) => verb(result, new PromiseService(factory, store, TimeProvider.System), workspaceId, ct));
 }

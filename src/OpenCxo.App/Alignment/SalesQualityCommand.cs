@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using OpenCxo.App.Kpis;
 using OpenCxo.Core.Alignment;
 using OpenCxo.Core.Metrics;
-using OpenCxo.Data.Analytics;
 
 namespace OpenCxo.App.Alignment;
 
@@ -122,16 +121,6 @@ public static class SalesQualityCommand
     private static string Money(double? value) => value is { } v ? v.ToString("N0", CultureInfo.InvariantCulture) : "–";
 
     private static Func<ParseResult, CancellationToken, Task<int>> WithService(
-        Option<string> workspace, Func<ParseResult, SalesQualityService, long, CancellationToken, Task<int>> verb) => (result, ct) => Cli.Cli.RunAsync(async () =>
-    {
-        var (location, factory, found) = await Cli.Cli.WorkspaceAsync(result, workspace, ct).ConfigureAwait(false);
-        if (found is not { } workspaceId)
-        {
-            return Cli.Cli.Fail($"no workspace '{result.GetValue(workspace)}'");
-        }
-
-        await new Text.TextAnalyses(factory).CatchUpAsync(DateTime.UtcNow, ct).ConfigureAwait(false);
-        await using var store = new AnalyticsStore(AnalyticsStore.DefaultPathFor(location), factory);
-        return await verb(result, new SalesQualityService(factory, store, TimeProvider.System), workspaceId, ct).ConfigureAwait(false);
-    });
+        Option<string> workspace, Func<ParseResult, SalesQualityService, long, CancellationToken, Task<int>> verb) =>
+        Cli.Cli.WithAnalytics(workspace, (result, factory, store, workspaceId, ct) => verb(result, new SalesQualityService(factory, store, TimeProvider.System), workspaceId, ct));
 }

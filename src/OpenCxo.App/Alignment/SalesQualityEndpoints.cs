@@ -72,6 +72,10 @@ public static class SalesQualityEndpoints
         return app;
     }
 
+    /// <summary>A day as the reports take it, yyyy-MM-dd from 1900 to 2200: far enough that a window's days can be added to it.</summary>
+    public static bool TryDay(string? text, out DateOnly day) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day) && day.Year is >= 1900 and <= 2200;
+
     /// <summary>A sales query read strictly: a value that cannot be used is named.</summary>
     public static ((SalesGrouping By, DateOnly From, DateOnly To)? Query, FieldError? Problem) Parse(string? by, string? from, string? to, (DateOnly From, DateOnly To) defaults)
     {
@@ -88,14 +92,14 @@ public static class SalesQualityEndpoints
         }
 
         var (first, last) = defaults;
-        if (from is not null && !DateOnly.TryParseExact(from, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out first))
+        if (from is not null && !TryDay(from, out first))
         {
-            return (null, new FieldError("from", "must be a day, yyyy-MM-dd"));
+            return (null, new FieldError("from", "must be a day, yyyy-MM-dd, from 1900 to 2200"));
         }
 
-        if (to is not null && !DateOnly.TryParseExact(to, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out last))
+        if (to is not null && !TryDay(to, out last))
         {
-            return (null, new FieldError("to", "must be a day, yyyy-MM-dd"));
+            return (null, new FieldError("to", "must be a day, yyyy-MM-dd, from 1900 to 2200"));
         }
 
         if (from is not null && to is null)
@@ -107,9 +111,9 @@ public static class SalesQualityEndpoints
             first = last.AddDays(-729);
         }
 
-        if (first.Year is < 1900 or > 2200 || last.Year is < 1900 or > 2200)
+        if (first.Year < 1900)
         {
-            return (null, new FieldError(first.Year is < 1900 or > 2200 ? "from" : "to", "must be a day from 1900 to 2200"));
+            return (null, new FieldError("from", "must be a day from 1900 to 2200"));
         }
 
         return last < first ? (null, new FieldError("to", "is before from")) : ((grouping, first, last), null);

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using OpenCxo.Core.Metrics;
-using OpenCxo.Data.Analytics;
 
 namespace OpenCxo.App.Alignment;
 
@@ -20,7 +19,7 @@ public static class ServiceBalanceCommand
         {
             by, from, to, cost, workspace, json,
         };
-        command.SetAction((result, ct) => Cli.Cli.RunAsync(async () =>
+        command.SetAction(Cli.Cli.WithAnalytics(workspace, async (result, factory, store, workspaceId, ct) =>
         {
             var (query, problem) = ServiceBalanceService.Parse(
                 result.GetValue(by), result.GetValue(from), result.GetValue(to), result.GetValue(cost).ToString(CultureInfo.InvariantCulture), Defaults());
@@ -29,13 +28,6 @@ public static class ServiceBalanceCommand
                 return Cli.Cli.Usage($"--{(problem!.Field == "hourlyCost" ? "hourly-cost" : problem.Field)}: {problem.Message}");
             }
 
-            var (location, factory, found) = await Cli.Cli.WorkspaceAsync(result, workspace, ct).ConfigureAwait(false);
-            if (found is not { } workspaceId)
-            {
-                return Cli.Cli.Fail($"no workspace '{result.GetValue(workspace)}'");
-            }
-
-            await using var store = new AnalyticsStore(AnalyticsStore.DefaultPathFor(location), factory);
             var report = await new ServiceBalanceService(store, TimeProvider.System).ReportAsync(workspaceId, q.ByAgent, q.From, q.To, q.HourlyCost, ct).ConfigureAwait(false);
             if (result.GetValue(json))
             {

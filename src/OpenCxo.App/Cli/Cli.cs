@@ -60,6 +60,25 @@ public static class Cli
         return (location, factory, space?.Id);
     }
 
+    /// <summary>
+    /// Runs a verb that reads the analytics store of the workspace <paramref name="workspace"/> names: texts stored while
+    /// no server ran are analysed first, as the server would have, and the store is opened beside the database.
+    /// </summary>
+    public static Func<ParseResult, CancellationToken, Task<int>> WithAnalytics(
+        Option<string> workspace, Func<ParseResult, CxoDbFactory, Data.Analytics.AnalyticsStore, long, CancellationToken, Task<int>> verb) =>
+        (result, ct) => RunAsync(async () =>
+        {
+            var (location, factory, found) = await WorkspaceAsync(result, workspace, ct).ConfigureAwait(false);
+            if (found is not { } workspaceId)
+            {
+                return Fail($"no workspace '{result.GetValue(workspace)}'");
+            }
+
+            await new Text.TextAnalyses(factory).CatchUpAsync(DateTime.UtcNow, ct).ConfigureAwait(false);
+            await using var store = new Data.Analytics.AnalyticsStore(Data.Analytics.AnalyticsStore.DefaultPathFor(location), factory);
+            return await verb(result, factory, store, workspaceId, ct).ConfigureAwait(false);
+        });
+
     public static HostSettings Settings(ParseResult result) =>
         new(Database(result)) { DefaultRegion = result.GetValue(Region)! };
 

@@ -13,6 +13,9 @@ namespace OpenCxo.App.Hosting;
 /// </summary>
 public sealed class SmtpMailer(IOptions<SmtpOptions> options)
 {
+    /// <summary>What a recipient's e-mail address is told where this server sends no mail.</summary>
+    public const string NotConfigured = "this server sends no e-mail: set Smtp:Host (docs/surveys.md) or use a webhook";
+
     public bool Configured => !string.IsNullOrWhiteSpace(options.Value.Host);
 
     public SmtpOptions Options => options.Value;

@@ -165,15 +165,8 @@ public sealed class JourneyService(CxoDbFactory databases, AnalyticsStore store,
         {
             from, to, workspace, json,
         };
-        command.SetAction((result, ct) => Cli.Cli.RunAsync(async () =>
+        command.SetAction(Cli.Cli.WithAnalytics(workspace, async (result, factory, analytics, workspaceId, ct) =>
         {
-            var (location, factory, found) = await Cli.Cli.WorkspaceAsync(result, workspace, ct).ConfigureAwait(false);
-            if (found is not { } workspaceId)
-            {
-                return Cli.Cli.Fail($"no workspace '{result.GetValue(workspace)}'");
-            }
-
-            await using var analytics = new AnalyticsStore(AnalyticsStore.DefaultPathFor(location), factory);
             var service = new JourneyService(factory, analytics, TimeProvider.System);
             var (period, problem) = SalesQualityEndpoints.Parse(null, result.GetValue(from), result.GetValue(to), service.DefaultPeriod());
             if (period is not { } p)

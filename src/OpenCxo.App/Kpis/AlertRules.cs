@@ -125,28 +125,37 @@ public sealed record AlertRuleDefinition(
             errors.Add(new("quietHours", "is 0–8760"));
         }
 
-        if (Notify?.Email is { } emails)
+        CheckRecipients(errors, "notify", Notify?.Email, Notify?.Webhook);
+        return errors;
+    }
+
+    /// <summary>
+    /// The problems of where a notice goes (an alert's, a digest's): at most 20 e-mail addresses and one http(s) webhook,
+    /// named <c>{field}.email</c> and <c>{field}.webhook</c>.
+    /// </summary>
+    public static void CheckRecipients(List<FieldError> errors, string field, IReadOnlyList<string>? emails, string? webhook)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (emails is not null)
         {
             if (emails.Count > 20)
             {
-                errors.Add(new("notify.email", "names at most 20 addresses"));
+                errors.Add(new(field + ".email", "names at most 20 addresses"));
             }
             else if (emails.Any(e => e is null))
             {
-                errors.Add(new("notify.email", "holds a null: give addresses"));
+                errors.Add(new(field + ".email", "holds a null: give addresses"));
             }
             else if (emails.FirstOrDefault(e => e.Length > 254 || !MimeKit.MailboxAddress.TryParse(e, out var address) || !address.Address.Contains('@', StringComparison.Ordinal)) is { } bad)
             {
-                errors.Add(new("notify.email", $"'{Clip(bad)}' is not an e-mail address"));
+                errors.Add(new(field + ".email", $"'{Clip(bad)}' is not an e-mail address"));
             }
         }
 
-        if (Notify?.Webhook is { } hook && !(hook.Length <= 2000 && Uri.TryCreate(hook, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
+        if (webhook is not null && !(webhook.Length <= 2000 && Uri.TryCreate(webhook, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
         {
-            errors.Add(new("notify.webhook", "must be an http or https URL"));
+            errors.Add(new(field + ".webhook", "must be an http or https URL"));
         }
-
-        return errors;
     }
 
     private void CheckCondition(List<FieldError> errors)

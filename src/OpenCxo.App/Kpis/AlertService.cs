@@ -68,7 +68,7 @@ public sealed partial class AlertService(
 
         if (errors.Count == 0 && rule.Notify?.Email is { Count: > 0 } && !mail.Configured)
         {
-            errors.Add(new FieldError("notify.email", "this server sends no e-mail: set Smtp:Host (docs/surveys.md) or use a webhook"));
+            errors.Add(new FieldError("notify.email", SmtpMailer.NotConfigured));
         }
 
         if (errors.Count > 0)

@@ -311,21 +311,29 @@ public sealed partial class AnalyticsStore
         }
     }
 
-    private static void AppendIn(StringBuilder where, DuckDBCommand command, string column, string prefix, IReadOnlyList<string> values)
+    /// <summary>Appends <c> AND column IN ($p0, …)</c> for <paramref name="values"/> (nothing when there are none).</summary>
+    private static void AppendParameters(StringBuilder sql, List<DuckDBParameter> parameters, string column, string prefix, IReadOnlyList<string>? values)
     {
-        if (values.Count == 0)
+        if (values is not { Count: > 0 })
         {
             return;
         }
 
-        where.Append(" AND ").Append(column).Append(" IN (");
+        sql.Append(" AND ").Append(column).Append(" IN (");
         for (var i = 0; i < values.Count; i++)
         {
             var name = prefix + i.ToString(CultureInfo.InvariantCulture);
-            where.Append(i == 0 ? "$" : ", $").Append(name);
-            command.Parameters.Add(new DuckDBParameter(name, values[i]));
+            sql.Append(i == 0 ? "$" : ", $").Append(name);
+            parameters.Add(new DuckDBParameter(name, values[i]));
         }
 
-        where.Append(')');
+        sql.Append(')');
+    }
+
+    private static void AppendIn(StringBuilder where, DuckDBCommand command, string column, string prefix, IReadOnlyList<string> values)
+    {
+        var parameters = new List<DuckDBParameter>();
+        AppendParameters(where, parameters, column, prefix, values);
+        command.Parameters.AddRange(parameters);
     }
 }

@@ -57,10 +57,10 @@ public sealed partial class AnalyticsStore
             parameters.Add(new DuckDBParameter("zone", c.TimeZone));
         }
 
-        // Hours and days are validated whole numbers and names: written into the statement, never user text.
-        var hours = c.AllHours ? "" : c.FromHour < c.ToHour
-            ? $" AND hour(local_at) >= {c.FromHour} AND hour(local_at) < {c.ToHour}"
-            : $" AND (hour(local_at) >= {c.FromHour} OR hour(local_at) < {c.ToHour})";
+        // Hours and days are whole numbers the statement is written with, never user text; which hours the promise
+        // covers is Promises.InHours', so the wrap past midnight is decided in one place.
+        var hours = c.AllHours ? ""
+            : " AND hour(local_at) IN (" + string.Join(", ", Enumerable.Range(0, 24).Where(h => Promises.InHours(c, h)).Select(h => h.ToString(CultureInfo.InvariantCulture))) + ")";
         var days = c.Days is { Count: > 0 and < 7 } d
             ? " AND isodow(local_at) IN (" + string.Join(", ", d.Select(x => (Promises.DayNames.ToList().IndexOf(x) + 1).ToString(CultureInfo.InvariantCulture))) + ")"
             : "";
@@ -273,24 +273,5 @@ public sealed partial class AnalyticsStore
             LIMIT $limit
             """,
             reader => reader.GetInt64(0), ct, [.. parameters]);
-    }
-
-    /// <summary>Appends <c> AND column IN ($p0, …)</c> for <paramref name="values"/> (nothing when there are none).</summary>
-    private static void AppendParameters(StringBuilder sql, List<DuckDBParameter> parameters, string column, string prefix, IReadOnlyList<string>? values)
-    {
-        if (values is not { Count: > 0 })
-        {
-            return;
-        }
-
-        sql.Append(" AND ").Append(column).Append(" IN (");
-        for (var i = 0; i < values.Count; i++)
-        {
-            var name = prefix + i.ToString(CultureInfo.InvariantCulture);
-            sql.Append(i == 0 ? "$" : ", $").Append(name);
-            parameters.Add(new DuckDBParameter(name, values[i]));
-        }
-
-        sql.Append(')');
     }
 }
