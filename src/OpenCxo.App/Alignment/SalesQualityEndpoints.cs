@@ -76,7 +76,7 @@ public static class SalesQualityEndpoints
     public static bool TryDay(string? text, out DateOnly day) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day) && day.Year is >= 1900 and <= 2200;
 
-    /// <summary>A sales query read strictly: a value that cannot be used is named.</summary>
+    /// <summary>A report query read strictly (sales, service, journeys: each with its default period); a value that cannot be used is named.</summary>
     public static ((SalesGrouping By, DateOnly From, DateOnly To)? Query, FieldError? Problem) Parse(string? by, string? from, string? to, (DateOnly From, DateOnly To) defaults)
     {
         var grouping = SalesGrouping.Rep;
@@ -102,13 +102,15 @@ public static class SalesQualityEndpoints
             return (null, new FieldError("to", "must be a day, yyyy-MM-dd, from 1900 to 2200"));
         }
 
+        // One end given: the other keeps the default span (two years of deals, 180 days of contacts, a year of journeys).
+        var span = defaults.To.DayNumber - defaults.From.DayNumber;
         if (from is not null && to is null)
         {
-            last = first.AddDays(729) < defaults.To ? first.AddDays(729) : defaults.To;
+            last = first.AddDays(span) < defaults.To ? first.AddDays(span) : defaults.To;
         }
         else if (to is not null && from is null)
         {
-            first = last.AddDays(-729);
+            first = last.AddDays(-span);
         }
 
         if (first.Year < 1900)
