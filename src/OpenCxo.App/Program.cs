@@ -13,6 +13,7 @@ using OpenCxo.App.Ingest;
 using OpenCxo.App.Journeys;
 using OpenCxo.App.Kpis;
 using OpenCxo.App.Metrics;
+using OpenCxo.App.Privacy;
 using OpenCxo.App.Profiles;
 using OpenCxo.App.Security;
 using OpenCxo.App.Text;
@@ -26,6 +27,9 @@ var root = new RootCommand("OpenCXO: one customer, honest metrics, a loop that c
     CustomerShowCommand.Create(),
     ApiKeyCommand.Create(),
     UserCommand.Create(),
+    AuditCommand.Create(),
+    GdprCommand.Create(),
+    GdprCommand.Retention(),
     DbCommand.Create(),
     AnalyticsCommand.Create(),
     MetricsCommand.Create(),

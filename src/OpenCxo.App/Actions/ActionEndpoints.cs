@@ -18,7 +18,8 @@ public static class ActionEndpoints
     public static IEndpointRouteBuilder MapNextActionsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/customers/{id:long}/next-best-action", GetForCustomerAsync)
-            .RequireAuthorization(Scopes.CustomersRead).WithTags("Next best action").WithName("GetNextBestAction")
+            .RequireAuthorization(Scopes.CustomersRead).Audited("customer.view", AuditActors.RouteCustomer, _ => "next best action")
+            .WithTags("Next best action").WithName("GetNextBestAction")
             .WithSummary("One customer's next best actions, best first, each with its department, expected value (CLV × (risk × risk reduction + uplift) − cost) "
                 + "and reasons; what the rules saw; and why nothing or no offer may be proposed (do not contact, opted out). A merged id answers with its survivor.");
         var group = app.MapGroup("/api/v1/next-best-actions").WithTags("Next best action");

@@ -156,14 +156,18 @@ public sealed class PromiseService(CxoDbFactory databases, AnalyticsStore store,
     public async Task<bool> DeleteAsync(long workspaceId, string key, CancellationToken ct)
     {
         await using var db = databases.CreateDbContext();
-        var deleted = await db.Promises.Where(p => p.WorkspaceId == workspaceId && p.Key == key).ExecuteDeleteAsync(ct).ConfigureAwait(false);
-        if (deleted > 0)
+        var promise = await db.Promises.FirstOrDefaultAsync(p => p.WorkspaceId == workspaceId && p.Key == key, ct).ConfigureAwait(false);
+        if (promise is null)
         {
-            var rules = new[] { AlertRuleKey(key, "marketing"), AlertRuleKey(key, "service") };
-            await db.AlertRules.Where(r => r.WorkspaceId == workspaceId && rules.Contains(r.Key)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+            return false;
         }
 
-        return deleted > 0;
+        // Tracked deletes in one transaction, so the audit log records the promise and its rules.
+        var rules = new[] { AlertRuleKey(key, "marketing"), AlertRuleKey(key, "service") };
+        db.Promises.Remove(promise);
+        db.AlertRules.RemoveRange(await db.AlertRules.Where(r => r.WorkspaceId == workspaceId && rules.Contains(r.Key)).ToListAsync(ct).ConfigureAwait(false));
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>The window a promise is judged on: its last <see cref="PromiseDefinition.WindowDays"/> days up to <paramref name="to"/> (today by default).</summary>

@@ -50,7 +50,8 @@ public static class SalesQualityEndpoints
         app.MapGet("/api/v1/customers/{id:long}/fit", async Task<Results<Ok<JsonObject>, NotFound>> (
                 long id, HttpContext http, [FromServices] SalesQualityService sales, CancellationToken ct) =>
                 await sales.FitAsync(http.User.WorkspaceId(), id, ct) is { } fit ? TypedResults.Ok(SalesJson.Fit(fit)) : TypedResults.NotFound())
-            .RequireAuthorization(Scopes.CustomersRead).WithTags("Sales quality").WithName("GetCustomerFit")
+            .RequireAuthorization(Scopes.CustomersRead).Audited("customer.view", AuditActors.RouteCustomer, _ => "fit")
+            .WithTags("Sales quality").WithName("GetCustomerFit")
             .WithSummary("The customer's fit at their first deal (0–100): the latest model run's churn risk and lifetime value and the needs their plan can't serve; 404 when they won no deal before paying.");
         group.MapGet("/needs", async (HttpContext http, [FromServices] SalesQualityService sales, CancellationToken ct) =>
                 TypedResults.Ok(await sales.NeedsAsync(http.User.WorkspaceId(), ct)))

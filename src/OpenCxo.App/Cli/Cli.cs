@@ -99,6 +99,8 @@ public static class Cli
     /// <summary>Runs a verb, turning the errors users can cause into a message and an exit code instead of a stack trace.</summary>
     public static async Task<int> RunAsync(Func<Task<int>> verb)
     {
+        // What a verb changes is written to the audit log as the operating-system user's doing.
+        AuditContext.Current = AuditActor.Cli();
         try
         {
             return await verb().ConfigureAwait(false);

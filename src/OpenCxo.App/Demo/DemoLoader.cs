@@ -34,7 +34,7 @@ public static class DemoLoader
 
         // Only a hash of a key is stored, so the demo key is replaced at every start to be printable.
         await ApiKeyService.RevokeByNameAsync(db, workspace.Id, DemoKeyName, now, cancellationToken).ConfigureAwait(false);
-        var key = await ApiKeyService.CreateAsync(db, workspace.Slug, DemoKeyName, [Scopes.Admin], now, cancellationToken).ConfigureAwait(false);
+        var key = await ApiKeyService.CreateAsync(db, workspace.Slug, DemoKeyName, [Scopes.Admin], now, cancellationToken: cancellationToken).ConfigureAwait(false);
         output.WriteLine($"Demo API key (admin, replaced at every start): {key.Key}");
         var baseUrl = urls.Split(';', StringSplitOptions.RemoveEmptyEntries)[0].TrimEnd('/');
         output.WriteLine($"Try: curl -H \"Authorization: Bearer {key.Key}\" \"{baseUrl}/api/v1/stats/interactions?groupBy=department\"");

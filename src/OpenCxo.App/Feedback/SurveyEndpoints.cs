@@ -32,7 +32,9 @@ public static class SurveyEndpoints
             .WithSummary("Invite customers when a touchpoint of eventType arrives (optionally in a department or channel), after delayMinutes; "
                 + "deliver by email, webhook or export. Fatigue, opt-outs and consent apply; a reminder goes once.");
         write.MapDelete("/{key}/rules/{id:long}", DeleteRule).WithName("DeleteSurveyRule").WithSummary("Stop a rule; its invitations stay.");
-        write.MapPost("/{key}/invitations/export", Export).WithName("ExportSurveyInvitations")
+        write.MapPost("/{key}/invitations/export", Export)
+            .Audited("export", (http, _) => "survey-invitations:" + Convert.ToString(http.GetRouteValue("key"), System.Globalization.CultureInfo.InvariantCulture))
+            .WithName("ExportSurveyInvitations")
             .WithSummary("The due invitations of rules that deliver by export, as CSV; handing them over marks them sent.");
         app.MapPost("/api/v1/customers/{id:long}/survey-opt-out", OptOut).RequireAuthorization(Scopes.SurveysWrite).WithTags("Surveys")
             .WithName("OptOutOfSurveys").WithSummary("The customer is not to be surveyed again (no invitation is made or sent).");

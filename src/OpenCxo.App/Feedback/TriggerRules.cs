@@ -145,10 +145,20 @@ public static partial class TriggerRules
     }
 
     /// <summary>Stops a rule; invitations it already made stay. False when there is no such rule.</summary>
-    public static async Task<bool> DisableAsync(CxoDb db, long workspaceId, string surveyKey, long id, CancellationToken ct) =>
-        await db.SurveyRules
-            .Where(r => r.Id == id && r.WorkspaceId == workspaceId && r.Enabled && db.Surveys.Any(s => s.Id == r.SurveyId && s.Key == surveyKey))
-            .ExecuteUpdateAsync(r => r.SetProperty(x => x.Enabled, false), ct).ConfigureAwait(false) > 0;
+    public static async Task<bool> DisableAsync(CxoDb db, long workspaceId, string surveyKey, long id, CancellationToken ct)
+    {
+        var rule = await db.SurveyRules
+            .FirstOrDefaultAsync(r => r.Id == id && r.WorkspaceId == workspaceId && r.Enabled && db.Surveys.Any(s => s.Id == r.SurveyId && s.Key == surveyKey), ct)
+            .ConfigureAwait(false);
+        if (rule is null)
+        {
+            return false;
+        }
+
+        rule.Enabled = false;
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return true;
+    }
 
     /// <summary>Records that the customer (the live profile) is not to be surveyed; true when it is a customer of the workspace.</summary>
     public static async Task<bool> OptOutAsync(CxoDb db, long workspaceId, long customerId, string source, DateTime now, CancellationToken ct)

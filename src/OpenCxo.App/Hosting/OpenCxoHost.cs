@@ -12,6 +12,7 @@ using OpenCxo.App.Journeys;
 using OpenCxo.App.Kpis;
 using OpenCxo.App.Metrics;
 using OpenCxo.App.Predict;
+using OpenCxo.App.Privacy;
 using OpenCxo.App.Profiles;
 using OpenCxo.App.Security;
 using OpenCxo.App.Text;
@@ -65,6 +66,7 @@ public static class OpenCxoHost
         builder.Services.AddCases();
         builder.Services.AddAlignment();
         builder.Services.AddJourneys();
+        builder.Services.AddPrivacy();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
@@ -75,6 +77,15 @@ public static class OpenCxoHost
         builder.WebHost.UseStaticWebAssets();
 
         var app = builder.Build();
+        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SecurityOptions>>().Value.ForwardedHeaders)
+        {
+            // Behind a proxy that sets them (Security:ForwardedHeaders): the client's own address and scheme.
+            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto };
+            forwarded.KnownIPNetworks.Clear();
+            forwarded.KnownProxies.Clear();
+            app.UseForwardedHeaders(forwarded);
+        }
+
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseWhen(IsApi, api => api.UseStatusCodePages());
@@ -82,8 +93,10 @@ public static class OpenCxoHost
         app.UseWhen(http => !IsApi(http) && !http.Request.Path.StartsWithSegments("/s", StringComparison.Ordinal),
             ui => ui.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseRouting();
+        app.UseRateLimiter();
         app.UseRequestLocalization();
         app.UseAuthentication();
+        app.UseAuditActor();
         app.UseAuthorization();
         app.UseAntiforgery();
         app.MapOpenApi("/openapi/{documentName}.json");
@@ -105,6 +118,8 @@ public static class OpenCxoHost
         app.MapCasesApi();
         app.MapAlignmentApi();
         app.MapJourneysApi();
+        app.MapAuditApi();
+        app.MapPrivacyApi();
         app.MapWebUi();
         return app;
     }

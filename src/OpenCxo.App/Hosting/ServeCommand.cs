@@ -24,6 +24,8 @@ public static class ServeCommand
                 await DemoLoader.PrepareAsync(app.Services, settings.Urls, Console.Out, cancellationToken).ConfigureAwait(false);
             }
 
+            // From here on, requests and circuits name their own actors; background jobs answer to nobody.
+            AuditContext.Current = null;
             Console.Out.WriteLine($"OpenCXO listening on {settings.Urls} (database {settings.Database}); Ctrl+C stops.");
             await app.RunAsync(cancellationToken).ConfigureAwait(false);
             return Cli.Cli.Ok;

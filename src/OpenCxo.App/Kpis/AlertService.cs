@@ -110,14 +110,15 @@ public sealed partial class AlertService(
     public async Task<bool> DeleteRuleAsync(long workspaceId, string key, CancellationToken ct)
     {
         await using var db = databases.CreateDbContext();
-        var id = await db.AlertRules.Where(r => r.WorkspaceId == workspaceId && r.Key == key).Select(r => (long?)r.Id).FirstOrDefaultAsync(ct).ConfigureAwait(false);
-        if (id is null)
+        var row = await db.AlertRules.FirstOrDefaultAsync(r => r.WorkspaceId == workspaceId && r.Key == key, ct).ConfigureAwait(false);
+        if (row is null)
         {
             return false;
         }
 
-        // Its alerts and their deliveries go with it (ON DELETE CASCADE).
-        await db.AlertRules.Where(r => r.Id == id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        // Its alerts and their deliveries go with it (ON DELETE CASCADE); a tracked delete, so the audit log records it.
+        db.AlertRules.Remove(row);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return true;
     }
 

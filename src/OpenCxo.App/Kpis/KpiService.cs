@@ -122,14 +122,15 @@ public sealed class KpiService(CxoDbFactory databases, AnalyticsStore store, Tim
     public async Task<bool> DeleteAsync(long workspaceId, string key, CancellationToken ct)
     {
         await using var db = databases.CreateDbContext();
-        var id = await db.Kpis.Where(k => k.WorkspaceId == workspaceId && k.Key == key).Select(k => (long?)k.Id).FirstOrDefaultAsync(ct).ConfigureAwait(false);
-        if (id is null)
+        var row = await db.Kpis.FirstOrDefaultAsync(k => k.WorkspaceId == workspaceId && k.Key == key, ct).ConfigureAwait(false);
+        if (row is null)
         {
             return false;
         }
 
-        // Its snapshots go with it (ON DELETE CASCADE).
-        await db.Kpis.Where(k => k.Id == id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        // Its snapshots go with it (ON DELETE CASCADE); a tracked delete, so the audit log records it.
+        db.Kpis.Remove(row);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return true;
     }
 

@@ -14,11 +14,11 @@ public static class CustomerEndpoints
         var group = app.MapGroup("/api/v1/customers")
             .RequireAuthorization(Scopes.CustomersRead)
             .WithTags("Customers");
-        group.MapGet("/{id:long}", GetCustomer).WithName("GetCustomer").WithSummary("The 360° profile of one customer (a merged id answers with its survivor).");
-        group.MapGet("/", FindCustomer).WithName("FindCustomer").WithSummary("Find a customer by email, phone or externalId=system:value.");
+        group.MapGet("/{id:long}", GetCustomer).Audited("customer.view", AuditActors.RouteCustomer).WithName("GetCustomer").WithSummary("The 360° profile of one customer (a merged id answers with its survivor).");
+        group.MapGet("/", FindCustomer).Audited("customer.view", (_, found) => found is CustomerProfile p ? "customer:" + p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null).WithName("FindCustomer").WithSummary("Find a customer by email, phone or externalId=system:value.");
         group.MapGet("/search", SearchCustomers).WithName("SearchCustomers")
             .WithSummary("Customers by email, phone, system:value or bare external id, customer number, or part of a name or company.");
-        group.MapGet("/{id:long}/timeline", GetTimeline).WithName("GetCustomerTimeline").WithSummary("Every touchpoint, newest first, cursor-paged.");
+        group.MapGet("/{id:long}/timeline", GetTimeline).Audited("customer.view", AuditActors.RouteCustomer, _ => "timeline").WithName("GetCustomerTimeline").WithSummary("Every touchpoint, newest first, cursor-paged.");
         return app;
     }
 

@@ -55,7 +55,7 @@ public static class CustomerShowCommand
         return new Command("customer", "Look at customers") { show };
     }
 
-    private static async Task<long?> FindAsync(CxoDb db, long workspaceId, string text, IdentityNormalizer normalizer, CancellationToken cancellationToken)
+    internal static async Task<long?> FindAsync(CxoDb db, long workspaceId, string text, IdentityNormalizer normalizer, CancellationToken cancellationToken)
     {
         if (text.Contains('@', StringComparison.Ordinal) && IdentityNormalizer.TryNormalizeEmail(text, out var email, out _))
         {

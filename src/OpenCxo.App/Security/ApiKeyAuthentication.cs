@@ -62,6 +62,11 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("unknown or revoked API key");
         }
 
+        if (apiKey.ExpiresAt is { } expires && expires <= now)
+        {
+            return AuthenticateResult.Fail("expired API key");
+        }
+
         var claims = new List<Claim>
         {
             new(ClaimTypes.Name, apiKey.Name),

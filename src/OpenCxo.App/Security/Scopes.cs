@@ -18,9 +18,15 @@ public static class Scopes
     /// <summary>Work closed-loop cases: record contacts, resolve with a root cause, add notes.</summary>
     public const string CasesWrite = "cases:write";
 
+    /// <summary>Search and export the audit log.</summary>
+    public const string AuditRead = "audit:read";
+
+    /// <summary>Data-subject rights: record consent, export and erase a customer's data, set retention policies.</summary>
+    public const string PrivacyWrite = "privacy:write";
+
     public const string Admin = "admin";
 
-    public static readonly string[] All = [EventsWrite, CustomersRead, StatsRead, SurveysRead, SurveysWrite, TextAnalyze, KpisWrite, CasesWrite, Admin];
+    public static readonly string[] All = [EventsWrite, CustomersRead, StatsRead, SurveysRead, SurveysWrite, TextAnalyze, KpisWrite, CasesWrite, AuditRead, PrivacyWrite, Admin];
 
     public const string ClaimType = "scope";
     public const string WorkspaceClaim = "workspace";

@@ -8,11 +8,33 @@ using OpenCxo.Data.Storage;
 
 namespace OpenCxo.App.Security;
 
-/// <summary>How long a web session lasts; bound from the <c>Security</c> configuration section.</summary>
+/// <summary>Sessions, lock-out, cookies and rate limits; bound from the <c>Security</c> configuration section.</summary>
 public sealed record SecurityOptions
 {
     /// <summary>A session ends this long after the last request (sliding).</summary>
     public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromHours(8);
+
+    /// <summary>Wrong passwords in a row that lock an account.</summary>
+    public int LockoutAttempts { get; init; } = LockoutPolicy.Default.Attempts;
+
+    /// <summary>How long a locked account stays locked.</summary>
+    public TimeSpan LockoutDuration { get; init; } = LockoutPolicy.Default.Duration;
+
+    /// <summary>
+    /// Send the session cookie over HTTPS only. Off by default so that <c>http://localhost</c> works; turn it on
+    /// wherever OpenCXO is reached over HTTPS (behind a proxy, with <see cref="ForwardedHeaders"/> too).
+    /// </summary>
+    public bool SecureCookies { get; init; }
+
+    /// <summary>
+    /// Take the client's address and scheme from <c>X-Forwarded-For</c>/<c>X-Forwarded-Proto</c>: only behind a
+    /// proxy or load balancer that sets them, or any client could pose as any address.
+    /// </summary>
+    public bool ForwardedHeaders { get; init; }
+
+    public RateLimitOptions RateLimits { get; init; } = new();
+
+    public LockoutPolicy Lockout => new(LockoutAttempts, LockoutDuration);
 }
 
 public static class SecurityExtensions
@@ -26,6 +48,9 @@ public static class SecurityExtensions
     {
         services.AddOptions<SecurityOptions>().BindConfiguration("Security")
             .Validate(o => o.SessionLifetime > TimeSpan.Zero, "Security:SessionLifetime must be positive")
+            .Validate(o => o.LockoutAttempts is >= 1 and <= 1000, "Security:LockoutAttempts must be between 1 and 1000")
+            .Validate(o => o.LockoutDuration > TimeSpan.Zero, "Security:LockoutDuration must be positive")
+            .Validate(o => o.RateLimits.Problem() is null, "Security:RateLimits: every limit must be positive")
             .ValidateOnStart();
         services.AddDataProtection().SetApplicationName("OpenCXO").PersistKeysToFileSystem(new DirectoryInfo(keysFolder));
 
@@ -41,6 +66,7 @@ public static class SecurityExtensions
                 cookie.Cookie.Name = ".OpenCxo.Session";
                 cookie.Cookie.HttpOnly = true;
                 cookie.Cookie.SameSite = SameSiteMode.Lax;
+                cookie.Cookie.SecurePolicy = security.Value.SecureCookies ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
                 cookie.ExpireTimeSpan = security.Value.SessionLifetime;
                 cookie.SlidingExpiration = true;
                 cookie.LoginPath = "/login";
@@ -59,12 +85,18 @@ public static class SecurityExtensions
             .AddPolicy(Scopes.TextAnalyze, p => p.RequireAssertion(c => HasScope(c.User, Scopes.TextAnalyze)))
             .AddPolicy(Scopes.KpisWrite, p => p.RequireAssertion(c => HasScope(c.User, Scopes.KpisWrite)))
             .AddPolicy(Scopes.CasesWrite, p => p.RequireAssertion(c => HasScope(c.User, Scopes.CasesWrite)))
+            .AddPolicy(Scopes.AuditRead, p => p.RequireAssertion(c => HasScope(c.User, Scopes.AuditRead)))
+            .AddPolicy(Scopes.PrivacyWrite, p => p.RequireAssertion(c => HasScope(c.User, Scopes.PrivacyWrite)))
             .AddPolicy(Scopes.Admin, p => p.RequireAssertion(c => HasScope(c.User, Scopes.Admin)));
         foreach (var (policy, roles) in UiPolicies.RolesOf)
         {
             authorization.AddPolicy(policy, p => p.AddAuthenticationSchemes(CookieScheme).RequireRole(roles));
         }
 
+        services.AddHttpContextAccessor();
+        services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, AuditCircuitHandler>();
+        services.AddSingleton<CustomerViewAudit>();
+        services.AddOpenCxoRateLimits();
         return services;
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -9,6 +10,21 @@ namespace OpenCxo.App.Security;
 /// People who sign in to the web UI. Passwords are hashed with ASP.NET Core Identity's <see cref="PasswordHasher{TUser}"/>
 /// (PBKDF2-HMAC-SHA512, 100,000 iterations, per-user salt); only the hash is stored.
 /// </summary>
+public enum SignInOutcome
+{
+    SignedIn,
+    Failed,
+    LockedOut,
+}
+
+public sealed record SignInAttempt(UserRow? User, SignInOutcome Outcome);
+
+/// <summary>How many wrong passwords in a row lock an account, and for how long.</summary>
+public sealed record LockoutPolicy(int Attempts, TimeSpan Duration)
+{
+    public static readonly LockoutPolicy Default = new(5, TimeSpan.FromMinutes(15));
+}
+
 public static class UserAccounts
 {
     public const int MinPasswordLength = 12;
@@ -69,32 +85,88 @@ public static class UserAccounts
         return password;
     }
 
-    /// <summary>The user with this name and password, or null; an outdated hash format is upgraded on the way.</summary>
-    public static async Task<UserRow?> VerifyAsync(CxoDb db, string name, string password, CancellationToken cancellationToken = default)
+    /// <summary>The user with this name and password, or null; see <see cref="SignInAsync"/>.</summary>
+    public static async Task<UserRow?> VerifyAsync(CxoDb db, string name, string password, CancellationToken cancellationToken = default) =>
+        (await SignInAsync(db, name, password, LockoutPolicy.Default, AuditActor.System, DateTime.UtcNow, cancellationToken).ConfigureAwait(false)).User;
+
+    /// <summary>
+    /// Checks a sign-in and writes its outcome to the audit log in the same transaction. After
+    /// <see cref="LockoutPolicy.Attempts"/> wrong passwords in a row an account is locked for
+    /// <see cref="LockoutPolicy.Duration"/>: even the right password is refused until then, and the answer is the same
+    /// as for a wrong one, so that a guesser learns nothing. An outdated hash format is upgraded on the way.
+    /// </summary>
+    /// <param name="client">Where the attempt came from (its name is replaced by the name tried).</param>
+    public static async Task<SignInAttempt> SignInAsync(
+        CxoDb db, string name, string password, LockoutPolicy policy, AuditActor client, DateTime now, CancellationToken cancellationToken = default)
     {
         var trimmed = name.Trim();
         var user = trimmed.Length is 0 or > 100 || password.Length > MaxPasswordLength
             ? null
             : await db.Users.FirstOrDefaultAsync(u => u.Name == trimmed, cancellationToken).ConfigureAwait(false);
+        var tried = new AuditActor(trimmed.Length == 0 ? "?" : trimmed, "anonymous", client.Ip);
         if (user is null || user.DisabledAt is not null)
         {
             Hasher.VerifyHashedPassword(null!, UnknownUserHash, password);
-            return null;
+            db.AuditLog.Add(AuditTrail.Entry(tried, user?.WorkspaceId, "sign-in.failed", user is null ? null : "user:" + user.Name,
+                user is null ? "unknown user" : "disabled user", now));
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            return new SignInAttempt(null, SignInOutcome.Failed);
+        }
+
+        var target = "user:" + user.Name;
+        if (user.LockedUntil is { } until && until > now)
+        {
+            Hasher.VerifyHashedPassword(null!, UnknownUserHash, password);
+            db.AuditLog.Add(AuditTrail.Entry(tried, user.WorkspaceId, "sign-in.locked", target, "locked until " + until.ToString("u", CultureInfo.InvariantCulture), now));
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            return new SignInAttempt(null, SignInOutcome.LockedOut);
         }
 
         var result = Hasher.VerifyHashedPassword(user, user.PasswordHash, password);
         if (result == PasswordVerificationResult.Failed)
         {
-            return null;
+            user.FailedSignIns++;
+            var locks = user.FailedSignIns >= policy.Attempts;
+            db.AuditLog.Add(AuditTrail.Entry(tried, user.WorkspaceId, "sign-in.failed", target, "wrong password", now));
+            if (locks)
+            {
+                user.FailedSignIns = 0;
+                user.LockedUntil = now + policy.Duration;
+                db.AuditLog.Add(AuditTrail.Entry(AuditActor.System, user.WorkspaceId, "account.lock", target,
+                    $"{policy.Attempts} wrong passwords in a row; locked until {user.LockedUntil.Value.ToString("u", CultureInfo.InvariantCulture)}", now));
+            }
+
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            return new SignInAttempt(null, locks ? SignInOutcome.LockedOut : SignInOutcome.Failed);
         }
 
         if (result == PasswordVerificationResult.SuccessRehashNeeded)
         {
             user.PasswordHash = Hasher.HashPassword(user, password);
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return user;
+        user.FailedSignIns = 0;
+        user.LockedUntil = null;
+        db.AuditLog.Add(AuditTrail.Entry(tried with { Kind = "user" }, user.WorkspaceId, "sign-in", target, null, now));
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return new SignInAttempt(user, SignInOutcome.SignedIn);
+    }
+
+    /// <summary>Lifts a lock-out at once (an admin's act) and clears the count of failures.</summary>
+    /// <returns>False when there is no such user.</returns>
+    public static async Task<bool> UnlockAsync(CxoDb db, string name, CancellationToken cancellationToken = default)
+    {
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Name == name.Trim(), cancellationToken).ConfigureAwait(false);
+        if (user is null)
+        {
+            return false;
+        }
+
+        user.FailedSignIns = 0;
+        user.LockedUntil = null;
+        db.AuditLog.Add(AuditTrail.Entry(AuditContext.Current ?? AuditActor.System, user.WorkspaceId, "account.unlock", "user:" + user.Name, null, DateTime.UtcNow));
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>20 characters from a 55-symbol alphabet without look-alikes (0/O, 1/l/I): about 115 bits.</summary>

@@ -49,6 +49,22 @@ public static class UserCommand
 
             return Cli.Cli.Ok;
         }));
-        return new Command("user", "Manage users of the web UI") { create };
+        var unlockName = new Option<string>("--name") { Description = "The locked user", Required = true };
+        var unlock = new Command("unlock", "Lift a lock-out after too many wrong passwords, before it ends by itself") { unlockName };
+        unlock.SetAction((result, cancellationToken) => Cli.Cli.RunAsync(async () =>
+        {
+            var factory = new CxoDbFactory(Cli.Cli.Database(result));
+            await Cli.Cli.PrepareDatabaseAsync(factory, cancellationToken).ConfigureAwait(false);
+            await using var db = factory.CreateDbContext();
+            var name = result.GetValue(unlockName)!;
+            if (!await UserAccounts.UnlockAsync(db, name, cancellationToken).ConfigureAwait(false))
+            {
+                return Cli.Cli.Fail($"--name: no user '{name}'");
+            }
+
+            Console.Out.WriteLine($"User '{name.Trim()}' can sign in again.");
+            return Cli.Cli.Ok;
+        }));
+        return new Command("user", "Manage users of the web UI") { create, unlock };
     }
 }

@@ -61,7 +61,8 @@ public static class TextTaxonomies
     public static async Task ResetAsync(CxoDb db, TextAnalyses analyses, long workspaceId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(analyses);
-        await db.TextTaxonomies.Where(t => t.WorkspaceId == workspaceId).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        db.TextTaxonomies.RemoveRange(await db.TextTaxonomies.Where(t => t.WorkspaceId == workspaceId).ToListAsync(ct).ConfigureAwait(false));
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
         analyses.Forget(workspaceId);
     }
 }

@@ -13,6 +13,7 @@ public static class TouchpointEndpoints
     {
         app.MapGet("/api/v1/interactions", GetInteractions)
             .RequireAuthorization(Scopes.CustomersRead)
+            .Audited("export", (http, _) => http.Request.Query["format"] == "csv" ? "interactions.csv" : null, AuditActors.Filters)
             .WithTags("Interactions")
             .WithName("ListInteractions")
             .WithSummary("Touchpoints filtered (from, to, department, channel, segment, type, customer), sorted and paged; format=csv for CSV.");
@@ -20,6 +21,7 @@ public static class TouchpointEndpoints
         // The explorer's "export what is on screen": the same query, for a signed-in person's cookie.
         app.MapGet("/export/touchpoints.csv", ExportCsv)
             .RequireAuthorization(UiPolicies.CustomerData)
+            .Audited("export", (_, _) => "touchpoints.csv", AuditActors.Filters)
             .ExcludeFromDescription();
         return app;
     }

@@ -30,6 +30,12 @@ public sealed record SyncResult(long InteractionsCopied, long MergesCopied, long
 
     /// <summary>Whether a newer model run replaced some workspace's tiers (perhaps with none).</summary>
     public bool PredictionsReplaced { get; init; }
+
+    /// <summary>Customer ids forgotten because they were erased in the system of record.</summary>
+    public long CustomersErased { get; init; }
+
+    /// <summary>Rows dropped because a retention policy removed them from the system of record.</summary>
+    public long RowsExpired { get; init; }
 }
 
 /// <summary>

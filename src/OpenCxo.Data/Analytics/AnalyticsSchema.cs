@@ -159,6 +159,7 @@ internal static class AnalyticsSchema
         );
         """;
 
+    // erasure_state holds the seq of the last customer erasure (issue 9) applied to this store (no row: none yet).
     // customer_predictions holds each scored customer's place among the workspace's customers by the latest model
     // run (AnalyticsStore.CopyPredictions), as attribute-like rows that metrics slice by; prediction_runs says which run
     // each workspace's rows came from. Added after version 11 without a copy again: created where missing.
@@ -173,9 +174,13 @@ internal static class AnalyticsSchema
             workspace_id BIGINT NOT NULL,
             run_id BIGINT NOT NULL
         );
+        CREATE TABLE IF NOT EXISTS erasure_state (
+            erasures_seq BIGINT NOT NULL
+        );
         """;
 
     private const string Drop = """
+        DROP TABLE IF EXISTS erasure_state;
         DROP TABLE IF EXISTS customer_predictions;
         DROP TABLE IF EXISTS prediction_runs;
         DROP TABLE IF EXISTS interactions;

@@ -103,7 +103,7 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
                 throw;
             }
 
-            if (copy.InteractionsCopied > 0 || copy.MergesCopied > 0 || copy.TraitsCopied > 0 || copy.TextsCopied > 0 || copy.PredictionsReplaced)
+            if (copy.InteractionsCopied > 0 || copy.MergesCopied > 0 || copy.TraitsCopied > 0 || copy.TextsCopied > 0 || copy.PredictionsReplaced || copy.CustomersErased > 0 || copy.RowsExpired > 0)
             {
                 _answers.Invalidate();
             }
@@ -269,6 +269,8 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
 
     private async Task<SyncResult> CopyAsync(DuckDBConnection store, bool rebuild, IProgress<CopyProgress>? progress, CancellationToken ct)
     {
+        var erased = await Task.Run(() => ApplyErasures(store, ct), ct).ConfigureAwait(false);
+        var expired = await Task.Run(() => ApplyRetention(store, ct), ct).ConfigureAwait(false);
         var state = AnalyticsSchema.ReadState(store);
         var merges = 0L;
         while (true)
@@ -342,7 +344,10 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
         (state, var traits) = await Task.Run(() => RefreshTraits(store, state, ct), ct).ConfigureAwait(false);
         var (_, texts) = await Task.Run(() => CopyTexts(store, state, ct), ct).ConfigureAwait(false);
         var (predictions, replaced) = await Task.Run(() => CopyPredictions(store, ct), ct).ConfigureAwait(false);
-        return new SyncResult(interactions, merges, state.InteractionsSeq, TimeSpan.Zero, traits) { TextsCopied = texts, PredictionsCopied = predictions, PredictionsReplaced = replaced };
+        return new SyncResult(interactions, merges, state.InteractionsSeq, TimeSpan.Zero, traits)
+        {
+            TextsCopied = texts, PredictionsCopied = predictions, PredictionsReplaced = replaced, CustomersErased = erased, RowsExpired = expired,
+        };
     }
 
     private long NewestInteractionSeq()

@@ -37,7 +37,9 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<UserRow>
         builder.Property(x => x.Role).HasMaxLength(20);
         builder.Property(x => x.PasswordHash).HasMaxLength(200);
         builder.Property(x => x.SecurityStamp).HasMaxLength(64);
+        builder.Property(x => x.ExternalId).HasMaxLength(500);
         builder.HasIndex(x => x.Name).IsUnique();
+        builder.HasIndex(x => x.ExternalId).IsUnique().HasFilter("external_id IS NOT NULL");
     }
 }
 

@@ -45,6 +45,11 @@ public abstract class CxoDb(DbContextOptions options) : DbContext(options)
     public DbSet<DigestRow> Digests => Set<DigestRow>();
     public DbSet<DigestSettingsRow> DigestSettings => Set<DigestSettingsRow>();
     public DbSet<JourneySettingsRow> JourneySettings => Set<JourneySettingsRow>();
+    public DbSet<AuditRow> AuditLog => Set<AuditRow>();
+    public DbSet<ConsentRow> Consents => Set<ConsentRow>();
+    public DbSet<ErasureRow> Erasures => Set<ErasureRow>();
+    public DbSet<LeaseRow> Leases => Set<LeaseRow>();
+    public DbSet<RetentionSettingsRow> RetentionSettings => Set<RetentionSettingsRow>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -24,12 +24,13 @@ public sealed class CxoDbFactory(DatabaseLocation location)
         {
             var sqlite = new DbContextOptionsBuilder<SqliteCxoDb>()
                 .UseSqlite(location.ConnectionString)
-                .AddInterceptors(SqlitePragmas.Instance);
+                .AddInterceptors(SqlitePragmas.Instance, AuditInterceptor.Instance);
             return sqlite.Options;
         }
 
         var postgres = new DbContextOptionsBuilder<PostgresCxoDb>()
-            .UseNpgsql(location.ConnectionString);
+            .UseNpgsql(location.ConnectionString)
+            .AddInterceptors(AuditInterceptor.Instance);
         return postgres.Options;
     }
 

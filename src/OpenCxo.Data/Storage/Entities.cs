@@ -31,6 +31,9 @@ public sealed class ApiKey
 
     public DateTime CreatedAt { get; set; }
     public DateTime? RevokedAt { get; set; }
+
+    /// <summary>After this the key no longer signs anything in; none: it lasts until revoked.</summary>
+    public DateTime? ExpiresAt { get; set; }
 }
 
 /// <summary>A person who signs in to the web UI. Names are unique across workspaces: a name alone identifies the sign-in.</summary>
@@ -51,6 +54,15 @@ public sealed class UserRow
 
     public DateTime CreatedAt { get; set; }
     public DateTime? DisabledAt { get; set; }
+
+    /// <summary>Wrong passwords since the last successful sign-in; reaching the limit locks the account.</summary>
+    public int FailedSignIns { get; set; }
+
+    /// <summary>While in the future, every sign-in is refused, even with the right password.</summary>
+    public DateTime? LockedUntil { get; set; }
+
+    /// <summary>For a person who signs in through OpenID Connect: the provider's issuer and subject, "ISSUER|SUB".</summary>
+    public string? ExternalId { get; set; }
 }
 
 public sealed class CustomerRow

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
 using OpenCxo.App.Security;
+using OpenCxo.Data.Storage;
 
 namespace OpenCxo.App.Web.Account;
 
@@ -11,8 +12,13 @@ public static class AccountEndpoints
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
         // A form field makes the endpoint check the antiforgery token, so another site cannot sign a person out.
-        app.MapPost("/account/logout", async (HttpContext http, [FromForm] string? returnUrl) =>
+        app.MapPost("/account/logout", async (HttpContext http, [FromForm] string? returnUrl, CxoDbFactory databases, TimeProvider time) =>
         {
+            if (http.User.Identity?.IsAuthenticated == true && http.User.FindFirst(Scopes.WorkspaceClaim) is not null)
+            {
+                await AuditTrail.RecordAsync(databases, AuditActors.Of(http), http.User.WorkspaceId(), "sign-out", "user:" + http.User.Identity.Name, null, time.GetUtcNow().UtcDateTime);
+            }
+
             await http.SignOutAsync(SecurityExtensions.CookieScheme);
             return TypedResults.LocalRedirect("/login");
         }).ExcludeFromDescription();

@@ -220,6 +220,10 @@ namespace OpenCxo.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
                     b.Property<string>("KeyHash")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -260,6 +264,63 @@ namespace OpenCxo.Data.Migrations.Sqlite
                     b.HasIndex("WorkspaceId", "Name");
 
                     b.ToTable("api_keys", (string)null);
+                });
+
+            modelBuilder.Entity("OpenCxo.Data.Storage.AuditRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor");
+
+                    b.Property<string>("ActorKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor_kind");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("detail");
+
+                    b.Property<string>("Ip")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ip");
+
+                    b.Property<string>("Target")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target");
+
+                    b.Property<long?>("WorkspaceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "At");
+
+                    b.HasIndex("WorkspaceId", "Target");
+
+                    b.ToTable("audit_log", (string)null);
                 });
 
             modelBuilder.Entity("OpenCxo.Data.Storage.CaseNoteRow", b =>
@@ -464,6 +525,48 @@ namespace OpenCxo.Data.Migrations.Sqlite
                     b.HasKey("WorkspaceId");
 
                     b.ToTable("case_settings", (string)null);
+                });
+
+            modelBuilder.Entity("OpenCxo.Data.Storage.ConsentRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customer_id");
+
+                    b.Property<bool>("Granted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("granted");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("purpose");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "CustomerId", "Purpose", "RecordedAt");
+
+                    b.ToTable("consents", (string)null);
                 });
 
             modelBuilder.Entity("OpenCxo.Data.Storage.CustomerMergeRow", b =>
@@ -701,6 +804,30 @@ namespace OpenCxo.Data.Migrations.Sqlite
                     b.HasKey("WorkspaceId");
 
                     b.ToTable("digest_settings", (string)null);
+                });
+
+            modelBuilder.Entity("OpenCxo.Data.Storage.ErasureRow", b =>
+                {
+                    b.Property<long>("Seq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customer_id");
+
+                    b.Property<long>("ErasedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("erased_at");
+
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Seq");
+
+                    b.ToTable("erasures", (string)null);
                 });
 
             modelBuilder.Entity("OpenCxo.Data.Storage.IdentityRow", b =>
@@ -954,6 +1081,28 @@ namespace OpenCxo.Data.Migrations.Sqlite
                     b.ToTable("kpi_snapshots", (string)null);
                 });
 
+            modelBuilder.Entity("OpenCxo.Data.Storage.LeaseRow", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("holder");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("leases", (string)null);
+                });
+
             modelBuilder.Entity("OpenCxo.Data.Storage.ModelRunRow", b =>
                 {
                     b.Property<long>("Id")
@@ -1050,6 +1199,26 @@ namespace OpenCxo.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("promises", (string)null);
+                });
+
+            modelBuilder.Entity("OpenCxo.Data.Storage.RetentionSettingsRow", b =>
+                {
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<string>("RetentionJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("retention_json");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("WorkspaceId");
+
+                    b.ToTable("retention_settings", (string)null);
                 });
 
             modelBuilder.Entity("OpenCxo.Data.Storage.SurveyInvitationRow", b =>
@@ -1558,6 +1727,19 @@ namespace OpenCxo.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("disabled_at");
 
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("external_id");
+
+                    b.Property<int>("FailedSignIns")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failed_sign_ins");
+
+                    b.Property<long?>("LockedUntil")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("locked_until");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -1587,6 +1769,10 @@ namespace OpenCxo.Data.Migrations.Sqlite
                         .HasColumnName("workspace_id");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ExternalId")
+                        .IsUnique()
+                        .HasFilter("external_id IS NOT NULL");
 
                     b.HasIndex("Name")
                         .IsUnique();
