@@ -31,6 +31,8 @@ var root = new RootCommand("OpenCXO: one customer, honest metrics, a loop that c
     GdprCommand.Create(),
     GdprCommand.Retention(),
     DbCommand.Create(),
+    BackupCommand.Backup(),
+    BackupCommand.Restore(),
     AnalyticsCommand.Create(),
     MetricsCommand.Create(),
     ClvCommand.Create(),

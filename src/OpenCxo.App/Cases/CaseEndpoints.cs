@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using OpenCxo.Data.Storage;
 using OpenCxo.App.Security;
 using OpenCxo.Core.Cases;
 using OpenCxo.Core.Ingest;
@@ -27,7 +28,7 @@ public sealed record CaseOptions : IValidatableObject
 }
 
 /// <summary>Runs the case opener and SLA escalation every <see cref="CaseOptions.Interval"/>.</summary>
-public sealed partial class CaseJob(CaseService cases, IOptions<CaseOptions> options, TimeProvider time, ILogger<CaseJob> logger) : BackgroundService
+public sealed partial class CaseJob(CaseService cases, JobLeases leases, IOptions<CaseOptions> options, TimeProvider time, ILogger<CaseJob> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -42,11 +43,14 @@ public sealed partial class CaseJob(CaseService cases, IOptions<CaseOptions> opt
         {
             try
             {
-                var pass = await cases.RunAsync(stoppingToken).ConfigureAwait(false);
-                if (pass.Opened > 0 || pass.Escalated > 0)
+                await leases.RunAsync("cases", JobLeases.TermFor(options.Value.Interval), async token =>
                 {
-                    LogPass(logger, pass.Opened, pass.Escalated);
-                }
+                    var pass = await cases.RunAsync(token).ConfigureAwait(false);
+                    if (pass.Opened > 0 || pass.Escalated > 0)
+                    {
+                        LogPass(logger, pass.Opened, pass.Escalated);
+                    }
+                }, stoppingToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -14,7 +14,7 @@ namespace OpenCxo.App.Feedback;
 /// and consent (a customer attribute <c>surveyConsent</c> of <c>false</c>) hold however fast events come.
 /// </summary>
 public sealed partial class InvitationScheduler(
-    CxoDbFactory databases, SurveyLinks links, IHttpClientFactory http, InvitationMail mail, IOptions<SurveyOptions> options, TimeProvider time,
+    CxoDbFactory databases, SurveyLinks links, IHttpClientFactory http, InvitationMail mail, JobLeases leases, IOptions<SurveyOptions> options, TimeProvider time,
     IServiceProvider services, ILogger<InvitationScheduler> logger)
     : BackgroundService
 {
@@ -36,7 +36,7 @@ public sealed partial class InvitationScheduler(
         {
             try
             {
-                await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+                await leases.RunAsync("survey-invitations", JobLeases.TermFor(options.Value.ScheduleInterval), RunOnceAsync, stoppingToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {

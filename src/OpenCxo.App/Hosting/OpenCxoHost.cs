@@ -141,6 +141,7 @@ public static class OpenCxoHost
             settings.AnalyticsPath ?? AnalyticsStore.DefaultPathFor(settings.Database),
             sp.GetRequiredService<CxoDbFactory>()));
         services.AddSingleton<AnalyticsSignal>();
+        services.AddSingleton<JobLeases>();
         services.AddHostedService<AnalyticsSyncService>();
         return services;
     }

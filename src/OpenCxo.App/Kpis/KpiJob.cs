@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using OpenCxo.Data.Storage;
 using OpenCxo.App.Hosting;
 
 namespace OpenCxo.App.Kpis;
@@ -23,7 +24,7 @@ public sealed record KpiOptions : IValidatableObject
 
 /// <summary>Takes KPI snapshots for each complete period, then evaluates alert rules and delivers what they raised.</summary>
 public sealed partial class KpiJob(
-    KpiService kpis, AlertService alerts, Alignment.DigestService digests, IOptions<KpiOptions> options, TimeProvider time, ILogger<KpiJob> logger)
+    KpiService kpis, AlertService alerts, Alignment.DigestService digests, JobLeases leases, IOptions<KpiOptions> options, TimeProvider time, ILogger<KpiJob> logger)
     : BackgroundService
 {
     private readonly SemaphoreSlim _pass = new(1, 1);
@@ -40,7 +41,7 @@ public sealed partial class KpiJob(
         {
             try
             {
-                await RunAsync(null, stoppingToken).ConfigureAwait(false);
+                await leases.RunAsync("kpis", JobLeases.TermFor(options.Value.Interval), token => RunAsync(null, token), stoppingToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {

@@ -8,7 +8,7 @@ using OpenCxo.Data.Storage;
 namespace OpenCxo.App.Predict;
 
 /// <summary>Retrains the models and rescores every customer of every workspace on <see cref="PredictionOptions.Interval"/>, first <see cref="PredictionOptions.FirstRunDelay"/> after start.</summary>
-public sealed partial class PredictionJob(PredictionService predictions, CxoDbFactory databases, IOptions<PredictionOptions> options, TimeProvider time, ILogger<PredictionJob> logger)
+public sealed partial class PredictionJob(PredictionService predictions, CxoDbFactory databases, JobLeases leases, IOptions<PredictionOptions> options, TimeProvider time, ILogger<PredictionJob> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -25,13 +25,16 @@ public sealed partial class PredictionJob(PredictionService predictions, CxoDbFa
         {
             try
             {
-                await using var db = databases.CreateDbContext();
-                var workspaces = await db.Workspaces.AsNoTracking().Select(w => w.Id).ToListAsync(stoppingToken).ConfigureAwait(false);
-                foreach (var workspace in workspaces)
+                await leases.RunAsync("predictions", JobLeases.TermFor(options.Value.Interval), async token =>
                 {
-                    var run = await predictions.RunAsync(workspace, stoppingToken).ConfigureAwait(false);
-                    LogRun(logger, workspace, run.Status, run.Customers, run.Report.Seconds, run.Message ?? "");
-                }
+                    await using var db = databases.CreateDbContext();
+                    var workspaces = await db.Workspaces.AsNoTracking().Select(w => w.Id).ToListAsync(token).ConfigureAwait(false);
+                    foreach (var workspace in workspaces)
+                    {
+                        var run = await predictions.RunAsync(workspace, token).ConfigureAwait(false);
+                        LogRun(logger, workspace, run.Status, run.Customers, run.Report.Seconds, run.Message ?? "");
+                    }
+                }, stoppingToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {

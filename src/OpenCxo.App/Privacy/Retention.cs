@@ -242,7 +242,7 @@ public sealed class RetentionService(CxoDbFactory databases, CustomerPrivacy pri
 }
 
 /// <summary>Applies every workspace's retention policies on a schedule (<see cref="RetentionOptions.Interval"/>).</summary>
-public sealed partial class RetentionJob(RetentionService retention, IOptions<RetentionOptions> options, ILogger<RetentionJob> logger) : BackgroundService
+public sealed partial class RetentionJob(RetentionService retention, JobLeases leases, IOptions<RetentionOptions> options, ILogger<RetentionJob> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -256,7 +256,7 @@ public sealed partial class RetentionJob(RetentionService retention, IOptions<Re
         {
             try
             {
-                await retention.RunAllAsync(stoppingToken).ConfigureAwait(false);
+                await leases.RunAsync("retention", JobLeases.TermFor(options.Value.Interval), retention.RunAllAsync, stoppingToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OpenCxo.Data.Storage;
 
 namespace OpenCxo.App.Text;
 
@@ -12,7 +13,7 @@ public sealed record TextOptions
 }
 
 /// <summary>Follows ingest: every touchpoint text is analysed within seconds of its arrival (issue 5).</summary>
-public sealed partial class TextAnalysisJob(TextAnalyses analyses, IOptions<TextOptions> options, TimeProvider time, ILogger<TextAnalysisJob> logger)
+public sealed partial class TextAnalysisJob(TextAnalyses analyses, JobLeases leases, IOptions<TextOptions> options, TimeProvider time, ILogger<TextAnalysisJob> logger)
     : BackgroundService
 {
     private readonly SemaphoreSlim _pass = new(1, 1);
@@ -29,7 +30,7 @@ public sealed partial class TextAnalysisJob(TextAnalyses analyses, IOptions<Text
         {
             try
             {
-                await CatchUpAsync(stoppingToken).ConfigureAwait(false);
+                await leases.RunAsync("text-analysis", JobLeases.TermFor(options.Value.Interval), CatchUpAsync, stoppingToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {

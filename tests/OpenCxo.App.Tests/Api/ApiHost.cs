@@ -35,6 +35,12 @@ public sealed class ApiHost : IAsyncDisposable
     {
         var database = DatabaseLocation.Parse(await TestDatabases.NewDatabaseAsync(provider));
         await new CxoDbFactory(database).MigrateAsync();
+        return await StartAsync(database, configuration);
+    }
+
+    /// <summary>Another instance on a database that exists already (several servers behind one load balancer), with its own analytics store.</summary>
+    public static async Task<ApiHost> StartAsync(DatabaseLocation database, IReadOnlyDictionary<string, string?>? configuration = null)
+    {
         var analytics = Path.Combine(Path.GetTempPath(), "opencxo-tests", Guid.NewGuid().ToString("N") + ".duckdb");
         var app = OpenCxoHost.Build(new HostSettings(database) { AnalyticsPath = analytics }, b =>
         {

@@ -290,11 +290,4 @@ public sealed class CaseApiTests
         Assert.Equal(4, (long)api["opened"]!);
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/v1/cases/metrics?from=2026-02-30")).StatusCode);
     }
-
-    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = start;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
 }
