@@ -163,6 +163,8 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         var (status, title) = exception switch
         {
             BadHttpRequestException bad => (bad.StatusCode, "Bad request"),
+            // A form that cannot be read (a NUL or invalid escape in a value, too many fields): the client's fault.
+            InvalidDataException => (StatusCodes.Status400BadRequest, "Bad request"),
             OperationCanceledException => (499, "Request cancelled"),
             _ => (StatusCodes.Status500InternalServerError, "Internal error"),
         };
