@@ -39,6 +39,9 @@ public static class PrivacyEndpoints
             .RequireAuthorization(Scopes.PrivacyWrite)
             .WithName("EraseCustomer").WithSummary("Erases the customer and every profile merged into it (GDPR article 17), leaving an audit entry; ?reason= is recorded with it.");
 
+        // The Customer 360 page's download, for a signed-in person's cookie.
+        app.MapGet("/export/customers/{id:long}.json", Export).RequireAuthorization(UiPolicies.Privacy).ExcludeFromDescription();
+
         var retention = app.MapGroup("/api/v1/retention").WithTags("Privacy").RequireAuthorization(Scopes.PrivacyWrite);
         retention.MapGet("", async (HttpContext http, [FromServices] RetentionService service, CancellationToken ct) =>
                 TypedResults.Ok(RetentionPolicies.ToJson(await service.GetAsync(http.User.WorkspaceId(), ct))))

@@ -49,6 +49,9 @@ public static class UiPolicies
     /// <summary>Setting KPIs, their targets and owners, and alert rules: the CXO's office.</summary>
     public const string KpiEditor = "ui:kpi-editor";
 
+    /// <summary>Recording consent and answering export and erasure requests on the Customer 360 page.</summary>
+    public const string Privacy = "ui:privacy";
+
     public const string Admin = "ui:admin";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesOf = new Dictionary<string, string[]>
@@ -61,6 +64,7 @@ public static class UiPolicies
         [SurveyBuilder] = [Roles.Admin, Roles.Cxo, Roles.Marketing, Roles.Service],
         [TaxonomyEditor] = [Roles.Admin, Roles.Cxo],
         [KpiEditor] = [Roles.Admin, Roles.Cxo],
+        [Privacy] = [Roles.Admin, Roles.Cxo],
         [Admin] = [Roles.Admin],
     };
 }
