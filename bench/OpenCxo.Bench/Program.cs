@@ -32,6 +32,8 @@ using OpenCxo.Data.Storage;
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- drivers [--answers N]   (issue 7: key drivers of N answers over 64 candidate drivers)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- alignment [--db SQLITE-FILE]   (issue 8: promise gap, sales quality and service balance; the file from `timeline`)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- kpis [--db SQLITE-FILE]   (issue 6: the demo KPIs' scorecards, snapshots and council report; the file from `timeline`)
+//   dotnet run -c Release --project bench/OpenCxo.Bench -- kill-trials [--trials N]   (issue 9: kill -9 of cxo serve during ingest; acknowledged events lost or duplicated)
+//   dotnet run -c Release --project bench/OpenCxo.Bench -- soak [--minutes M] [--rate EVENTS-PER-SECOND]   (issue 9: steady ingest; errors, latency, memory)
 var verb = args.FirstOrDefault() ?? "help";
 var work = Path.Combine(Path.GetTempPath(), "opencxo-bench");
 Directory.CreateDirectory(work);
@@ -88,8 +90,14 @@ switch (verb)
     case "kpis":
         await KpiBench.RunAsync(Bench.ArgText(args, "--db") ?? Path.Combine(work, "timeline-10000000.db"));
         break;
+    case "kill-trials":
+        await TrustBench.KillTrialsAsync(work, Bench.Arg(args, "--trials", 1000));
+        break;
+    case "soak":
+        await TrustBench.SoakAsync(work, Bench.Arg(args, "--minutes", 10), Bench.Arg(args, "--rate", 25_000));
+        break;
     default:
-        Console.WriteLine("verbs: alignment [--db SQLITE-FILE] | cases [--events N] | actions [--customers N] | drivers [--answers N] | churn [--customers N] [--training N] | clv [--summary CSV] [--customers N] | catalogue [--db SQLITE-FILE] [--skip-record] [--metric NAME] | kpis [--db SQLITE-FILE] | text [--comments N] | survey [--invitations N] [--clients C] [--seconds S] | metrics [--responses N] | ui [--db SQLITE-FILE] [--rounds N] | import [--events N] [--postgres CS [--postgres-only]] | parse [--events N] | http [--events N] [--clients C] | memory [--events N] | timeline [--interactions N]");
+        Console.WriteLine("verbs: kill-trials [--trials N] | soak [--minutes M] [--rate R] | alignment [--db SQLITE-FILE] | cases [--events N] | actions [--customers N] | drivers [--answers N] | churn [--customers N] [--training N] | clv [--summary CSV] [--customers N] | catalogue [--db SQLITE-FILE] [--skip-record] [--metric NAME] | kpis [--db SQLITE-FILE] | text [--comments N] | survey [--invitations N] [--clients C] [--seconds S] | metrics [--responses N] | ui [--db SQLITE-FILE] [--rounds N] | import [--events N] [--postgres CS [--postgres-only]] | parse [--events N] | http [--events N] [--clients C] | memory [--events N] | timeline [--interactions N]");
         break;
 }
 
