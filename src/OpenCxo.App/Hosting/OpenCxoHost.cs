@@ -72,6 +72,7 @@ public static class OpenCxoHost
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         configure?.Invoke(builder);
+        builder.Services.AddSingleSignOn(builder.Configuration);
 
         // Static web assets (MudBlazor's, the Blazor script) are read where the build put them, in every environment.
         builder.WebHost.UseStaticWebAssets();

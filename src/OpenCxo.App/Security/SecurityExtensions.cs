@@ -34,6 +34,9 @@ public sealed record SecurityOptions
 
     public RateLimitOptions RateLimits { get; init; } = new();
 
+    /// <summary>Sign-in through an OpenID Connect provider, besides local users.</summary>
+    public OidcOptions Oidc { get; init; } = new();
+
     public LockoutPolicy Lockout => new(LockoutAttempts, LockoutDuration);
 }
 

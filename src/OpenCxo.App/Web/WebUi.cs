@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.Localization;
 using MudBlazor;
 using MudBlazor.Services;
+using OpenCxo.App.Security;
 using OpenCxo.App.Web.Account;
 
 namespace OpenCxo.App.Web;
@@ -41,6 +42,7 @@ public static class WebUi
     {
         app.MapStaticAssets();
         app.MapAccountEndpoints();
+        app.MapSingleSignOn();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

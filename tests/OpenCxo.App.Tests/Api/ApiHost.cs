@@ -31,15 +31,15 @@ public sealed class ApiHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<ApiHost> StartAsync(string provider, IReadOnlyDictionary<string, string?>? configuration = null)
+    public static async Task<ApiHost> StartAsync(string provider, IReadOnlyDictionary<string, string?>? configuration = null, Action<WebApplicationBuilder>? configure = null)
     {
         var database = DatabaseLocation.Parse(await TestDatabases.NewDatabaseAsync(provider));
         await new CxoDbFactory(database).MigrateAsync();
-        return await StartAsync(database, configuration);
+        return await StartAsync(database, configuration, configure);
     }
 
     /// <summary>Another instance on a database that exists already (several servers behind one load balancer), with its own analytics store.</summary>
-    public static async Task<ApiHost> StartAsync(DatabaseLocation database, IReadOnlyDictionary<string, string?>? configuration = null)
+    public static async Task<ApiHost> StartAsync(DatabaseLocation database, IReadOnlyDictionary<string, string?>? configuration = null, Action<WebApplicationBuilder>? configure = null)
     {
         var analytics = Path.Combine(Path.GetTempPath(), "opencxo-tests", Guid.NewGuid().ToString("N") + ".duckdb");
         var app = OpenCxoHost.Build(new HostSettings(database) { AnalyticsPath = analytics }, b =>
@@ -49,6 +49,8 @@ public sealed class ApiHost : IAsyncDisposable
             {
                 b.Configuration.AddInMemoryCollection(configuration);
             }
+
+            configure?.Invoke(b);
         });
         await app.StartAsync();
         return new ApiHost(app, database);
@@ -65,6 +67,33 @@ public sealed class ApiHost : IAsyncDisposable
     }
 
     public HttpClient AnonymousClient() => _app.GetTestClient();
+
+    /// <summary>A client that keeps cookies and does not follow redirects, as a browser's single steps.</summary>
+    public HttpClient BrowserClient(System.Net.CookieContainer cookies) =>
+        new(new CookieHandler(cookies) { InnerHandler = _app.GetTestServer().CreateHandler() }) { BaseAddress = new Uri("https://localhost") };
+
+    private sealed class CookieHandler(System.Net.CookieContainer cookies) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var header = cookies.GetCookieHeader(request.RequestUri!);
+            if (header.Length > 0)
+            {
+                request.Headers.Add("Cookie", header);
+            }
+
+            var response = await base.SendAsync(request, cancellationToken);
+            if (response.Headers.TryGetValues("Set-Cookie", out var set))
+            {
+                foreach (var cookie in set)
+                {
+                    cookies.SetCookies(request.RequestUri!, cookie);
+                }
+            }
+
+            return response;
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
