@@ -64,7 +64,7 @@ public sealed class NextBestActionApiTests
     public async Task Detractors_with_open_problems_go_to_service_and_opted_out_customers_get_no_offer(string provider)
     {
         await using var host = await ApiHost.StartAsync(provider);
-        var client = await host.ClientAsync("a", "events:write", "customers:read", "stats:read", "kpis:write", "surveys:write");
+        var client = await host.ClientAsync("a", "events:write", "customers:read", "stats:read", "kpis:write", "surveys:write", "privacy:write");
 
         // An offer for every promoter, a service action for every detractor: rules that need no model run.
         var put = await client.PutAsJsonAsync("/api/v1/next-best-actions/rules", JsonNode.Parse("""
@@ -144,8 +144,15 @@ public sealed class NextBestActionApiTests
         Assert.Equal("service-recovery", (string)service["items"]![0]!["action"]!["rule"]!);
         Assert.Equal(0, (long)(await client.GetFromJsonAsync<JsonObject>("/api/v1/next-best-actions?department=sales"))!["total"]!);
 
-        // Carla opts out after the worklist was ranked: the next page served leaves her out at once.
+        // Carla refuses marketing through the privacy API: no offer from the next page on; granting it again brings her back.
         var carla = await IdAsync(client, "email=carla@example.com");
+        Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync($"/api/v1/customers/{carla}/consents/marketing", new { granted = false })).StatusCode);
+        Assert.Empty((await client.GetFromJsonAsync<JsonObject>("/api/v1/next-best-actions?department=marketing"))!["items"]!.AsArray());
+        Assert.StartsWith("opted out", (string)(await ActionsAsync(client, carla))["blocked"]!, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync($"/api/v1/customers/{carla}/consents/marketing", new { granted = true })).StatusCode);
+        Assert.Equal(1, (long)(await client.GetFromJsonAsync<JsonObject>("/api/v1/next-best-actions?department=marketing"))!["total"]!);
+
+        // Carla opts out after the worklist was ranked: the next page served leaves her out at once.
         Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsync($"/api/v1/customers/{carla}/survey-opt-out", null)).StatusCode);
         Assert.Empty((await client.GetFromJsonAsync<JsonObject>("/api/v1/next-best-actions?department=marketing"))!["items"]!.AsArray());
         Assert.Empty(Rules(await ActionsAsync(client, carla)));
