@@ -33,6 +33,7 @@ using OpenCxo.Data.Storage;
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- alignment [--db SQLITE-FILE]   (issue 8: promise gap, sales quality and service balance; the file from `timeline`)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- kpis [--db SQLITE-FILE]   (issue 6: the demo KPIs' scorecards, snapshots and council report; the file from `timeline`)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- kill-trials [--trials N]   (issue 9: kill -9 of cxo serve during ingest; acknowledged events lost or duplicated)
+//   dotnet run -c Release --project bench/OpenCxo.Bench -- scaleout --postgres CS [--events N] [--clients C]   (issue 9: HTTP ingest through one and through two servers on one PostgreSQL)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- soak [--minutes M] [--rate EVENTS-PER-SECOND]   (issue 9: steady ingest; errors, latency, memory)
 var verb = args.FirstOrDefault() ?? "help";
 var work = Path.Combine(Path.GetTempPath(), "opencxo-bench");
@@ -92,6 +93,10 @@ switch (verb)
         break;
     case "kill-trials":
         await TrustBench.KillTrialsAsync(work, Bench.Arg(args, "--trials", 1000));
+        break;
+    case "scaleout":
+        await Bench.ScaleOutAsync(work, Bench.Arg(args, "--events", 200_000), Bench.Arg(args, "--clients", 8), Bench.ArgText(args, "--postgres")
+            ?? throw new ArgumentException("scaleout needs --postgres CONNECTION-STRING (a server where it may create databases)"));
         break;
     case "soak":
         await TrustBench.SoakAsync(work, Bench.Arg(args, "--minutes", 10), Bench.Arg(args, "--rate", 25_000));
@@ -416,6 +421,68 @@ internal static class Bench
         var seconds = clock.Elapsed.TotalSeconds;
         Console.WriteLine($"http ingest: {accepted:N0} events in {bodies.Length} requests of 1,000, {clients} clients: {seconds:0.00} s, {accepted / seconds:N0} events/s");
         await app.StopAsync();
+    }
+
+    /// <summary>
+    /// HTTP ingest into one PostgreSQL database, in batches of 1,000 from <paramref name="clients"/> clients: first
+    /// through one server, then (into a fresh database) through two servers sharing it, the clients split between
+    /// them. Both servers run in this process, on the same cores: the figure says what a second instance costs or
+    /// gains when the database is the shared part, not what a second machine would add.
+    /// </summary>
+    public static async Task ScaleOutAsync(string work, int events, int clients, string postgres)
+    {
+        var lines = File.ReadAllLines(DemoFile(work, events));
+        var bodies = lines.Chunk(1_000).Select(chunk => "{\"events\":[" + string.Join(',', chunk) + "]}").ToArray();
+        foreach (var servers in new[] { 1, 2 })
+        {
+            var name = "scaleout_" + Guid.NewGuid().ToString("N")[..8];
+            await using (var admin = new NpgsqlConnection(postgres))
+            {
+                await admin.OpenAsync();
+                await using var create = new NpgsqlCommand("CREATE DATABASE " + name, admin);
+                await create.ExecuteNonQueryAsync();
+            }
+
+            var location = DatabaseLocation.Parse("postgres:" + new NpgsqlConnectionStringBuilder(postgres) { Database = name });
+            await new CxoDbFactory(location).MigrateAsync();
+            string key;
+            await using (var db = new CxoDbFactory(location).CreateDbContext())
+            {
+                key = (await ApiKeyService.CreateAsync(db, "default", "bench", [Scopes.EventsWrite], DateTime.UtcNow)).Key;
+            }
+
+            var apps = new List<Microsoft.AspNetCore.Builder.WebApplication>();
+            for (var i = 0; i < servers; i++)
+            {
+                var app = OpenCxoHost.Build(new HostSettings(location) { Urls = $"http://127.0.0.1:{5110 + i}", AnalyticsPath = Path.Combine(work, $"{name}-{i}.duckdb") });
+                await app.StartAsync();
+                apps.Add(app);
+            }
+
+            var next = -1;
+            long accepted = 0;
+            var clock = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, clients).Select(async c =>
+            {
+                using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{5110 + c % servers}"), Timeout = TimeSpan.FromMinutes(2) };
+                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < bodies.Length)
+                {
+                    using var response = await http.PostAsync("/api/v1/events", new StringContent(bodies[i], Encoding.UTF8, "application/json"));
+                    response.EnsureSuccessStatusCode();
+                    using var doc = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                    Interlocked.Add(ref accepted, doc.RootElement.GetProperty("accepted").GetInt64());
+                }
+            }));
+            var seconds = clock.Elapsed.TotalSeconds;
+            Console.WriteLine($"scale-out: {servers} server(s) on one PostgreSQL, {clients} clients: {accepted:N0} events in {seconds:0.00} s, {accepted / seconds:N0} events/s");
+            foreach (var app in apps)
+            {
+                await app.StopAsync();
+                await app.DisposeAsync();
+            }
+        }
     }
 
     /// <summary>
