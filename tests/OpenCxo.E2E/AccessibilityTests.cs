@@ -17,6 +17,8 @@ public sealed class AccessibilityTests(UiServer server)
         { "/customers/1", 1366 },
         { "/touchpoints", 1366 },
         { "/admin", 1366 },
+        { "/admin/audit", 1366 },
+        { "/admin/audit", 390 },
         { "/surveys", 390 },
         { "/cxo", 390 },
         { "/customers/1", 390 },
