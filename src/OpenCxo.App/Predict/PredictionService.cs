@@ -171,6 +171,14 @@ public sealed class PredictionService(CxoDbFactory databases, AnalyticsStore sto
         var report = new PredictionReport(churn, churnSkipped, clv, clvSkipped, Math.Round(clock.Elapsed.TotalSeconds, 2), percentiles);
         var status = churn is null && clv is null ? "failed" : churn is null || clv is null ? "partial" : "ok";
         var message = string.Join("; ", new[] { churnSkipped is null ? null : "churn: " + churnSkipped, clvSkipped is null ? null : "lifetime value: " + clvSkipped }.OfType<string>());
+        // Customers who refused profiling get no score (they still count in the models' fit, as part of the whole).
+        HashSet<long> refused;
+        await using (var db = databases.CreateDbContext())
+        {
+            refused = await Privacy.CustomerPrivacy.RefusedAsync(db, workspaceId, Privacy.CustomerPrivacy.Profiling, ct).ConfigureAwait(false);
+        }
+
+        var kept = scores.Values.Where(s => !refused.Contains(s.CustomerId)).OrderBy(s => s.CustomerId).ToList();
         var run = new ModelRunRow
         {
             WorkspaceId = workspaceId,
@@ -179,10 +187,10 @@ public sealed class PredictionService(CxoDbFactory databases, AnalyticsStore sto
             AsOf = asOf,
             Status = status,
             Message = message.Length == 0 ? null : message[..Math.Min(message.Length, 1000)],
-            Customers = scores.Count,
+            Customers = kept.Count,
             ReportJson = JsonSerializer.Serialize(report, Json),
         };
-        await CustomerScores.ReplaceAsync(databases, run, scores.Values.OrderBy(s => s.CustomerId), ct).ConfigureAwait(false);
+        await CustomerScores.ReplaceAsync(databases, run, kept, ct).ConfigureAwait(false);
         // Metrics slice by the new scores' tiers (customer.attr.predicted.churnRisk) from now on.
         await store.SyncAsync(ct).ConfigureAwait(false);
         return ToRun(run);

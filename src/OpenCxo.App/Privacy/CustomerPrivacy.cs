@@ -72,6 +72,13 @@ public sealed class CustomerPrivacy(CxoDbFactory databases, AnalyticsSignal anal
 
         var now = time.GetUtcNow().UtcDateTime;
         db.Consents.Add(new ConsentRow { WorkspaceId = workspaceId, CustomerId = live, Purpose = purpose, Granted = granted, RecordedAt = now, Source = source.Trim() });
+        if (purpose == Profiling && !granted)
+        {
+            // No score is kept for someone who refused profiling; the next model run leaves them out too.
+            var family = await FamilyAsync(db, workspaceId, live, ct).ConfigureAwait(false);
+            db.CustomerScores.RemoveRange(await db.CustomerScores.Where(s => s.WorkspaceId == workspaceId && family.Contains(s.CustomerId)).ToListAsync(ct).ConfigureAwait(false));
+        }
+
         if (purpose == Surveys)
         {
             var optOut = await db.SurveyOptOuts.FirstOrDefaultAsync(o => o.WorkspaceId == workspaceId && o.CustomerId == live, ct).ConfigureAwait(false);
@@ -87,6 +94,15 @@ public sealed class CustomerPrivacy(CxoDbFactory databases, AnalyticsSignal anal
 
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return new ConsentState(purpose, granted, now, source.Trim());
+    }
+
+    /// <summary>The live customers of the workspace whose latest answer for <paramref name="purpose"/> is a refusal.</summary>
+    public static async Task<HashSet<long>> RefusedAsync(CxoDb db, long workspaceId, string purpose, CancellationToken ct)
+    {
+        var answers = await db.Consents.AsNoTracking().Where(c => c.WorkspaceId == workspaceId && c.Purpose == purpose)
+            .Join(db.Customers.AsNoTracking(), c => c.CustomerId, m => m.Id, (c, m) => new { Live = m.MergedInto ?? m.Id, c.Id, c.RecordedAt, c.Granted })
+            .ToListAsync(ct).ConfigureAwait(false);
+        return [.. answers.GroupBy(a => a.Live).Where(g => !g.OrderBy(a => a.RecordedAt).ThenBy(a => a.Id).Last().Granted).Select(g => g.Key)];
     }
 
     /// <summary>The live profile and every profile merged into it, directly or along a chain.</summary>

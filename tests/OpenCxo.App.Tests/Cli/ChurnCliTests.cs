@@ -128,6 +128,16 @@ public sealed class ChurnCliTests : IDisposable
         var slices = nps.GetProperty("slices").EnumerateArray().Select(x => x.GetProperty("key").ValueKind == System.Text.Json.JsonValueKind.Null ? "(none)" : x.GetProperty("key").GetString()!).ToList();
         Assert.Subset(new HashSet<string>(expected.Keys.Append("(none)")), new HashSet<string>(slices));
         Assert.Contains("top 10 %", slices);
+
+        // The riskiest customer refuses profiling: their scores go at once, and the next run scores everyone but them.
+        var riskiest = Riskiest(_sandbox.DatabasePath);
+        (await _sandbox.RunAsync("gdpr", "consent", riskiest, "--purpose", "profiling", "--refuse")).ShouldExit(0).ShouldPrint("profiling  refused");
+        Assert.Equal(0, Count(_sandbox.DatabasePath, $"SELECT count(*) FROM customer_scores WHERE customer_id = {riskiest}"));
+        var again = (await _sandbox.RunAsync("churn", "train", "--json")).ShouldExit(0).Json();
+        Assert.Equal(customers - 1, again.GetProperty("customers").GetInt64());
+        Assert.Equal(0, Count(_sandbox.DatabasePath, $"SELECT count(*) FROM customer_scores WHERE customer_id = {riskiest}"));
+        var unscored = (await _sandbox.RunAsync("customer", "show", riskiest, "--json")).ShouldExit(0).Json();
+        Assert.False(unscored.GetProperty("profile").TryGetProperty("predictions", out var none) && none.ValueKind != System.Text.Json.JsonValueKind.Null);
     }
 
     private static long Count(string db, string sql)
