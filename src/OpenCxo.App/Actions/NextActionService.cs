@@ -238,13 +238,10 @@ public sealed class NextActionService(CxoDbFactory databases, AnalyticsStore sto
             .Join(merged, t => t.CustomerId, c => c.Id, (t, c) => new { Live = c.MergedInto ?? c.Id, t.Name, t.ValueJson })
             .ToListAsync(ct).ConfigureAwait(false);
         // Marketing consent recorded through the privacy API or the Customer 360 page: the latest answer counts.
-        var consents = await db.Consents.AsNoTracking()
-            .Where(c => c.WorkspaceId == workspaceId && c.Purpose == Privacy.CustomerPrivacy.Marketing && (profiles == null || profiles.Contains(c.CustomerId)))
-            .Join(merged, c => c.CustomerId, m => m.Id, (c, m) => new { Live = m.MergedInto ?? m.Id, c.Id, c.RecordedAt, c.Granted })
-            .ToListAsync(ct).ConfigureAwait(false);
+        var refusedMarketing = await Privacy.CustomerPrivacy.RefusedAsync(db, workspaceId, Privacy.CustomerPrivacy.Marketing, ct).ConfigureAwait(false);
         var optedOut = optOuts.ToHashSet();
         optedOut.UnionWith(flags.Where(f => f.Name is "marketingConsent" or "surveyConsent" && TraitFlags.Refuses(f.ValueJson)).Select(f => f.Live));
-        optedOut.UnionWith(consents.GroupBy(c => c.Live).Where(g => !g.OrderBy(c => c.RecordedAt).ThenBy(c => c.Id).Last().Granted).Select(g => g.Key));
+        optedOut.UnionWith(refusedMarketing);
         var doNotContact = flags.Where(f => f.Name == "doNotContact" && TraitFlags.Affirms(f.ValueJson)).Select(f => f.Live).ToHashSet();
         return (optedOut, doNotContact);
     }

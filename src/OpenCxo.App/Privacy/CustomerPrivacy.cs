@@ -126,9 +126,9 @@ public sealed class CustomerPrivacy(CxoDbFactory databases, AnalyticsSignal anal
     /// <summary>
     /// Everything held about the customer, as JSON (article 15 and 20): profile, identities, attributes, merges,
     /// touchpoints with their texts and attributes, text analyses, survey answers and invitations, cases with their
-    /// notes, model scores, consents and opt-outs. Null when there is no such customer.
+    /// notes, model scores, consents and opt-outs; the export is written to the audit log. Null when there is no such customer.
     /// </summary>
-    public async Task<JsonObject?> ExportAsync(long workspaceId, long customerId, CancellationToken ct)
+    public async Task<JsonObject?> ExportAsync(long workspaceId, long customerId, AuditActor actor, CancellationToken ct)
     {
         await using var db = databases.CreateDbContext();
         if (await CustomerProfiles.ResolveIdAsync(db, workspaceId, customerId, ct).ConfigureAwait(false) is not { } live)
@@ -166,6 +166,8 @@ public sealed class CustomerPrivacy(CxoDbFactory databases, AnalyticsSignal anal
             .ToLookup(n => n.CaseId);
         var scores = await db.CustomerScores.AsNoTracking().Where(s => s.WorkspaceId == workspaceId && ids.Contains(s.CustomerId)).OrderBy(s => s.RunId).ToListAsync(ct).ConfigureAwait(false);
         var consents = await db.Consents.AsNoTracking().Where(c => c.WorkspaceId == workspaceId && ids.Contains(c.CustomerId)).OrderBy(c => c.RecordedAt).ThenBy(c => c.Id).ToListAsync(ct).ConfigureAwait(false);
+        db.AuditLog.Add(AuditTrail.Entry(actor, workspaceId, "customer.export", "customer:" + live.ToString(CultureInfo.InvariantCulture), "GDPR export", time.GetUtcNow().UtcDateTime));
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
 
         return new JsonObject
         {

@@ -57,7 +57,7 @@ public static class GdprCommand
                 return Cli.Cli.Failure;
             }
 
-            var document = (await Privacy(found.Factory).ExportAsync(found.Workspace, found.Customer, ct).ConfigureAwait(false))!;
+            var document = (await Privacy(found.Factory).ExportAsync(found.Workspace, found.Customer, AuditActor.Cli(), ct).ConfigureAwait(false))!;
             var json = document.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
             if (result.GetValue(output) is { } file)
             {
@@ -69,8 +69,6 @@ public static class GdprCommand
                 Console.Out.WriteLine(json);
             }
 
-            await AuditTrail.RecordAsync(found.Factory, AuditActor.Cli(), found.Workspace, "customer.export",
-                "customer:" + ((long)document["customerId"]!).ToString(CultureInfo.InvariantCulture), "GDPR export", DateTime.UtcNow, ct).ConfigureAwait(false);
             return Cli.Cli.Ok;
         }));
         return export;

@@ -76,17 +76,13 @@ public static class PrivacyEndpoints
         return await privacy.RecordAsync(http.User.WorkspaceId(), id, purpose, granted, source, ct) is { } state ? TypedResults.Ok(state) : TypedResults.NotFound();
     }
 
-    private static async Task<Results<Ok<JsonObject>, NotFound>> Export(
-        long id, HttpContext http, [FromServices] CustomerPrivacy privacy, [FromServices] Data.Storage.CxoDbFactory databases, [FromServices] TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Ok<JsonObject>, NotFound>> Export(long id, HttpContext http, [FromServices] CustomerPrivacy privacy, CancellationToken ct)
     {
-        var workspace = http.User.WorkspaceId();
-        if (await privacy.ExportAsync(workspace, id, ct) is not { } export)
+        if (await privacy.ExportAsync(http.User.WorkspaceId(), id, AuditActors.Of(http), ct) is not { } export)
         {
             return TypedResults.NotFound();
         }
 
-        await Data.Storage.AuditTrail.RecordAsync(databases, AuditActors.Of(http), workspace, "customer.export",
-            "customer:" + ((long)export["customerId"]!).ToString(CultureInfo.InvariantCulture), "GDPR export", time.GetUtcNow().UtcDateTime, ct);
         http.Response.Headers.ContentDisposition = $"attachment; filename=customer-{id.ToString(CultureInfo.InvariantCulture)}.json";
         return TypedResults.Ok(export);
     }
