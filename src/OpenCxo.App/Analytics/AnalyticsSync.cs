@@ -14,6 +14,16 @@ public sealed record AnalyticsOptions
     /// (the stats endpoint catches up by itself before answering, so answers are never stale).
     /// </summary>
     public TimeSpan MinimumGap { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The wait after a sync that took <paramref name="elapsed"/>: <see cref="MinimumGap"/>, or twice the sync's time if
+    /// longer, so that copying into a large store takes at most a third of the machine and ingest keeps its pace. The
+    /// store then trails the system of record by about three sync times (queries that must be current sync first).
+    /// </summary>
+    public TimeSpan GapAfter(TimeSpan elapsed) => elapsed * 2 > MinimumGap ? elapsed * 2 : MinimumGap;
+
+    /// <summary>The most memory the DuckDB store may hold (<see cref="AnalyticsStore.MemoryLimit"/>), e.g. 512MB or 4GB.</summary>
+    public string MemoryLimit { get; init; } = AnalyticsStore.DefaultMemoryLimit;
 }
 
 /// <summary>Wakes the sync loop when events were accepted, so the analytics store follows within moments.</summary>
@@ -44,9 +54,11 @@ public sealed partial class AnalyticsSyncService(AnalyticsStore store, Analytics
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            var elapsed = TimeSpan.Zero;
             try
             {
                 var result = await store.SyncAsync(stoppingToken).ConfigureAwait(false);
+                elapsed = result.Elapsed;
                 if (result.InteractionsCopied > 0 || result.MergesCopied > 0)
                 {
                     LogSynced(logger, result.InteractionsCopied, result.MergesCopied, result.Elapsed.TotalMilliseconds);
@@ -61,7 +73,7 @@ public sealed partial class AnalyticsSyncService(AnalyticsStore store, Analytics
                 LogFailed(logger, e);
             }
 
-            await Task.Delay(options.Value.MinimumGap, stoppingToken).ConfigureAwait(false);
+            await Task.Delay(options.Value.GapAfter(elapsed), stoppingToken).ConfigureAwait(false);
             await signal.WaitAsync(options.Value.SyncInterval, stoppingToken).ConfigureAwait(false);
         }
     }

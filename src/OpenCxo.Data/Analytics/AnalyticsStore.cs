@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using DuckDB.NET.Data;
 using Microsoft.EntityFrameworkCore;
 using OpenCxo.Data.Storage;
@@ -43,10 +45,12 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
     private volatile CopyProgress? _copying;
     private int _disposed;
 
-    public AnalyticsStore(string path, CxoDbFactory source)
+    /// <param name="memoryLimit">See <see cref="MemoryLimit"/>.</param>
+    public AnalyticsStore(string path, CxoDbFactory source, string memoryLimit = DefaultMemoryLimit)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(source);
+        MemoryLimit = ParseMemoryLimit(memoryLimit, nameof(memoryLimit));
         FilePath = Path.GetFullPath(path);
         _source = source;
         lock (OpenFiles)
@@ -60,6 +64,16 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
     }
 
     public string FilePath { get; }
+
+    /// <summary>
+    /// The most memory DuckDB may hold for this file: its cache of blocks and the working state of queries, which
+    /// beyond it spill to a folder beside the file (<c>FILE.tmp</c>). DuckDB's own default is 80 % of the machine's
+    /// memory, which a long-running server fills block by block as the store grows; a fixed limit keeps the
+    /// process's memory flat. A DuckDB size such as <c>512MB</c> or <c>2GB</c>; see <see cref="ParseMemoryLimit"/>.
+    /// </summary>
+    public string MemoryLimit { get; }
+
+    public const string DefaultMemoryLimit = "1GB";
 
     /// <summary>Interaction rows per chunk; smaller only in tests, to see a copy of a few rows go chunk by chunk.</summary>
     internal int ChunkRows { get; init; } = ChunkSize;
@@ -220,13 +234,62 @@ public sealed partial class AnalyticsStore : IAsyncDisposable
 
     private static string ConnectionString(string path) => new DuckDBConnectionStringBuilder { DataSource = path }.ConnectionString;
 
-    private static DuckDBConnection Open(string path)
+    /// <summary>
+    /// A memory size as DuckDB's <c>memory_limit</c> takes it: a number and a unit (KB, MB, GB, TB or KiB, MiB, GiB,
+    /// TiB), at least 64 MB, below which DuckDB cannot run the store's queries. Returns it normalised ("2 gb" → "2GB").
+    /// </summary>
+    /// <exception cref="ArgumentException">Names <paramref name="field"/> and says what is accepted.</exception>
+    public static string ParseMemoryLimit(string? value, string field)
+    {
+        var match = value is null ? null : MemorySize().Match(value.Trim());
+        if (match is not { Success: true })
+        {
+            throw new ArgumentException($"{field}: '{value}' is not a memory size; write a number and a unit, e.g. 512MB or 2GB.", field);
+        }
+
+        var number = double.Parse(match.Groups["n"].Value, CultureInfo.InvariantCulture);
+        var unit = match.Groups["u"].Value.ToUpperInvariant();
+        var power = "KMGT".IndexOf(unit[0], StringComparison.Ordinal) + 1;
+        var bytes = number * Math.Pow(unit.Contains('I', StringComparison.Ordinal) ? 1024 : 1000, power);
+        if (bytes < 64e6)
+        {
+            throw new ArgumentException($"{field}: {value} is too little for the analytics store; give it at least 64MB.", field);
+        }
+
+        return match.Groups["n"].Value + unit.Replace("IB", "iB", StringComparison.Ordinal);
+    }
+
+    /// <summary>Whether <see cref="ParseMemoryLimit"/> takes <paramref name="value"/>.</summary>
+    public static bool IsMemoryLimit(string? value)
+    {
+        try
+        {
+            ParseMemoryLimit(value, "value");
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    [GeneratedRegex(@"^(?<n>[0-9]{1,6}(\.[0-9]{1,3})?)\s*(?<u>[KMGT]i?B)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex MemorySize();
+
+    private DuckDBConnection Open(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var connection = new DuckDBConnection(ConnectionString(path));
         try
         {
             connection.Open();
+            using (var limit = connection.CreateCommand())
+            {
+                // A setting of the database, not of this connection: it also binds the readers that attach to it.
+                limit.CommandText = $"SET memory_limit = '{MemoryLimit}'";
+                limit.ExecuteNonQuery();
+            }
+
             AnalyticsSchema.Ensure(connection);
             return connection;
         }

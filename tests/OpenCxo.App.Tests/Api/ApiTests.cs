@@ -48,6 +48,16 @@ public sealed class ApiTests
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
     }
 
+    [Theory]
+    [InlineData("lots")]
+    [InlineData("10MB")]
+    public async Task A_server_with_a_bad_analytics_memory_limit_does_not_start_and_names_the_setting(string limit)
+    {
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            ApiHost.StartAsync("sqlite", new Dictionary<string, string?> { ["Analytics:MemoryLimit"] = limit }));
+        Assert.Contains("Analytics:MemoryLimit", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory, MemberData(nameof(Providers))]
     public async Task Events_are_accepted_deduplicated_and_rejected_one_by_one(string provider)
     {

@@ -607,6 +607,50 @@ public sealed class AnalyticsStoreTests : IAsyncLifetime
         await db.SaveChangesAsync();
     }
 
+    [Fact]
+    public async Task The_memory_limit_binds_the_store_database()
+    {
+        // 256 MB = 256,000,000 bytes = 244.1 MiB, the unit DuckDB reports its setting in; DuckDB's own default would
+        // be 80 % of this machine's memory.
+        await using var store = new AnalyticsStore(_storePath, _factory, "256mb");
+        Assert.Equal("256MB", store.MemoryLimit);
+        await store.SyncAsync();
+
+        using var connection = new DuckDBConnection(new DuckDBConnectionStringBuilder { DataSource = store.FilePath }.ConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT current_setting('memory_limit')";
+        Assert.Equal("244.1 MiB", command.ExecuteScalar());
+    }
+
+    [Theory]
+    [InlineData("1GB", "1GB")]
+    [InlineData(" 512 MiB ", "512MiB")]
+    [InlineData("2.5gib", "2.5GiB")]
+    [InlineData("64MB", "64MB")]
+    public void Memory_limits_are_read_as_duckdb_sizes(string written, string read) =>
+        Assert.Equal(read, AnalyticsStore.ParseMemoryLimit(written, "Analytics:MemoryLimit"));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("1024")]
+    [InlineData("1 PB")]
+    [InlineData("-1GB")]
+    [InlineData("1GB'; DROP TABLE interactions; --")]
+    [InlineData("63MB")]
+    [InlineData("60MiB")]
+    public async Task Memory_limits_that_are_not_sizes_or_too_small_are_refused_naming_the_field(string written)
+    {
+        var error = Assert.Throws<ArgumentException>(() => AnalyticsStore.ParseMemoryLimit(written, "Analytics:MemoryLimit"));
+        Assert.StartsWith("Analytics:MemoryLimit: ", error.Message, StringComparison.Ordinal);
+        Assert.False(AnalyticsStore.IsMemoryLimit(written));
+        Assert.Throws<ArgumentException>(() => new AnalyticsStore(_storePath, _factory, written));
+
+        // A refused limit leaves the file free for a store with a good one.
+        await using var store = new AnalyticsStore(_storePath, _factory, "128MB");
+        Assert.Equal("128MB", store.MemoryLimit);
+    }
+
     /// <summary>The store's copy of the attributes as "workspace customer name value", read through the store's own database.</summary>
     private static string[] StoredTraits(AnalyticsStore store)
     {
