@@ -16,6 +16,7 @@ using OpenCxo.App.Metrics;
 using OpenCxo.App.Privacy;
 using OpenCxo.App.Profiles;
 using OpenCxo.App.Security;
+using OpenCxo.App.Segments;
 using OpenCxo.App.Text;
 
 var root = new RootCommand("OpenCXO: one customer, honest metrics, a loop that closes.")
@@ -46,6 +47,7 @@ var root = new RootCommand("OpenCXO: one customer, honest metrics, a loop that c
     DigestsCommand.Create(),
     JourneyService.Command(),
     KpiCommand.Create(),
+    SegmentCommand.Create(),
     TextCommand.Create(),
     DemoLoader.Create(),
 };

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using OpenCxo.App.Predict;
+using OpenCxo.App.Privacy;
 using OpenCxo.App.Profiles;
 using OpenCxo.Core.Actions;
 using OpenCxo.Data.Analytics;
@@ -91,7 +92,7 @@ public sealed class NextActionService(CxoDbFactory databases, AnalyticsStore sto
         // of this page, or keeps only what they may still be offered if that is still this department's.
         var ids = page.Select(p => p.State.Customer).ToList();
         await using var db = databases.CreateDbContext();
-        var (optedOut, doNotContact) = await PreferencesAsync(db, workspaceId, ids, ct).ConfigureAwait(false);
+        var (optedOut, doNotContact) = await ContactPreferences.ReadAsync(db, workspaceId, ids, ct).ConfigureAwait(false);
         var items = new List<WorklistItem>(page.Count);
         foreach (var (state, action) in page)
         {
@@ -195,7 +196,7 @@ public sealed class NextActionService(CxoDbFactory databases, AnalyticsStore sto
             }
         }
 
-        var (optedOut, doNotContact) = await PreferencesAsync(db, workspaceId, ids, ct).ConfigureAwait(false);
+        var (optedOut, doNotContact) = await ContactPreferences.ReadAsync(db, workspaceId, ids, ct).ConfigureAwait(false);
         var states = new List<CustomerState>(facts.Count);
         foreach (var f in facts)
         {
@@ -211,40 +212,6 @@ public sealed class NextActionService(CxoDbFactory databases, AnalyticsStore sto
     /// <summary>A live customer and every profile merged into it.</summary>
     private static async Task<List<long>> ProfilesOfAsync(CxoDb db, long workspaceId, long live, CancellationToken ct) =>
         [live, .. await db.Customers.AsNoTracking().Where(c => c.WorkspaceId == workspaceId && c.MergedInto == live).Select(c => c.Id).ToListAsync(ct).ConfigureAwait(false)];
-
-    /// <summary>
-    /// The live customers (among the profiles <paramref name="profiles"/>, or all) who opted out of surveys, refused
-    /// survey or marketing consent (as an attribute, or recorded as consent), and those marked do-not-contact. Read from the system of record, not the analytics
-    /// copy, so a preference counts the moment it is accepted; one given under a profile since merged counts for the
-    /// survivor.
-    /// </summary>
-    private static async Task<(HashSet<long> OptedOut, HashSet<long> DoNotContact)> PreferencesAsync(CxoDb db, long workspaceId, IReadOnlyCollection<long>? profiles, CancellationToken ct)
-    {
-        if (profiles is not null)
-        {
-            // The pages' customers are live ids: add the profiles merged into them.
-            var live = profiles.ToList();
-            profiles = [.. live, .. await db.Customers.AsNoTracking().Where(c => c.WorkspaceId == workspaceId && c.MergedInto != null && live.Contains(c.MergedInto.Value)).Select(c => c.Id).ToListAsync(ct).ConfigureAwait(false)];
-        }
-
-        var merged = db.Customers.AsNoTracking().Where(c => c.WorkspaceId == workspaceId);
-        var optOuts = await db.SurveyOptOuts.AsNoTracking()
-            .Where(o => o.WorkspaceId == workspaceId && (profiles == null || profiles.Contains(o.CustomerId)))
-            .Join(merged, o => o.CustomerId, c => c.Id, (o, c) => c.MergedInto ?? c.Id)
-            .ToListAsync(ct).ConfigureAwait(false);
-        var flags = await db.CustomerTraits.AsNoTracking()
-            .Where(t => t.WorkspaceId == workspaceId && (t.Name == "marketingConsent" || t.Name == "surveyConsent" || t.Name == "doNotContact")
-                && (profiles == null || profiles.Contains(t.CustomerId)))
-            .Join(merged, t => t.CustomerId, c => c.Id, (t, c) => new { Live = c.MergedInto ?? c.Id, t.Name, t.ValueJson })
-            .ToListAsync(ct).ConfigureAwait(false);
-        // Marketing consent recorded through the privacy API or the Customer 360 page: the latest answer counts.
-        var refusedMarketing = await Privacy.CustomerPrivacy.RefusedAsync(db, workspaceId, Privacy.CustomerPrivacy.Marketing, ct).ConfigureAwait(false);
-        var optedOut = optOuts.ToHashSet();
-        optedOut.UnionWith(flags.Where(f => f.Name is "marketingConsent" or "surveyConsent" && TraitFlags.Refuses(f.ValueJson)).Select(f => f.Live));
-        optedOut.UnionWith(refusedMarketing);
-        var doNotContact = flags.Where(f => f.Name == "doNotContact" && TraitFlags.Affirms(f.ValueJson)).Select(f => f.Live).ToHashSet();
-        return (optedOut, doNotContact);
-    }
 
     private sealed record Ranking(
         (long? Run, long Rules, long Watermark) Key,

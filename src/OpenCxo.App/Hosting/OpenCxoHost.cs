@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
 using OpenCxo.App.Actions;
 using OpenCxo.App.Alignment;
 using OpenCxo.App.Analytics;
@@ -15,6 +16,7 @@ using OpenCxo.App.Predict;
 using OpenCxo.App.Privacy;
 using OpenCxo.App.Profiles;
 using OpenCxo.App.Security;
+using OpenCxo.App.Segments;
 using OpenCxo.App.Text;
 using OpenCxo.App.Touchpoints;
 using OpenCxo.App.Web;
@@ -67,6 +69,7 @@ public static class OpenCxoHost
         builder.Services.AddAlignment();
         builder.Services.AddJourneys();
         builder.Services.AddPrivacy();
+        builder.Services.AddSegments();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
@@ -121,6 +124,7 @@ public static class OpenCxoHost
         app.MapJourneysApi();
         app.MapAuditApi();
         app.MapPrivacyApi();
+        app.MapSegmentApi();
         app.MapWebUi();
         return app;
     }
@@ -137,10 +141,13 @@ public static class OpenCxoHost
         services.AddSingleton(new IdentityNormalizer(settings.DefaultRegion));
         services.AddSingleton<EventParser>();
         services.AddSingleton<EventIngestor>();
-        services.AddOptions<AnalyticsOptions>().BindConfiguration("Analytics").ValidateOnStart();
+        services.AddOptions<AnalyticsOptions>().BindConfiguration("Analytics")
+            .Validate(o => AnalyticsStore.IsMemoryLimit(o.MemoryLimit), "Analytics:MemoryLimit must be a memory size of at least 64MB, e.g. 512MB or 2GB")
+            .ValidateOnStart();
         services.AddSingleton(sp => new AnalyticsStore(
             settings.AnalyticsPath ?? AnalyticsStore.DefaultPathFor(settings.Database),
-            sp.GetRequiredService<CxoDbFactory>()));
+            sp.GetRequiredService<CxoDbFactory>(),
+            sp.GetRequiredService<IOptions<AnalyticsOptions>>().Value.MemoryLimit));
         services.AddSingleton<AnalyticsSignal>();
         services.AddSingleton<JobLeases>();
         services.AddHostedService<AnalyticsSyncService>();

@@ -440,10 +440,14 @@ public sealed partial class AlertService(
             string? error;
             try
             {
-                // An alert's, or a weekly digest's.
+                // An alert's, a weekly digest's, or a stored payload (a segment's member changes, by webhook only).
                 JsonObject payload;
                 Func<MimeMessage> compose;
-                if (delivery.DigestId is { } digestId)
+                if (delivery.PayloadJson is { } stored)
+                {
+                    (payload, compose) = (JsonNode.Parse(stored)!.AsObject(), () => throw new InvalidOperationException("a stored payload goes by webhook only"));
+                }
+                else if (delivery.DigestId is { } digestId)
                 {
                     (payload, compose) = Digest(await db.Digests.AsNoTracking().SingleAsync(d => d.Id == digestId, ct).ConfigureAwait(false), delivery.Target);
                 }

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using OpenCxo.App.Analytics;
 using OpenCxo.App.Profiles;
+using OpenCxo.Data.Analytics;
 using OpenCxo.Data.Storage;
 
 namespace OpenCxo.App.Privacy;
@@ -97,12 +98,19 @@ public sealed class CustomerPrivacy(CxoDbFactory databases, AnalyticsSignal anal
     }
 
     /// <summary>The live customers of the workspace whose latest answer for <paramref name="purpose"/> is a refusal.</summary>
-    public static async Task<HashSet<long>> RefusedAsync(CxoDb db, long workspaceId, string purpose, CancellationToken ct)
+    public static async Task<HashSet<long>> RefusedAsync(CxoDb db, long workspaceId, string purpose, CancellationToken ct) =>
+        [.. (await LatestAnswersAsync(db, workspaceId, purpose, ct).ConfigureAwait(false)).Where(a => !a.Granted).Select(a => a.Customer)];
+
+    /// <summary>
+    /// Each live customer's latest recorded answer per purpose (of one <paramref name="purpose"/>, or all); an answer
+    /// given under a profile since merged counts for the survivor.
+    /// </summary>
+    public static async Task<IReadOnlyList<ConsentFact>> LatestAnswersAsync(CxoDb db, long workspaceId, string? purpose, CancellationToken ct)
     {
-        var answers = await db.Consents.AsNoTracking().Where(c => c.WorkspaceId == workspaceId && c.Purpose == purpose)
-            .Join(db.Customers.AsNoTracking(), c => c.CustomerId, m => m.Id, (c, m) => new { Live = m.MergedInto ?? m.Id, c.Id, c.RecordedAt, c.Granted })
+        var answers = await db.Consents.AsNoTracking().Where(c => c.WorkspaceId == workspaceId && (purpose == null || c.Purpose == purpose))
+            .Join(db.Customers.AsNoTracking(), c => c.CustomerId, m => m.Id, (c, m) => new { Live = m.MergedInto ?? m.Id, c.Purpose, c.Id, c.RecordedAt, c.Granted })
             .ToListAsync(ct).ConfigureAwait(false);
-        return [.. answers.GroupBy(a => a.Live).Where(g => !g.OrderBy(a => a.RecordedAt).ThenBy(a => a.Id).Last().Granted).Select(g => g.Key)];
+        return [.. answers.GroupBy(a => (a.Live, a.Purpose)).Select(g => new ConsentFact(g.Key.Live, g.Key.Purpose, g.OrderBy(a => a.RecordedAt).ThenBy(a => a.Id).Last().Granted))];
     }
 
     /// <summary>The live profile and every profile merged into it, directly or along a chain.</summary>
@@ -229,8 +237,8 @@ public sealed class CustomerPrivacy(CxoDbFactory databases, AnalyticsSignal anal
 
     /// <summary>
     /// Erases the customer (article 17): every profile of the family, its identities, attributes, merges,
-    /// touchpoints, text analyses, survey answers, invitations and opt-out, cases and their notes, model scores and
-    /// consents, and the customer's quotes in digests and alerts — in one transaction, which also records the
+    /// touchpoints, text analyses, survey answers, invitations and opt-out, cases and their notes, model scores,
+    /// consents and segment stays (a segment webhook that was sent the customer is told to remove them), and the customer's quotes in digests and alerts — in one transaction, which also records the
     /// erasure (internal ids only) for the analytics stores and an audit entry. The analytics store forgets the
     /// customer at its next sync, which this asks for at once. Null when there is no such customer.
     /// </summary>
@@ -256,6 +264,9 @@ public sealed class CustomerPrivacy(CxoDbFactory databases, AnalyticsSignal anal
 
             live = found;
             ids = await FamilyAsync(db, workspaceId, live, ct).ConfigureAwait(false);
+            // Marketing tools the customer was sent to are told to forget them (article 19) before the contact details go.
+            await Segments.SegmentService.QueueErasureNoticesAsync(db, workspaceId, ids, time.GetUtcNow().UtcDateTime, ct).ConfigureAwait(false);
+            removed["segmentStays"] = await db.SegmentMembers.Where(m => m.WorkspaceId == workspaceId && ids.Contains(m.CustomerId)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
             var mine = db.Interactions.Where(i => i.WorkspaceId == workspaceId && ids.Contains(i.CustomerId)).Select(i => i.Seq);
             removed["textAnalyses"] = await db.TextAnalyses.Where(a => a.WorkspaceId == workspaceId && mine.Contains(a.InteractionSeq)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
             removed["touchpoints"] = await db.Interactions.Where(i => i.WorkspaceId == workspaceId && ids.Contains(i.CustomerId)).ExecuteDeleteAsync(ct).ConfigureAwait(false);

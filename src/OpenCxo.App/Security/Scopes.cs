@@ -24,9 +24,12 @@ public static class Scopes
     /// <summary>Data-subject rights: record consent, export and erase a customer's data, set retention policies.</summary>
     public const string PrivacyWrite = "privacy:write";
 
+    /// <summary>Run the CX programme: create, replace, refresh and delete segments and campaigns.</summary>
+    public const string ProgrammeWrite = "programme:write";
+
     public const string Admin = "admin";
 
-    public static readonly string[] All = [EventsWrite, CustomersRead, StatsRead, SurveysRead, SurveysWrite, TextAnalyze, KpisWrite, CasesWrite, AuditRead, PrivacyWrite, Admin];
+    public static readonly string[] All = [EventsWrite, CustomersRead, StatsRead, SurveysRead, SurveysWrite, TextAnalyze, KpisWrite, CasesWrite, AuditRead, PrivacyWrite, ProgrammeWrite, Admin];
 
     public const string ClaimType = "scope";
     public const string WorkspaceClaim = "workspace";

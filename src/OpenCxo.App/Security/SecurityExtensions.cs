@@ -79,18 +79,13 @@ public static class SecurityExtensions
                 cookie.Events.OnRedirectToAccessDenied = context => RedirectUnlessApi(context, StatusCodes.Status403Forbidden);
             });
 
-        var authorization = services.AddAuthorizationBuilder()
-            .AddPolicy(Scopes.EventsWrite, p => p.RequireAssertion(c => HasScope(c.User, Scopes.EventsWrite)))
-            .AddPolicy(Scopes.CustomersRead, p => p.RequireAssertion(c => HasScope(c.User, Scopes.CustomersRead)))
-            .AddPolicy(Scopes.StatsRead, p => p.RequireAssertion(c => HasScope(c.User, Scopes.StatsRead)))
-            .AddPolicy(Scopes.SurveysRead, p => p.RequireAssertion(c => HasScope(c.User, Scopes.SurveysRead) || HasScope(c.User, Scopes.SurveysWrite)))
-            .AddPolicy(Scopes.SurveysWrite, p => p.RequireAssertion(c => HasScope(c.User, Scopes.SurveysWrite)))
-            .AddPolicy(Scopes.TextAnalyze, p => p.RequireAssertion(c => HasScope(c.User, Scopes.TextAnalyze)))
-            .AddPolicy(Scopes.KpisWrite, p => p.RequireAssertion(c => HasScope(c.User, Scopes.KpisWrite)))
-            .AddPolicy(Scopes.CasesWrite, p => p.RequireAssertion(c => HasScope(c.User, Scopes.CasesWrite)))
-            .AddPolicy(Scopes.AuditRead, p => p.RequireAssertion(c => HasScope(c.User, Scopes.AuditRead)))
-            .AddPolicy(Scopes.PrivacyWrite, p => p.RequireAssertion(c => HasScope(c.User, Scopes.PrivacyWrite)))
-            .AddPolicy(Scopes.Admin, p => p.RequireAssertion(c => HasScope(c.User, Scopes.Admin)));
+        // One policy per scope; surveys:write implies surveys:read.
+        var authorization = services.AddAuthorizationBuilder();
+        foreach (var scope in Scopes.All)
+        {
+            authorization.AddPolicy(scope, p => p.RequireAssertion(c => HasScope(c.User, scope) || (scope == Scopes.SurveysRead && HasScope(c.User, Scopes.SurveysWrite))));
+        }
+
         foreach (var (policy, roles) in UiPolicies.RolesOf)
         {
             authorization.AddPolicy(policy, p => p.AddAuthenticationSchemes(CookieScheme).RequireRole(roles));

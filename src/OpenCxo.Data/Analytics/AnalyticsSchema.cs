@@ -10,7 +10,7 @@ namespace OpenCxo.Data.Analytics;
 internal static class AnalyticsSchema
 {
     /// <summary>Bump on any change below: a store with another version is dropped and copied again.</summary>
-    public const int Version = 12;
+    public const int Version = 13;
 
     // interactions leaves out text and the attributes' JSON: they belong to the text-analytics work and would
     // multiply the size of the copy. The attributes the dashboards group by (campaign, salesRep, team, agent,
@@ -162,13 +162,21 @@ internal static class AnalyticsSchema
     // erasure_state holds the seq of the last customer erasure (issue 9) applied to this store (no row: none yet).
     // customer_predictions holds each scored customer's place among the workspace's customers by the latest model
     // run (AnalyticsStore.CopyPredictions), as attribute-like rows that metrics slice by; prediction_runs says which run
-    // each workspace's rows came from. Added after version 11 without a copy again: created where missing.
+    // each workspace's rows came from; customer_scores holds the same run's scores themselves, which segments test
+    // (version 13). Added after version 11 without a copy again: created where missing.
     private const string Additive = """
         CREATE TABLE IF NOT EXISTS customer_predictions (
             workspace_id BIGINT NOT NULL,
             customer_id BIGINT NOT NULL,
             name VARCHAR NOT NULL,
             value VARCHAR NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS customer_scores (
+            workspace_id BIGINT NOT NULL,
+            customer_id BIGINT NOT NULL,
+            churn_risk DOUBLE,
+            lifetime_value DOUBLE,
+            probability_alive DOUBLE
         );
         CREATE TABLE IF NOT EXISTS prediction_runs (
             workspace_id BIGINT NOT NULL,
@@ -182,6 +190,7 @@ internal static class AnalyticsSchema
     private const string Drop = """
         DROP TABLE IF EXISTS erasure_state;
         DROP TABLE IF EXISTS customer_predictions;
+        DROP TABLE IF EXISTS customer_scores;
         DROP TABLE IF EXISTS prediction_runs;
         DROP TABLE IF EXISTS interactions;
         DROP TABLE IF EXISTS subscription_spans;

@@ -54,6 +54,7 @@ public sealed partial class AnalyticsStore
                     DELETE FROM texts WHERE customer_id IN (SELECT id FROM erased);
                     DELETE FROM text_themes WHERE customer_id IN (SELECT id FROM erased);
                     DELETE FROM customer_predictions WHERE customer_id IN (SELECT id FROM erased);
+                    DELETE FROM customer_scores WHERE customer_id IN (SELECT id FROM erased);
                     DROP TABLE erased;
                     DELETE FROM erasure_state;
                     """;

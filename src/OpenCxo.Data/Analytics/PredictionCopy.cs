@@ -51,7 +51,7 @@ public sealed partial class AnalyticsStore
             ct.ThrowIfCancellationRequested();
             var scores = db.CustomerScores.AsNoTracking()
                 .Where(s => s.WorkspaceId == run.Workspace && s.RunId == run.Run)
-                .Select(s => new { s.CustomerId, s.ChurnRisk, s.LifetimeValue })
+                .Select(s => new { s.CustomerId, s.ChurnRisk, s.LifetimeValue, s.ProbabilityAlive })
                 .ToList();
             var risky = scores.Where(s => s.ChurnRisk is not null).OrderByDescending(s => s.ChurnRisk).ThenBy(s => s.CustomerId).Select(s => s.CustomerId).ToList();
             var valuable = scores.Where(s => s.LifetimeValue is not null).OrderByDescending(s => s.LifetimeValue).ThenBy(s => s.CustomerId).Select(s => s.CustomerId).ToList();
@@ -59,7 +59,7 @@ public sealed partial class AnalyticsStore
             using (var command = store.CreateCommand())
             {
                 command.Transaction = transaction;
-                command.CommandText = "DELETE FROM customer_predictions WHERE workspace_id = $w; DELETE FROM prediction_runs WHERE workspace_id = $w; INSERT INTO prediction_runs VALUES ($w, $run)";
+                command.CommandText = "DELETE FROM customer_predictions WHERE workspace_id = $w; DELETE FROM customer_scores WHERE workspace_id = $w; DELETE FROM prediction_runs WHERE workspace_id = $w; INSERT INTO prediction_runs VALUES ($w, $run)";
                 command.Parameters.Add(new DuckDBParameter("w", run.Workspace));
                 command.Parameters.Add(new DuckDBParameter("run", run.Run));
                 command.ExecuteNonQuery();
@@ -75,6 +75,27 @@ public sealed partial class AnalyticsStore
                     }
 
                     rows += ranked.Count;
+                }
+            }
+
+            using (var appender = store.CreateAppender("customer_scores"))
+            {
+                foreach (var score in scores)
+                {
+                    var row = appender.CreateRow().AppendValue(run.Workspace).AppendValue(score.CustomerId);
+                    foreach (var value in new[] { score.ChurnRisk, score.LifetimeValue, score.ProbabilityAlive })
+                    {
+                        if (value is { } v && double.IsFinite(v))
+                        {
+                            row.AppendValue(v);
+                        }
+                        else
+                        {
+                            row.AppendNullValue();
+                        }
+                    }
+
+                    row.EndRow();
                 }
             }
 

@@ -91,6 +91,7 @@ public sealed class AuditInterceptor(TimeProvider time) : SaveChangesInterceptor
         [typeof(JourneySettingsRow)] = ("journey-stages", _ => "journey-stages", []),
         [typeof(CustomerNeedsRow)] = ("customer-needs", _ => "customer-needs", []),
         [typeof(RetentionSettingsRow)] = ("retention", _ => "retention", []),
+        [typeof(SegmentRow)] = ("segment", r => "segment:" + ((SegmentRow)r).Key, ["RefreshedAt", "Members", "ChangeSequence"]),
         [typeof(UserRow)] = ("user", r => "user:" + ((UserRow)r).Name, ["FailedSignIns", "LockedUntil"]),
         [typeof(ApiKey)] = ("api-key", r => "api-key:" + ((ApiKey)r).Name, []),
         [typeof(ConsentRow)] = ("consent", r => "customer:" + ((ConsentRow)r).CustomerId.ToString(CultureInfo.InvariantCulture), []),

@@ -50,6 +50,9 @@ public abstract class CxoDb(DbContextOptions options) : DbContext(options)
     public DbSet<ErasureRow> Erasures => Set<ErasureRow>();
     public DbSet<LeaseRow> Leases => Set<LeaseRow>();
     public DbSet<RetentionSettingsRow> RetentionSettings => Set<RetentionSettingsRow>();
+    public DbSet<SegmentRow> Segments => Set<SegmentRow>();
+    public DbSet<SegmentMemberRow> SegmentMembers => Set<SegmentMemberRow>();
+    public DbSet<SegmentSnapshotRow> SegmentSnapshots => Set<SegmentSnapshotRow>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -75,7 +75,7 @@ public sealed class AlertRow
 }
 
 /// <summary>
-/// An alert's or a weekly digest's delivery (exactly one of <see cref="AlertId"/> and <see cref="DigestId"/>) to one
+/// An alert's or a weekly digest's delivery (<see cref="AlertId"/> or <see cref="DigestId"/>), or a stored payload's, to one
 /// e-mail address or webhook URL, retried with backoff until delivered or given up.
 /// </summary>
 public sealed class AlertDeliveryRow
@@ -83,6 +83,10 @@ public sealed class AlertDeliveryRow
     public long Id { get; set; }
     public long? AlertId { get; set; }
     public long? DigestId { get; set; }
+
+    /// <summary>A payload stored whole, for deliveries that are neither an alert nor a digest (a segment's member changes).</summary>
+    public string? PayloadJson { get; set; }
+
     public long WorkspaceId { get; set; }
 
     /// <summary><c>email</c> or <c>webhook</c>.</summary>

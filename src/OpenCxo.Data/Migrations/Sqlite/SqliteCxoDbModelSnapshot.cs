@@ -79,6 +79,10 @@ namespace OpenCxo.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("next_attempt_at");
 
+                    b.Property<string>("PayloadJson")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payload_json");
+
                     b.Property<string>("Target")
                         .IsRequired()
                         .HasMaxLength(500)
@@ -1221,6 +1225,136 @@ namespace OpenCxo.Data.Migrations.Sqlite
                     b.ToTable("retention_settings", (string)null);
                 });
 
+            modelBuilder.Entity("OpenCxo.Data.Storage.SegmentMemberRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customer_id");
+
+                    b.Property<long>("JoinedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("joined_at");
+
+                    b.Property<long?>("LeftAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("left_at");
+
+                    b.Property<long>("SegmentId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("segment_id");
+
+                    b.Property<bool>("Synced")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("synced");
+
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "CustomerId");
+
+                    b.HasIndex("SegmentId", "LeftAt", "CustomerId");
+
+                    b.ToTable("segment_members", (string)null);
+                });
+
+            modelBuilder.Entity("OpenCxo.Data.Storage.SegmentRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("ChangeSequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("change_sequence");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DefinitionJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("definition_json");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<long?>("Members")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("members");
+
+                    b.Property<long?>("RefreshedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("refreshed_at");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "Key")
+                        .IsUnique();
+
+                    b.ToTable("segments", (string)null);
+                });
+
+            modelBuilder.Entity("OpenCxo.Data.Storage.SegmentSnapshotRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Joined")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("joined");
+
+                    b.Property<long>("Left")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("left");
+
+                    b.Property<long>("Members")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("members");
+
+                    b.Property<long>("SegmentId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("segment_id");
+
+                    b.Property<long>("TakenAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("taken_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SegmentId", "TakenAt");
+
+                    b.ToTable("segment_snapshots", (string)null);
+                });
+
             modelBuilder.Entity("OpenCxo.Data.Storage.SurveyInvitationRow", b =>
                 {
                     b.Property<long>("Id")
@@ -1842,6 +1976,24 @@ namespace OpenCxo.Data.Migrations.Sqlite
                     b.HasOne("OpenCxo.Data.Storage.KpiRow", null)
                         .WithMany()
                         .HasForeignKey("KpiId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OpenCxo.Data.Storage.SegmentMemberRow", b =>
+                {
+                    b.HasOne("OpenCxo.Data.Storage.SegmentRow", null)
+                        .WithMany()
+                        .HasForeignKey("SegmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OpenCxo.Data.Storage.SegmentSnapshotRow", b =>
+                {
+                    b.HasOne("OpenCxo.Data.Storage.SegmentRow", null)
+                        .WithMany()
+                        .HasForeignKey("SegmentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
