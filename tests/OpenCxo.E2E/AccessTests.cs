@@ -19,6 +19,8 @@ public sealed class AccessTests(UiServer server)
         ["/touchpoints"] = ["admin", "cxo", "marketing", "sales", "service"],
         ["/actions"] = ["admin", "cxo", "marketing", "sales", "service"],
         ["/cases"] = ["admin", "cxo", "marketing", "sales", "service"],
+        ["/segments"] = ["admin", "cxo", "marketing", "sales", "service"],
+        ["/segments/new"] = ["admin", "cxo", "marketing", "sales", "service"],
         ["/surveys"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
         ["/surveys/new"] = ["admin", "cxo", "marketing", "service"],
         ["/feedback"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
@@ -41,7 +43,7 @@ public sealed class AccessTests(UiServer server)
     };
 
     /// <summary>Pages reached from another page rather than from the menu.</summary>
-    private static readonly HashSet<string> OffMenu = ["/surveys/new", "/kpis/new", "/feedback/taxonomy", "/customers/1", "/metrics/nps"];
+    private static readonly HashSet<string> OffMenu = ["/surveys/new", "/segments/new", "/kpis/new", "/feedback/taxonomy", "/customers/1", "/metrics/nps"];
 
     /// <summary>Pages with a route parameter opened in the table as one real page.</summary>
     private static readonly Dictionary<string, string> Samples = new()
@@ -54,6 +56,7 @@ public sealed class AccessTests(UiServer server)
     private static readonly Dictionary<string, string> SameAs = new()
     {
         ["/kpis/{Key}"] = "/kpis",
+        ["/segments/{Key}"] = "/segments",
         ["/kpis/{Key}/edit"] = "/kpis/new",
         ["/promises/{Key}"] = "/promises",
         ["/surveys/{SurveyKey}/edit"] = "/surveys/new",
