@@ -123,7 +123,7 @@ public static class SegmentCommand
         var exportKey = new Argument<string>("key") { Description = "The segment's key" };
         var exportOut = new Option<FileInfo?>("--out") { Description = "Where to write the CSV; standard output when left out. An existing file is not overwritten" };
         var exportWorkspace = Cli.Cli.Workspace();
-        var export = new Command("export", "The segment's audience as CSV (customer, email, phone), leaving out who refused marketing, opted out, is do-not-contact or held out; audited")
+        var export = new Command("export", "The segment's audience as CSV (customer, email, phone), leaving out who refused marketing, opted out or is do-not-contact; audited")
         {
             exportKey, exportOut, exportWorkspace,
         };

@@ -106,7 +106,7 @@ public static class SegmentEndpoints
         people.MapGet("/{key}/export", Export)
             .Audited("export", (http, _) => "segment:" + Convert.ToString(http.GetRouteValue("key"), CultureInfo.InvariantCulture))
             .WithName("ExportSegment")
-            .WithSummary("The segment's audience now as CSV (customer, email, phone): members less who refused marketing, opted out, are do-not-contact, or are a campaign's control group. Audited.");
+            .WithSummary("The segment's audience now as CSV (customer, email, phone): members less who refused marketing, opted out or are do-not-contact. Audited.");
 
         // The builder's download, for a signed-in person's cookie.
         app.MapGet("/export/segments/{key}.csv", Export)

@@ -28,8 +28,8 @@ public sealed record SegmentContact(long Customer, string? Email, string? Phone)
 /// <summary>
 /// Saved, dynamic segments: definitions, live counts, membership with its history, exports and webhook sync. A segment's
 /// members are everyone its conditions hold for; its <em>audience</em> — what exports and webhooks send — leaves out who
-/// refused marketing consent or opted out of surveys (the same "opted out" next best actions read), who is marked
-/// do-not-contact, and the control groups of campaigns held out of it.
+/// refused marketing consent or opted out of surveys (the same "opted out" next best actions read) and who is marked
+/// do-not-contact.
 /// </summary>
 public sealed class SegmentService(CxoDbFactory databases, AnalyticsStore store, TimeProvider time)
 {
@@ -138,13 +138,13 @@ public sealed class SegmentService(CxoDbFactory databases, AnalyticsStore store,
 
     /// <summary>
     /// The members who may be sent to a marketing tool now, with their contact details: members less those who refused
-    /// marketing or opted out, are marked do-not-contact, or are held out as a campaign's control group.
+    /// marketing or opted out, or are marked do-not-contact.
     /// </summary>
     public async Task<IReadOnlyList<SegmentContact>> AudienceAsync(long workspaceId, SegmentRow row, SegmentDefinition segment, CancellationToken ct)
     {
         var members = await MembersAsync(workspaceId, segment, ct).ConfigureAwait(false);
         await using var db = databases.CreateDbContext();
-        var excluded = await ExcludedAsync(db, workspaceId, row.Id, ct).ConfigureAwait(false);
+        var excluded = await ExcludedAsync(db, workspaceId, ct).ConfigureAwait(false);
         var eligible = members.Where(m => !excluded.Contains(m)).ToList();
         return await ContactsAsync(db, workspaceId, eligible, ct).ConfigureAwait(false);
     }
@@ -164,7 +164,7 @@ public sealed class SegmentService(CxoDbFactory databases, AnalyticsStore store,
         var now = time.GetUtcNow().UtcDateTime;
 
         await using var db = databases.CreateDbContext();
-        var excluded = segment.Webhook is null ? [] : await ExcludedAsync(db, workspaceId, row.Id, ct).ConfigureAwait(false);
+        var excluded = segment.Webhook is null ? [] : await ExcludedAsync(db, workspaceId, ct).ConfigureAwait(false);
         await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         var open = await db.SegmentMembers.AsNoTracking().Where(m => m.SegmentId == row.Id && m.LeftAt == null)
             .Select(m => new { m.Id, m.CustomerId, m.Synced }).ToListAsync(ct).ConfigureAwait(false);
@@ -365,18 +365,13 @@ public sealed class SegmentService(CxoDbFactory databases, AnalyticsStore store,
         return [.. answers.Select(a => new ConsentFact(a.Key.Customer, a.Key.Purpose, a.Value))];
     }
 
-    /// <summary>Who the audience leaves out: opted out (incl. refused marketing), do-not-contact, and held-out control groups of campaigns on this segment.</summary>
-    private static async Task<HashSet<long>> ExcludedAsync(CxoDb db, long workspaceId, long segmentId, CancellationToken ct)
+    /// <summary>Who the audience leaves out: opted out (incl. refused marketing) and do-not-contact.</summary>
+    private static async Task<HashSet<long>> ExcludedAsync(CxoDb db, long workspaceId, CancellationToken ct)
     {
         var (optedOut, doNotContact) = await ContactPreferences.ReadAsync(db, workspaceId, null, ct).ConfigureAwait(false);
         optedOut.UnionWith(doNotContact);
-        optedOut.UnionWith(await HeldOutAsync(db, segmentId, ct).ConfigureAwait(false));
         return optedOut;
     }
-
-    /// <summary>Control-group members of the segment's running campaigns: never sent anywhere while the campaign runs.</summary>
-    private static Task<List<long>> HeldOutAsync(CxoDb db, long segmentId, CancellationToken ct) =>
-        Task.FromResult(new List<long>());
 
     /// <summary>E-mail and phone of each customer (the first of each kind), in the order given.</summary>
     private static async Task<IReadOnlyList<SegmentContact>> ContactsAsync(CxoDb db, long workspaceId, List<long> customers, CancellationToken ct)
