@@ -157,6 +157,24 @@ public sealed class SegmentService(CxoDbFactory databases, AnalyticsStore store,
     /// </summary>
     public async Task<SegmentRefresh> RefreshAsync(long workspaceId, string key, CancellationToken ct)
     {
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await RefreshOnceAsync(workspaceId, key, ct).ConfigureAwait(false) is { } done)
+            {
+                return done;
+            }
+
+            // Each loss means another refresh finished in between: with k callers at once, the last loses k − 1 times.
+            if (attempt == 20)
+            {
+                throw new InvalidOperationException($"Segment '{key}' is being refreshed by others without pause; try again.");
+            }
+        }
+    }
+
+    /// <summary>One refresh; null when another finished meanwhile (this one then starts again on its result).</summary>
+    private async Task<SegmentRefresh?> RefreshOnceAsync(long workspaceId, string key, CancellationToken ct)
+    {
         var started = time.GetTimestamp();
         var found = await GetAsync(workspaceId, key, ct).ConfigureAwait(false) ?? throw new KeyNotFoundException($"No segment '{key}'.");
         var (row, segment) = found;
@@ -166,6 +184,18 @@ public sealed class SegmentService(CxoDbFactory databases, AnalyticsStore store,
         await using var db = databases.CreateDbContext();
         var excluded = segment.Webhook is null ? [] : await ExcludedAsync(db, workspaceId, ct).ConfigureAwait(false);
         await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+
+        // Refreshes of one segment take turns: the first statement claims the segment's row (a row lock in PostgreSQL,
+        // the write lock in SQLite) only if no other refresh finished since this one read it.
+        var previous = row.RefreshedAt;
+        if (await db.Segments.Where(s => s.Id == row.Id && s.RefreshedAt == previous)
+                .ExecuteUpdateAsync(u => u.SetProperty(s => s.RefreshedAt, now), ct).ConfigureAwait(false) == 0)
+        {
+            await transaction.RollbackAsync(ct).ConfigureAwait(false);
+            return null;
+        }
+
+        var sequence = await db.Segments.Where(s => s.Id == row.Id).Select(s => s.ChangeSequence).SingleAsync(ct).ConfigureAwait(false);
         var open = await db.SegmentMembers.AsNoTracking().Where(m => m.SegmentId == row.Id && m.LeftAt == null)
             .Select(m => new { m.Id, m.CustomerId, m.Synced }).ToListAsync(ct).ConfigureAwait(false);
         var current = members.ToHashSet();
@@ -201,7 +231,12 @@ public sealed class SegmentService(CxoDbFactory databases, AnalyticsStore store,
         await InsertStaysAsync(db, row, [.. joined.Where(audience.Contains)], synced: true, now, ct).ConfigureAwait(false);
         db.SegmentSnapshots.Add(new SegmentSnapshotRow { SegmentId = row.Id, TakenAt = now, Members = members.Count, Joined = joined.Count, Left = left.Count });
 
-        var sequence = row.ChangeSequence;
+        if (segment.Webhook is null && open.Any(o => o.Synced))
+        {
+            // The webhook was taken off: what it was sent no longer counts, so one set again starts from the whole audience.
+            await db.SegmentMembers.Where(m => m.SegmentId == row.Id && m.Synced).ExecuteUpdateAsync(u => u.SetProperty(m => m.Synced, false), ct).ConfigureAwait(false);
+        }
+
         if (segment.Webhook is { } hook && toAdd.Count + toRemove.Count > 0)
         {
             var contacts = (await ContactsAsync(db, workspaceId, [.. toAdd, .. toRemove], ct).ConfigureAwait(false)).ToDictionary(c => c.Customer);

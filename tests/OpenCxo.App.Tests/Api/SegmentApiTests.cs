@@ -132,6 +132,32 @@ public sealed class SegmentApiTests
         Assert.False(await db.SegmentMembers.AnyAsync(m => m.CustomerId == fay));
     }
 
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Refreshes_racing_each_other_store_each_stay_and_send_each_change_once(string provider)
+    {
+        using var hook = new WebhookSink();
+        await using var host = await ApiHost.StartAsync(provider, new Dictionary<string, string?> { ["Kpis:Evaluate"] = "false" });
+        var client = await host.ClientAsync("a");
+        await PostEventsAsync(client, [.. Enumerable.Range(0, 40).SelectMany(c => Enumerable.Range(0, 3).Select(i => Call($"r{c}-{i}", $"racer{c}", Today.AddDays(-1 - i))))]);
+        await host.Services.GetRequiredService<AnalyticsStore>().SyncAsync();
+        var segment = FrequentCallers.DeepClone().AsObject();
+        segment["webhook"] = hook.Url;
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/segments", segment)).StatusCode);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => client.PostAsync("/api/v1/segments/frequent-callers/refresh", null)));
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        await host.Services.GetRequiredService<AlertService>().DeliverAsync(null, default);
+
+        await using var db = host.Factory.CreateDbContext();
+        var stays = await db.SegmentMembers.Where(m => m.LeftAt == null).Select(m => m.CustomerId).ToListAsync();
+        Assert.Equal(40, stays.Count);
+        Assert.Equal(40, stays.Distinct().Count());
+        Assert.Equal(4, await db.SegmentSnapshots.CountAsync());
+        var sent = hook.Bodies.SelectMany(b => b["added"]?.AsArray() ?? []).Select(c => (long)c!["customer"]!).ToList();
+        Assert.Equal(40, sent.Count);
+        Assert.Equal(40, sent.Distinct().Count());
+    }
+
     [Fact]
     public async Task Bad_hostile_and_huge_definitions_are_refused_naming_the_field()
     {
