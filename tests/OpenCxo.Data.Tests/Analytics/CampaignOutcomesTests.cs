@@ -1,0 +1,93 @@
+using OpenCxo.Data.Analytics;
+using OpenCxo.Data.Storage;
+
+namespace OpenCxo.Data.Tests.Analytics;
+
+/// <summary>
+/// A campaign's outcomes by week on a fixture whose answer is known by construction: five treated and five held-out
+/// customers with purchases, a refund, cancellations, NPS answers and campaign touchpoints planted in given weeks, plus
+/// touchpoints before the launch and after the window that must not count.
+/// </summary>
+public sealed class CampaignOutcomesTests : IAsyncLifetime
+{
+    private static readonly DateTime Launch = new(2026, 3, 2, 0, 0, 0, DateTimeKind.Utc);
+
+    private TemporarySource _source = null!;
+    private AnalyticsStore _store = null!;
+
+    public async Task InitializeAsync()
+    {
+        _source = await TemporarySource.CreateAsync("campaigns");
+        _store = new AnalyticsStore(_source.StorePath, _source.Factory);
+        await using var db = _source.Factory.CreateDbContext();
+        for (var id = 1L; id <= 11; id++)
+        {
+            db.Customers.Add(new CustomerRow { Id = id, WorkspaceId = 1, FirstSeen = Launch, LastSeen = Launch, CreatedAt = Launch });
+        }
+
+        await db.SaveChangesAsync();
+        Add(db, 1, 2, "order.placed", 10);
+        Add(db, 2, 3, "order.placed", 20);
+        Add(db, 3, 4, "order.placed", 30);
+        Add(db, 4, 16, "order.placed", 40);
+        Add(db, 1, 9, "refund.issued", 5);
+        Add(db, 5, 10, "subscription.cancelled", 0);
+        Add(db, 7, 1, "subscription.cancelled", 0);
+        Add(db, 6, 8, "order.placed", 50);
+        Add(db, 1, 3, "survey.response", 0, """{"survey":"relational","npsScore":10}""");
+        Add(db, 6, 2, "survey.response", 0, """{"survey":"relational","npsScore":3}""");
+        Add(db, 1, 1, "campaign.sent", 0, """{"campaign":"spring"}""");
+        Add(db, 2, 1, "campaign.sent", 0, """{"campaign":"spring"}""");
+        Add(db, 9, 1, "campaign.sent", 0, """{"campaign":"spring"}""");
+
+        // Outside: before the launch, after the three weeks, and a customer who is not a member.
+        Add(db, 2, -3, "order.placed", 999);
+        Add(db, 3, 25, "order.placed", 999);
+        Add(db, 11, 2, "order.placed", 999);
+        await db.SaveChangesAsync();
+        await _store.SyncAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        _source.Dispose();
+    }
+
+    [Fact]
+    public async Task Each_groups_cumulative_outcomes_by_week_are_the_planted_ones()
+    {
+        CampaignMember[] members = [.. Enumerable.Range(1, 10).Select(id => new CampaignMember(id, id > 5))];
+        var outcomes = await _store.CampaignOutcomesAsync(1, "spring", members, Launch, 3, Launch.AddDays(30));
+
+        CampaignWeek Week(bool control, int week) => outcomes.Weeks.Single(w => w.Control == control && w.Week == week);
+
+        // Treated: 1, 2, 3 buy in week 1 (10, 20, 30), 1 is refunded 5 in week 2, 5 cancels in week 2, 4 buys 40 in week 3.
+        Assert.Equal((5L, 0L, 3L, 60.0, 1400.0, 1L), Row(Week(false, 1)));
+        Assert.Equal((5L, 1L, 3L, 55.0, 1325.0, 1L), Row(Week(false, 2)));
+        Assert.Equal((5L, 1L, 4L, 95.0, 2925.0, 1L), Row(Week(false, 3)));
+
+        // Held out: 7 cancels in week 1; 6 answers 3 in week 1 and buys 50 in week 2.
+        Assert.Equal((5L, 1L, 0L, 0.0, 0.0, 0L), Row(Week(true, 1)));
+        Assert.Equal((5L, 1L, 1L, 50.0, 2500.0, 0L), Row(Week(true, 3)));
+        Assert.Equal(1L, Week(true, 1).Detractors);
+        Assert.Equal("EUR", Week(false, 1).Currency);
+        Assert.Equal(6, outcomes.Weeks.Count);
+
+        // Two treated members and one held-out member carried the campaign's touchpoints.
+        Assert.Equal((2L, 1L), (outcomes.TreatedReached, outcomes.ControlReached));
+    }
+
+    private static (long, long, long, double, double, long) Row(CampaignWeek w) => (w.Members, w.Cancelled, w.Bought, w.RevenueSum, w.RevenueSumOfSquares, w.Promoters);
+
+    private static void Add(CxoDb db, long customer, int daysAfterLaunch, string type, decimal value, string? attributes = null)
+    {
+        var department = type.StartsWith("campaign", StringComparison.Ordinal) ? "marketing" : type == "survey.response" ? "service" : "sales";
+        db.Interactions.Add(new InteractionRow
+        {
+            WorkspaceId = 1, EventId = Guid.NewGuid().ToString("N"), CustomerId = customer, OccurredAt = Launch.AddDays(daysAfterLaunch).AddHours(12),
+            ReceivedAt = Launch, Department = department, Channel = "web", Type = type, ValueE4 = (long)(value * 10_000), Currency = value == 0 ? null : "EUR",
+            Attributes = attributes,
+        });
+    }
+}
