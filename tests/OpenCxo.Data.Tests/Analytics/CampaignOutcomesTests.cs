@@ -8,18 +8,12 @@ namespace OpenCxo.Data.Tests.Analytics;
 /// customers with purchases, a refund, cancellations, NPS answers and campaign touchpoints planted in given weeks, plus
 /// touchpoints before the launch and after the window that must not count.
 /// </summary>
-public sealed class CampaignOutcomesTests : IAsyncLifetime
+public sealed class CampaignOutcomesTests() : SeededStoreTest("campaigns")
 {
     private static readonly DateTime Launch = new(2026, 3, 2, 0, 0, 0, DateTimeKind.Utc);
 
-    private TemporarySource _source = null!;
-    private AnalyticsStore _store = null!;
-
-    public async Task InitializeAsync()
+    protected override async Task SeedAsync(CxoDb db)
     {
-        _source = await TemporarySource.CreateAsync("campaigns");
-        _store = new AnalyticsStore(_source.StorePath, _source.Factory);
-        await using var db = _source.Factory.CreateDbContext();
         for (var id = 1L; id <= 11; id++)
         {
             db.Customers.Add(new CustomerRow { Id = id, WorkspaceId = 1, FirstSeen = Launch, LastSeen = Launch, CreatedAt = Launch });
@@ -45,20 +39,13 @@ public sealed class CampaignOutcomesTests : IAsyncLifetime
         Add(db, 3, 25, "order.placed", 999);
         Add(db, 11, 2, "order.placed", 999);
         await db.SaveChangesAsync();
-        await _store.SyncAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _store.DisposeAsync();
-        _source.Dispose();
     }
 
     [Fact]
     public async Task Each_groups_cumulative_outcomes_by_week_are_the_planted_ones()
     {
         CampaignMember[] members = [.. Enumerable.Range(1, 10).Select(id => new CampaignMember(id, id > 5))];
-        var outcomes = await _store.CampaignOutcomesAsync(1, "spring", members, Launch, 3, Launch.AddDays(30));
+        var outcomes = await Store.CampaignOutcomesAsync(1, "spring", members, Launch, 3, Launch.AddDays(30));
 
         CampaignWeek Week(bool control, int week) => outcomes.Weeks.Single(w => w.Control == control && w.Week == week);
 

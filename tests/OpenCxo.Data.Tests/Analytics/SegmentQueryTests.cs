@@ -10,18 +10,12 @@ namespace OpenCxo.Data.Tests.Analytics;
 /// workspace 2 that must never appear), each planted with the touchpoints, attributes, answers, texts, scores and
 /// consents that put them in or out of each rule.
 /// </summary>
-public sealed class SegmentQueryTests : IAsyncLifetime
+public sealed class SegmentQueryTests() : SeededStoreTest("segments")
 {
     private static readonly DateTime Now = new(2026, 6, 30, 12, 0, 0, DateTimeKind.Utc);
 
-    private TemporarySource _source = null!;
-    private AnalyticsStore _store = null!;
-
-    public async Task InitializeAsync()
+    protected override async Task SeedAsync(CxoDb db)
     {
-        _source = await TemporarySource.CreateAsync("segments");
-        _store = new AnalyticsStore(_source.StorePath, _source.Factory);
-        await using var db = _source.Factory.CreateDbContext();
         for (var id = 1L; id <= 12; id++)
         {
             db.Customers.Add(new CustomerRow { Id = id, WorkspaceId = 1, FirstSeen = Now, LastSeen = Now, CreatedAt = Now });
@@ -71,13 +65,6 @@ public sealed class SegmentQueryTests : IAsyncLifetime
         db.CustomerScores.Add(new CustomerScoreRow { WorkspaceId = 1, CustomerId = 1, RunId = run.Id, ChurnRisk = 0.3 });
         Touch(db, 11, "sales", "web", "order.placed", 100);
         await db.SaveChangesAsync();
-        await _store.SyncAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _store.DisposeAsync();
-        _source.Dispose();
     }
 
     public static TheoryData<string, long[]> Rules => new()
@@ -115,24 +102,24 @@ public sealed class SegmentQueryTests : IAsyncLifetime
     {
         var definition = Definition(conditions);
         Assert.Empty(definition.Validate());
-        Assert.Equal(expected, await _store.SegmentMembersAsync(1, definition, Now, null));
-        Assert.Equal(expected.Length, await _store.SegmentCountAsync(1, definition, Now, null));
+        Assert.Equal(expected, await Store.SegmentMembersAsync(1, definition, Now, null));
+        Assert.Equal(expected.Length, await Store.SegmentCountAsync(1, definition, Now, null));
     }
 
     [Fact]
     public async Task Any_of_an_empty_list_holds_for_nobody()
     {
         var definition = Definition("[]") with { Match = SegmentMatch.Any };
-        Assert.Equal(0, await _store.SegmentCountAsync(1, definition, Now, null));
+        Assert.Equal(0, await Store.SegmentCountAsync(1, definition, Now, null));
     }
 
     [Fact]
     public async Task Consent_conditions_read_the_answers_given_for_the_evaluation()
     {
         ConsentFact[] consents = [new(1, "marketing", true), new(2, "marketing", false), new(3, "surveys", false)];
-        Assert.Equal([1L], await _store.SegmentMembersAsync(1, Definition("""[{"kind":"consent","name":"marketing","state":"given"}]"""), Now, consents));
-        Assert.Equal([2L], await _store.SegmentMembersAsync(1, Definition("""[{"kind":"consent","name":"marketing","state":"refused"}]"""), Now, consents));
-        Assert.Equal([3L, 4, 5, 6, 7, 8, 9, 10, 11, 12], await _store.SegmentMembersAsync(1, Definition("""[{"kind":"consent","name":"marketing","state":"unknown"}]"""), Now, consents));
+        Assert.Equal([1L], await Store.SegmentMembersAsync(1, Definition("""[{"kind":"consent","name":"marketing","state":"given"}]"""), Now, consents));
+        Assert.Equal([2L], await Store.SegmentMembersAsync(1, Definition("""[{"kind":"consent","name":"marketing","state":"refused"}]"""), Now, consents));
+        Assert.Equal([3L, 4, 5, 6, 7, 8, 9, 10, 11, 12], await Store.SegmentMembersAsync(1, Definition("""[{"kind":"consent","name":"marketing","state":"unknown"}]"""), Now, consents));
     }
 
     [Fact]
@@ -140,8 +127,8 @@ public sealed class SegmentQueryTests : IAsyncLifetime
     {
         var definition = Definition("""[{"kind":"attribute","name":"plan' OR 1=1 --","op":"=","value":"x'); DROP TABLE interactions; --"}]""");
         Assert.Empty(definition.Validate());
-        Assert.Equal(0, await _store.SegmentCountAsync(1, definition, Now, null));
-        Assert.Equal(12, await _store.SegmentCountAsync(1, Definition("[]"), Now, null));
+        Assert.Equal(0, await Store.SegmentCountAsync(1, definition, Now, null));
+        Assert.Equal(12, await Store.SegmentCountAsync(1, Definition("[]"), Now, null));
     }
 
     [Fact]
