@@ -153,7 +153,8 @@ public sealed class SegmentService(CxoDbFactory databases, AnalyticsStore store,
     /// Brings the stored membership up to the definition: closes the stays of those who left, opens stays for those
     /// who joined, records the size, and queues the audience's changes for the segment's webhook (added: now in the
     /// audience and not sent before; removed: sent before and now out of it, having left or withdrawn consent).
-    /// Serialised per segment by the job's lease; one transaction, so a failed refresh leaves the last one whole.
+    /// Refreshes of one segment take turns, on any server (see RefreshOnceAsync); one transaction, so a failed refresh
+    /// leaves the last one whole.
     /// </summary>
     public async Task<SegmentRefresh> RefreshAsync(long workspaceId, string key, CancellationToken ct)
     {
