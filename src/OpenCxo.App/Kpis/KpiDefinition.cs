@@ -67,14 +67,7 @@ public sealed partial record KpiDefinition(
     string? Description = null,
     string? Currency = null)
 {
-    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
-    {
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        RespectNullableAnnotations = true,
-        RespectRequiredConstructorParameters = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
-    };
+    public static JsonSerializerOptions Json => Hosting.DocumentJson.Strict;
 
     /// <summary>The metrics a KPI can hold: the catalogue's, with NPS, CSAT and CES read from their own reports.</summary>
     /// <remarks>Cohort retention is a matrix (cohort × months since), not one number, so it is not a KPI's.</remarks>

@@ -38,14 +38,7 @@ public sealed class SegmentService(CxoDbFactory databases, AnalyticsStore store,
     /// <summary>Member changes per webhook call.</summary>
     public const int WebhookBatch = 1000;
 
-    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
-    {
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        RespectNullableAnnotations = true,
-        RespectRequiredConstructorParameters = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
-    };
+    public static JsonSerializerOptions Json => Hosting.DocumentJson.Strict;
 
     public static SegmentDefinition Parse(SegmentRow row) => JsonSerializer.Deserialize<SegmentDefinition>(row.DefinitionJson, Json)!;
 
