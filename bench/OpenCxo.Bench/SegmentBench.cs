@@ -98,9 +98,9 @@ internal static class SegmentBench
         // The export of the largest segment: everyone active in the year.
         var everyone = new SegmentDefinition("bench-all", "Everyone active this year", JsonSerializer.Deserialize<List<SegmentCondition>>(edits[^1], SegmentService.Json)!);
         await service.SaveAsync(workspace, everyone, "bench", replace: true, default);
-        var (row, saved) = (await service.GetAsync(workspace, "bench-all", default))!.Value;
+        var saved = (await service.GetAsync(workspace, "bench-all", default))!.Value.Definition;
         var export = Stopwatch.StartNew();
-        var audience = await service.AudienceAsync(workspace, row, saved, default);
+        var audience = await service.AudienceAsync(workspace, saved, default);
         var file = Path.Combine(work, "segment-export.csv");
         await using (var stream = new FileStream(file, FileMode.Create, FileAccess.Write))
         {

@@ -84,8 +84,8 @@ public static class SegmentCommand
         var count = new Command("count", "How many customers a definition holds now, without saving it") { countFile, countWorkspace };
         count.SetAction(WithService(countWorkspace, sync: true, async (result, segments, workspaceId, ct) =>
         {
-            var (draft, problems) = await ReadAsync<CountInput>(result.GetValue(countFile)!, ct).ConfigureAwait(false);
-            var definition = draft is null ? null : new SegmentDefinition("draft", "draft", draft.Conditions, draft.Match);
+            var (draft, problems) = await ReadAsync<SegmentDraft>(result.GetValue(countFile)!, ct).ConfigureAwait(false);
+            var definition = draft?.AsDefinition();
             problems ??= definition!.Validate();
             if (Report(problems))
             {
@@ -130,7 +130,7 @@ public static class SegmentCommand
         export.SetAction(WithService(exportWorkspace, sync: true, async (result, segments, workspaceId, ct) =>
         {
             var key = result.GetValue(exportKey)!;
-            if (await segments.GetAsync(workspaceId, key, ct).ConfigureAwait(false) is not var (row, definition))
+            if (await segments.GetAsync(workspaceId, key, ct).ConfigureAwait(false) is not var (_, definition))
             {
                 return Cli.Cli.Fail($"no segment '{key}'");
             }
@@ -140,7 +140,7 @@ public static class SegmentCommand
                 return Cli.Cli.Usage($"--out: {existing.FullName} exists; choose another file");
             }
 
-            var audience = await segments.AudienceAsync(workspaceId, row, definition, ct).ConfigureAwait(false);
+            var audience = await segments.AudienceAsync(workspaceId, definition, ct).ConfigureAwait(false);
             if (result.GetValue(exportOut) is { } file)
             {
                 await using var stream = new FileStream(file.FullName, FileMode.CreateNew, FileAccess.Write);
@@ -159,10 +159,6 @@ public static class SegmentCommand
         segment.Subcommands.Add(export);
         return segment;
     }
-
-    /// <summary>The conditions of a definition file for <c>count</c>; a whole definition's other fields are ignored.</summary>
-    private sealed record CountInput(IReadOnlyList<SegmentCondition> Conditions, SegmentMatch Match = SegmentMatch.All, string? Key = null, string? Name = null,
-        string? Description = null, string? Owner = null, string? Webhook = null);
 
     private static async Task<(T? Value, IReadOnlyList<Core.Ingest.FieldError>? Problems)> ReadAsync<T>(FileInfo path, CancellationToken ct)
         where T : class

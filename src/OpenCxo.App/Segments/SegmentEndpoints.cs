@@ -12,8 +12,10 @@ using OpenCxo.Core.Segments;
 
 namespace OpenCxo.App.Segments;
 
-/// <summary>The conditions alone, as the live count while editing takes them.</summary>
-public sealed record SegmentDraft(IReadOnlyList<SegmentCondition> Conditions, SegmentMatch Match = SegmentMatch.All)
+/// <summary>The conditions, as the live count while editing takes them; a whole definition's other fields are read and left aside.</summary>
+public sealed record SegmentDraft(
+    IReadOnlyList<SegmentCondition> Conditions, SegmentMatch Match = SegmentMatch.All, string? Key = null, string? Name = null,
+    string? Description = null, string? Owner = null, string? Webhook = null)
 {
     public SegmentDefinition AsDefinition() => new("draft", "draft", Conditions, Match);
 }
@@ -178,12 +180,12 @@ public static class SegmentEndpoints
     private static async Task<Results<FileStreamHttpResult, NotFound<ProblemDetails>>> Export(string key, HttpContext http, [FromServices] SegmentService segments, CancellationToken ct)
     {
         var workspace = http.User.WorkspaceId();
-        if (await segments.GetAsync(workspace, key, ct) is not var (row, definition))
+        if (await segments.GetAsync(workspace, key, ct) is not var (_, definition))
         {
             return KpiEndpoints.NotFound(key);
         }
 
-        var audience = await segments.AudienceAsync(workspace, row, definition, ct);
+        var audience = await segments.AudienceAsync(workspace, definition, ct);
         var file = new MemoryStream();
         await SegmentService.WriteCsvAsync(file, audience, ct);
         file.Position = 0;

@@ -133,7 +133,7 @@ public sealed class SegmentService(CxoDbFactory databases, AnalyticsStore store,
     /// The members who may be sent to a marketing tool now, with their contact details: members less those who refused
     /// marketing or opted out, or are marked do-not-contact.
     /// </summary>
-    public async Task<IReadOnlyList<SegmentContact>> AudienceAsync(long workspaceId, SegmentRow row, SegmentDefinition segment, CancellationToken ct)
+    public async Task<IReadOnlyList<SegmentContact>> AudienceAsync(long workspaceId, SegmentDefinition segment, CancellationToken ct)
     {
         var members = await MembersAsync(workspaceId, segment, ct).ConfigureAwait(false);
         await using var db = databases.CreateDbContext();
@@ -407,18 +407,24 @@ public sealed class SegmentService(CxoDbFactory databases, AnalyticsStore store,
     {
         var wanted = customers.ToHashSet();
         var found = new Dictionary<long, (string? Email, string? Phone)>(customers.Count);
-        // One pass over the workspace's e-mail and phone identities beats a million look-ups.
-        var identities = db.Identities.AsNoTracking().Where(i => i.WorkspaceId == workspaceId && (i.Kind == "email" || i.Kind == "phone"))
-            .OrderBy(i => i.CustomerId).ThenBy(i => i.CreatedAt).Select(i => new { i.CustomerId, i.Kind, i.Value }).AsAsyncEnumerable();
-        await foreach (var i in identities.WithCancellation(ct).ConfigureAwait(false))
-        {
-            if (!wanted.Contains(i.CustomerId))
-            {
-                continue;
-            }
+        var contactable = db.Identities.AsNoTracking().Where(i => i.WorkspaceId == workspaceId && (i.Kind == "email" || i.Kind == "phone"));
 
-            var had = found.GetValueOrDefault(i.CustomerId);
-            found[i.CustomerId] = i.Kind == "email" ? (had.Email ?? i.Value, had.Phone) : (had.Email, had.Phone ?? i.Value);
+        // A few customers (a webhook batch, an erasure) are looked up by id; for many, one pass over the workspace's
+        // e-mail and phone identities beats a million look-ups.
+        IEnumerable<IQueryable<IdentityRow>> queries = wanted.Count <= 10_000
+            ? wanted.Chunk(500).Select(chunk => contactable.Where(i => chunk.Contains(i.CustomerId)))
+            : [contactable];
+        foreach (var query in queries)
+        {
+            var identities = query.OrderBy(i => i.CustomerId).ThenBy(i => i.CreatedAt).Select(i => new { i.CustomerId, i.Kind, i.Value }).AsAsyncEnumerable();
+            await foreach (var i in identities.WithCancellation(ct).ConfigureAwait(false))
+            {
+                if (wanted.Contains(i.CustomerId))
+                {
+                    var had = found.GetValueOrDefault(i.CustomerId);
+                    found[i.CustomerId] = i.Kind == "email" ? (had.Email ?? i.Value, had.Phone) : (had.Email, had.Phone ?? i.Value);
+                }
+            }
         }
 
         return [.. customers.Select(c => found.TryGetValue(c, out var x) ? new SegmentContact(c, x.Email, x.Phone) : new SegmentContact(c, null, null))];
