@@ -267,6 +267,7 @@ public sealed class CustomerPrivacy(CxoDbFactory databases, AnalyticsSignal anal
             // Marketing tools the customer was sent to are told to forget them (article 19) before the contact details go.
             await Segments.SegmentService.QueueErasureNoticesAsync(db, workspaceId, ids, time.GetUtcNow().UtcDateTime, ct).ConfigureAwait(false);
             removed["segmentStays"] = await db.SegmentMembers.Where(m => m.WorkspaceId == workspaceId && ids.Contains(m.CustomerId)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+            removed["campaignMemberships"] = await db.CampaignMembers.Where(m => m.WorkspaceId == workspaceId && ids.Contains(m.CustomerId)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
             var mine = db.Interactions.Where(i => i.WorkspaceId == workspaceId && ids.Contains(i.CustomerId)).Select(i => i.Seq);
             removed["textAnalyses"] = await db.TextAnalyses.Where(a => a.WorkspaceId == workspaceId && mine.Contains(a.InteractionSeq)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
             removed["touchpoints"] = await db.Interactions.Where(i => i.WorkspaceId == workspaceId && ids.Contains(i.CustomerId)).ExecuteDeleteAsync(ct).ConfigureAwait(false);

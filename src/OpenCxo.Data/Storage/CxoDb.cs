@@ -53,6 +53,10 @@ public abstract class CxoDb(DbContextOptions options) : DbContext(options)
     public DbSet<SegmentRow> Segments => Set<SegmentRow>();
     public DbSet<SegmentMemberRow> SegmentMembers => Set<SegmentMemberRow>();
     public DbSet<SegmentSnapshotRow> SegmentSnapshots => Set<SegmentSnapshotRow>();
+    public DbSet<CampaignRow> Campaigns => Set<CampaignRow>();
+    public DbSet<CampaignMemberRow> CampaignMembers => Set<CampaignMemberRow>();
+    public DbSet<InitiativeRow> Initiatives => Set<InitiativeRow>();
+    public DbSet<MaturityAssessmentRow> MaturityAssessments => Set<MaturityAssessmentRow>();
 
     public abstract DatabaseProvider Provider { get; }
 

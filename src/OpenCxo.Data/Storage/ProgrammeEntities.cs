@@ -85,3 +85,119 @@ internal sealed class SegmentSnapshotConfiguration : IEntityTypeConfiguration<Se
         builder.HasOne<SegmentRow>().WithMany().HasForeignKey(x => x.SegmentId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+/// <summary>
+/// A campaign measured against a held-out control group (issue 10). Its definition (segment, control share, weeks,
+/// name, owner) is one JSON document checked by the app; <see cref="Status"/> is <c>draft</c>, <c>running</c> or
+/// <c>ended</c>. <see cref="Seed"/> draws the control group at launch, so the draw can be reproduced.
+/// </summary>
+public sealed class CampaignRow
+{
+    public long Id { get; set; }
+    public long WorkspaceId { get; set; }
+
+    /// <summary>Unique per workspace: <c>^[a-z0-9][a-z0-9-]{0,63}$</c>; the <c>campaign</c> its touchpoints carry.</summary>
+    public required string Key { get; set; }
+
+    public required string DefinitionJson { get; set; }
+    public required string Status { get; set; }
+    public string? Seed { get; set; }
+    public DateTime? LaunchedAt { get; set; }
+    public DateTime? EndedAt { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public required string UpdatedBy { get; set; }
+}
+
+/// <summary>One customer of a campaign's audience at launch, treated or held out (<see cref="Control"/>).</summary>
+public sealed class CampaignMemberRow
+{
+    public long Id { get; set; }
+    public long CampaignId { get; set; }
+    public long WorkspaceId { get; set; }
+    public long CustomerId { get; set; }
+    public bool Control { get; set; }
+}
+
+/// <summary>A CX initiative in the portfolio (issue 10): owner department, sponsor, budget, dates, targets; one JSON document checked by the app.</summary>
+public sealed class InitiativeRow
+{
+    public long Id { get; set; }
+    public long WorkspaceId { get; set; }
+
+    /// <summary>Unique per workspace: <c>^[a-z0-9][a-z0-9-]{0,63}$</c>.</summary>
+    public required string Key { get; set; }
+
+    public required string OwnerDepartment { get; set; }
+    public required string DefinitionJson { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public required string UpdatedBy { get; set; }
+}
+
+/// <summary>One CX maturity assessment of a department: a score per practice of the built-in checklist, with notes.</summary>
+public sealed class MaturityAssessmentRow
+{
+    public long Id { get; set; }
+    public long WorkspaceId { get; set; }
+    public required string Department { get; set; }
+    public DateTime AssessedAt { get; set; }
+    public required string AssessedBy { get; set; }
+
+    /// <summary>The answers: <c>{"practice": {"score": 0–4, "note": "…"}}</c>.</summary>
+    public required string AnswersJson { get; set; }
+
+    /// <summary>The mean practice score, 0–4, of the answered practices.</summary>
+    public double Score { get; set; }
+}
+
+internal sealed class CampaignConfiguration : IEntityTypeConfiguration<CampaignRow>
+{
+    public void Configure(EntityTypeBuilder<CampaignRow> builder)
+    {
+        builder.ToTable("campaigns");
+        builder.HasKey(x => x.Id);
+        builder.Property(x => x.Key).HasMaxLength(64);
+        builder.Property(x => x.Status).HasMaxLength(16);
+        builder.Property(x => x.Seed).HasMaxLength(64);
+        builder.Property(x => x.UpdatedBy).HasMaxLength(100);
+        builder.HasIndex(x => new { x.WorkspaceId, x.Key }).IsUnique();
+    }
+}
+
+internal sealed class CampaignMemberConfiguration : IEntityTypeConfiguration<CampaignMemberRow>
+{
+    public void Configure(EntityTypeBuilder<CampaignMemberRow> builder)
+    {
+        builder.ToTable("campaign_members");
+        builder.HasKey(x => x.Id);
+        builder.HasIndex(x => new { x.CampaignId, x.CustomerId }).IsUnique();
+        builder.HasIndex(x => new { x.WorkspaceId, x.CustomerId });
+        builder.HasOne<CampaignRow>().WithMany().HasForeignKey(x => x.CampaignId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class InitiativeConfiguration : IEntityTypeConfiguration<InitiativeRow>
+{
+    public void Configure(EntityTypeBuilder<InitiativeRow> builder)
+    {
+        builder.ToTable("initiatives");
+        builder.HasKey(x => x.Id);
+        builder.Property(x => x.Key).HasMaxLength(64);
+        builder.Property(x => x.OwnerDepartment).HasMaxLength(32);
+        builder.Property(x => x.UpdatedBy).HasMaxLength(100);
+        builder.HasIndex(x => new { x.WorkspaceId, x.Key }).IsUnique();
+    }
+}
+
+internal sealed class MaturityAssessmentConfiguration : IEntityTypeConfiguration<MaturityAssessmentRow>
+{
+    public void Configure(EntityTypeBuilder<MaturityAssessmentRow> builder)
+    {
+        builder.ToTable("maturity_assessments");
+        builder.HasKey(x => x.Id);
+        builder.Property(x => x.Department).HasMaxLength(32);
+        builder.Property(x => x.AssessedBy).HasMaxLength(100);
+        builder.HasIndex(x => new { x.WorkspaceId, x.Department, x.AssessedAt });
+    }
+}
