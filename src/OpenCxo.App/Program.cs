@@ -2,6 +2,7 @@ using System.CommandLine;
 using OpenCxo.App.Actions;
 using OpenCxo.App.Alignment;
 using OpenCxo.App.Analytics;
+using OpenCxo.App.Campaigns;
 using OpenCxo.App.Cases;
 using OpenCxo.App.Churn;
 using OpenCxo.App.Cli;
@@ -48,6 +49,7 @@ var root = new RootCommand("OpenCXO: one customer, honest metrics, a loop that c
     JourneyService.Command(),
     KpiCommand.Create(),
     SegmentCommand.Create(),
+    CampaignCommand.Create(),
     TextCommand.Create(),
     DemoLoader.Create(),
 };

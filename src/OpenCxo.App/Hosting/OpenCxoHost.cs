@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using OpenCxo.App.Actions;
 using OpenCxo.App.Alignment;
 using OpenCxo.App.Analytics;
+using OpenCxo.App.Campaigns;
 using OpenCxo.App.Cases;
 using OpenCxo.App.Drivers;
 using OpenCxo.App.Feedback;
@@ -70,6 +71,7 @@ public static class OpenCxoHost
         builder.Services.AddJourneys();
         builder.Services.AddPrivacy();
         builder.Services.AddSegments();
+        builder.Services.AddCampaigns();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
@@ -125,6 +127,7 @@ public static class OpenCxoHost
         app.MapAuditApi();
         app.MapPrivacyApi();
         app.MapSegmentApi();
+        app.MapCampaignApi();
         app.MapWebUi();
         return app;
     }

@@ -141,18 +141,7 @@ public static class SegmentCommand
             }
 
             var audience = await segments.AudienceAsync(workspaceId, definition, ct).ConfigureAwait(false);
-            if (result.GetValue(exportOut) is { } file)
-            {
-                await using var stream = new FileStream(file.FullName, FileMode.CreateNew, FileAccess.Write);
-                await SegmentService.WriteCsvAsync(stream, audience, ct).ConfigureAwait(false);
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{audience.Count:N0} customers written to {file.FullName}"));
-            }
-            else
-            {
-                await using var stdout = Console.OpenStandardOutput();
-                await SegmentService.WriteCsvAsync(stdout, audience, ct).ConfigureAwait(false);
-            }
-
+            await WriteAsync(result.GetValue(exportOut), audience, ct).ConfigureAwait(false);
             await AuditTrail.RecordAsync(segments.Databases, AuditActor.Cli(), workspaceId, "export", "segment:" + key, null, DateTime.UtcNow, ct).ConfigureAwait(false);
             return Cli.Cli.Ok;
         }));
@@ -160,7 +149,23 @@ public static class SegmentCommand
         return segment;
     }
 
-    private static async Task<(T? Value, IReadOnlyList<Core.Ingest.FieldError>? Problems)> ReadAsync<T>(FileInfo path, CancellationToken ct)
+    /// <summary>Contacts as CSV to <paramref name="file"/> (a new file) or, when null, to standard output.</summary>
+    internal static async Task WriteAsync(FileInfo? file, IReadOnlyList<SegmentContact> contacts, CancellationToken ct)
+    {
+        if (file is not null)
+        {
+            await using var stream = new FileStream(file.FullName, FileMode.CreateNew, FileAccess.Write);
+            await SegmentService.WriteCsvAsync(stream, contacts, ct).ConfigureAwait(false);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{contacts.Count:N0} customers written to {file.FullName}"));
+        }
+        else
+        {
+            await using var stdout = Console.OpenStandardOutput();
+            await SegmentService.WriteCsvAsync(stdout, contacts, ct).ConfigureAwait(false);
+        }
+    }
+
+    internal static async Task<(T? Value, IReadOnlyList<Core.Ingest.FieldError>? Problems)> ReadAsync<T>(FileInfo path, CancellationToken ct)
         where T : class
     {
         if (!path.Exists || path.Length > KpiEndpoints.MaxBodyBytes)
@@ -172,7 +177,7 @@ public static class SegmentCommand
         return value is null ? (null, [problem!]) : (value, null);
     }
 
-    private static bool Report(IReadOnlyList<Core.Ingest.FieldError> problems)
+    internal static bool Report(IReadOnlyList<Core.Ingest.FieldError> problems)
     {
         foreach (var p in problems)
         {
@@ -183,7 +188,12 @@ public static class SegmentCommand
     }
 
     private static Func<ParseResult, CancellationToken, Task<int>> WithService(
-        Option<string> workspace, bool sync, Func<ParseResult, SegmentService, long, CancellationToken, Task<int>> verb) => (result, ct) => Cli.Cli.RunAsync(async () =>
+        Option<string> workspace, bool sync, Func<ParseResult, SegmentService, long, CancellationToken, Task<int>> verb) =>
+        WithService(workspace, sync, (result, segments, _, workspaceId, ct) => verb(result, segments, workspaceId, ct));
+
+    /// <summary>Runs <paramref name="verb"/> on the workspace's segments and analytics store, synced first when <paramref name="sync"/>.</summary>
+    internal static Func<ParseResult, CancellationToken, Task<int>> WithService(
+        Option<string> workspace, bool sync, Func<ParseResult, SegmentService, AnalyticsStore, long, CancellationToken, Task<int>> verb) => (result, ct) => Cli.Cli.RunAsync(async () =>
     {
         var (location, factory, found) = await Cli.Cli.WorkspaceAsync(result, workspace, ct).ConfigureAwait(false);
         if (found is not { } workspaceId)
@@ -199,6 +209,6 @@ public static class SegmentCommand
             await store.SyncAsync(ct).ConfigureAwait(false);
         }
 
-        return await verb(result, new SegmentService(factory, store, TimeProvider.System), workspaceId, ct).ConfigureAwait(false);
+        return await verb(result, new SegmentService(factory, store, TimeProvider.System), store, workspaceId, ct).ConfigureAwait(false);
     });
 }

@@ -28,8 +28,8 @@ public sealed record SegmentContact(long Customer, string? Email, string? Phone)
 /// <summary>
 /// Saved, dynamic segments: definitions, live counts, membership with its history, exports and webhook sync. A segment's
 /// members are everyone its conditions hold for; its <em>audience</em> — what exports and webhooks send — leaves out who
-/// refused marketing consent or opted out of surveys (the same "opted out" next best actions read) and who is marked
-/// do-not-contact.
+/// refused marketing consent or opted out of surveys (the same "opted out" next best actions read), who is marked
+/// do-not-contact, and the control groups of campaigns running on the segment.
 /// </summary>
 public sealed class SegmentService(CxoDbFactory databases, AnalyticsStore store, TimeProvider time)
 {
@@ -137,7 +137,7 @@ public sealed class SegmentService(CxoDbFactory databases, AnalyticsStore store,
     {
         var members = await MembersAsync(workspaceId, segment, ct).ConfigureAwait(false);
         await using var db = databases.CreateDbContext();
-        var excluded = await ExcludedAsync(db, workspaceId, ct).ConfigureAwait(false);
+        var excluded = await ExcludedAsync(db, workspaceId, segment.Key, ct).ConfigureAwait(false);
         var eligible = members.Where(m => !excluded.Contains(m)).ToList();
         return await ContactsAsync(db, workspaceId, eligible, ct).ConfigureAwait(false);
     }
@@ -176,7 +176,7 @@ public sealed class SegmentService(CxoDbFactory databases, AnalyticsStore store,
         var now = time.GetUtcNow().UtcDateTime;
 
         await using var db = databases.CreateDbContext();
-        var excluded = segment.Webhook is null ? [] : await ExcludedAsync(db, workspaceId, ct).ConfigureAwait(false);
+        var excluded = segment.Webhook is null ? [] : await ExcludedAsync(db, workspaceId, segment.Key, ct).ConfigureAwait(false);
         await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
 
         // Refreshes of one segment take turns: the first statement claims the segment's row (a row lock in PostgreSQL,
@@ -394,16 +394,20 @@ public sealed class SegmentService(CxoDbFactory databases, AnalyticsStore store,
         return [.. answers.Select(a => new ConsentFact(a.Key.Customer, a.Key.Purpose, a.Value))];
     }
 
-    /// <summary>Who the audience leaves out: opted out (incl. refused marketing) and do-not-contact.</summary>
-    private static async Task<HashSet<long>> ExcludedAsync(CxoDb db, long workspaceId, CancellationToken ct)
+    /// <summary>
+    /// Who the audience of <paramref name="segment"/> leaves out: opted out (incl. refused marketing), do-not-contact, and
+    /// the control groups of campaigns running on the segment, who must not be contacted.
+    /// </summary>
+    internal static async Task<HashSet<long>> ExcludedAsync(CxoDb db, long workspaceId, string segment, CancellationToken ct)
     {
         var (optedOut, doNotContact) = await ContactPreferences.ReadAsync(db, workspaceId, null, ct).ConfigureAwait(false);
         optedOut.UnionWith(doNotContact);
+        optedOut.UnionWith(await Campaigns.CampaignService.HeldOutAsync(db, workspaceId, segment, ct).ConfigureAwait(false));
         return optedOut;
     }
 
     /// <summary>E-mail and phone of each customer (the first of each kind), in the order given.</summary>
-    private static async Task<IReadOnlyList<SegmentContact>> ContactsAsync(CxoDb db, long workspaceId, List<long> customers, CancellationToken ct)
+    internal static async Task<IReadOnlyList<SegmentContact>> ContactsAsync(CxoDb db, long workspaceId, List<long> customers, CancellationToken ct)
     {
         var wanted = customers.ToHashSet();
         var found = new Dictionary<long, (string? Email, string? Phone)>(customers.Count);
@@ -430,35 +434,6 @@ public sealed class SegmentService(CxoDbFactory databases, AnalyticsStore store,
         return [.. customers.Select(c => found.TryGetValue(c, out var x) ? new SegmentContact(c, x.Email, x.Phone) : new SegmentContact(c, null, null))];
     }
 
-    private static async Task InsertStaysAsync(CxoDb db, SegmentRow row, IReadOnlyList<long> joined, bool synced, DateTime now, CancellationToken ct)
-    {
-        // Many rows at once in multi-row statements: EF's change tracker would take minutes for a million.
-        var connection = db.Database.GetDbConnection();
-        var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        foreach (var chunk in joined.Chunk(500))
-        {
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            var values = new StringBuilder();
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                values.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"(@s, @w, {chunk[i]}, @at, @synced)");
-            }
-
-            command.CommandText = $"INSERT INTO segment_members (segment_id, workspace_id, customer_id, joined_at, synced) VALUES {values}";
-            Add(command, "@s", row.Id);
-            Add(command, "@w", row.WorkspaceId);
-            Add(command, "@at", now);
-            Add(command, "@synced", synced);
-            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
-    }
-
-    private static void Add(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-    }
+    private static Task InsertStaysAsync(CxoDb db, SegmentRow row, IReadOnlyList<long> joined, bool synced, DateTime now, CancellationToken ct) =>
+        BulkRows.InsertAsync(db, "segment_members", [("segment_id", row.Id), ("workspace_id", row.WorkspaceId), ("joined_at", now), ("synced", synced)], "customer_id", joined, ct);
 }

@@ -290,5 +290,5 @@ public sealed partial record SegmentDefinition(
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$", RegexOptions.CultureInvariant)]
-    private static partial Regex KeyPattern();
+    internal static partial Regex KeyPattern();
 }

@@ -1,0 +1,502 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using OpenCxo.App.Kpis;
+using OpenCxo.App.Segments;
+using OpenCxo.Core.Campaigns;
+using OpenCxo.Core.Ingest;
+using OpenCxo.Core.Metrics;
+using OpenCxo.Data.Analytics;
+using OpenCxo.Data.Storage;
+
+namespace OpenCxo.App.Campaigns;
+
+/// <summary>The smallest effect on one outcome a design detects (80 % power, 5 % two-sided), from its baseline; null with <see cref="Why"/> when it cannot say.</summary>
+public sealed record CampaignDetectable(string Outcome, string Unit, double? Baseline, double? Smallest, string? Why);
+
+/// <summary>One split of the audience and what it can detect.</summary>
+public sealed record CampaignOption(double ControlShare, long Treated, long Control, IReadOnlyList<CampaignDetectable> Detectable);
+
+/// <summary>
+/// A power calculation: the audience now, baselines from the same customers over the <see cref="Weeks"/> weeks before
+/// (from <see cref="BaselineFrom"/>), and what the chosen control share — and a few others — can detect.
+/// </summary>
+public sealed record CampaignPlan(long Audience, int Weeks, DateTime BaselineFrom, string? Currency, CampaignOption Chosen, IReadOnlyList<CampaignOption> Alternatives);
+
+/// <summary>
+/// The uplift on one outcome, treated minus control: retention and repeat purchase in percentage points, value per
+/// member in the currency, NPS in points. <see cref="AdjustedP"/> is Holm's adjustment over the outcomes of the same week.
+/// </summary>
+public sealed record CampaignEffect(string Outcome, string Unit, double Treated, double Control, Comparison Uplift, double AdjustedP);
+
+/// <summary>The outcomes from launch to the end of week <see cref="Week"/> (<see cref="Complete"/>: that week is over).</summary>
+public sealed record CampaignWeekResult(int Week, DateTime Through, bool Complete, long Treated, long Control, IReadOnlyList<CampaignEffect> Effects);
+
+/// <summary>Something the reader of the results must know: <see cref="Code"/> for the UI, <see cref="Message"/> in English.</summary>
+public sealed record CampaignWarning(string Code, string Message);
+
+/// <summary>A campaign's uplift by week after launch, the predicted lifetime value of both groups, and what to beware of.</summary>
+public sealed record CampaignResults(
+    DateTime LaunchedAt, int Weeks, string? Currency, long TreatedReached, long ControlReached, IReadOnlyList<CampaignWeekResult> ByWeek,
+    CampaignEffect? LifetimeValue, IReadOnlyList<CampaignWarning> Warnings);
+
+/// <summary>What a launch did, or why it did not.</summary>
+public sealed record Launched(IReadOnlyList<FieldError> Errors, bool Conflict = false, long Treated = 0, long Control = 0)
+{
+    public bool Ok => Errors.Count == 0;
+}
+
+/// <summary>
+/// Campaigns measured against a held-out control group: a draft names a segment and a control share; its launch takes
+/// the segment's audience at that moment (those who may be contacted), holds out a random share of it
+/// (<see cref="CampaignDesign.IsControl"/>), and stores who is in which group. From then on the control group is left
+/// out of the segment's exports and webhook, the campaign's export holds only the treated group, and the results
+/// compare both groups' retention, repeat purchase, value and NPS week by week.
+/// </summary>
+public sealed class CampaignService(CxoDbFactory databases, AnalyticsStore store, SegmentService segments, TimeProvider time)
+{
+    public const string Draft = "draft";
+    public const string Running = "running";
+    public const string Ended = "ended";
+
+    /// <summary>The control shares a plan compares with the chosen one.</summary>
+    public static readonly IReadOnlyList<double> Shares = [0.05, 0.1, 0.2, 0.3, 0.5];
+
+    public CxoDbFactory Databases => databases;
+
+    public static JsonSerializerOptions Json => Hosting.DocumentJson.Strict;
+
+    public static CampaignDefinition Parse(CampaignRow row) => JsonSerializer.Deserialize<CampaignDefinition>(row.DefinitionJson, Json)!;
+
+    public async Task<IReadOnlyList<(CampaignRow Row, CampaignDefinition Definition)>> ListAsync(long workspaceId, CancellationToken ct)
+    {
+        await using var db = databases.CreateDbContext();
+        var rows = await db.Campaigns.AsNoTracking().Where(c => c.WorkspaceId == workspaceId).OrderBy(c => c.Key).ToListAsync(ct).ConfigureAwait(false);
+        return [.. rows.Select(r => (r, Parse(r)))];
+    }
+
+    public async Task<(CampaignRow Row, CampaignDefinition Definition)?> GetAsync(long workspaceId, string key, CancellationToken ct)
+    {
+        await using var db = databases.CreateDbContext();
+        var row = await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.WorkspaceId == workspaceId && c.Key == key, ct).ConfigureAwait(false);
+        return row is null ? null : (row, Parse(row));
+    }
+
+    /// <summary>Members per group: (treated, control).</summary>
+    public async Task<(long Treated, long Control)> GroupSizesAsync(long campaignId, CancellationToken ct)
+    {
+        await using var db = databases.CreateDbContext();
+        var sizes = await db.CampaignMembers.AsNoTracking().Where(m => m.CampaignId == campaignId).GroupBy(m => m.Control)
+            .Select(g => new { Control = g.Key, Count = g.LongCount() }).ToListAsync(ct).ConfigureAwait(false);
+        return (sizes.FirstOrDefault(s => !s.Control)?.Count ?? 0, sizes.FirstOrDefault(s => s.Control)?.Count ?? 0);
+    }
+
+    /// <summary>
+    /// Checks and stores a campaign. A new key creates a draft; an existing one is replaced only when
+    /// <paramref name="replace"/>, and once launched only its name, kind, description and owner may change.
+    /// </summary>
+    public async Task<Saved> SaveAsync(long workspaceId, CampaignDefinition campaign, string by, bool replace, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(campaign);
+        if (campaign.Validate() is { Count: > 0 } errors)
+        {
+            return new Saved(errors);
+        }
+
+        await using var db = databases.CreateDbContext();
+        if (!await db.Segments.AnyAsync(s => s.WorkspaceId == workspaceId && s.Key == campaign.Segment, ct).ConfigureAwait(false))
+        {
+            return new Saved([new FieldError("segment", $"no segment '{campaign.Segment}' in this workspace")]);
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var row = await db.Campaigns.FirstOrDefaultAsync(c => c.WorkspaceId == workspaceId && c.Key == campaign.Key, ct).ConfigureAwait(false);
+        if (row is not null && !replace)
+        {
+            return new Saved([new FieldError("key", $"a campaign '{campaign.Key}' exists: PUT /api/v1/campaigns/{campaign.Key} replaces it")], Conflict: true);
+        }
+
+        if (row is not null && row.Status != Draft && campaign.ChangesAfterLaunch(Parse(row)) is { Count: > 0 } fixedFields)
+        {
+            return new Saved(fixedFields);
+        }
+
+        var created = row is null;
+        if (row is null)
+        {
+            row = new CampaignRow { WorkspaceId = workspaceId, Key = campaign.Key, DefinitionJson = "", Status = Draft, UpdatedBy = by, CreatedAt = now };
+            db.Campaigns.Add(row);
+        }
+
+        row.DefinitionJson = JsonSerializer.Serialize(campaign, Json);
+        row.UpdatedAt = now;
+        row.UpdatedBy = by;
+        try
+        {
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch (DbUpdateException) when (created)
+        {
+            return new Saved([new FieldError("key", $"a campaign '{campaign.Key}' was created at the same time: ask again")], Conflict: true);
+        }
+
+        return new Saved([], created);
+    }
+
+    /// <summary>Deletes a draft or an ended campaign with its members; a running one must be ended first (false, "running").</summary>
+    public async Task<(bool Found, bool Running)> DeleteAsync(long workspaceId, string key, CancellationToken ct)
+    {
+        await using var db = databases.CreateDbContext();
+        var row = await db.Campaigns.FirstOrDefaultAsync(c => c.WorkspaceId == workspaceId && c.Key == key, ct).ConfigureAwait(false);
+        if (row is null || row.Status == Running)
+        {
+            return (row is not null, row is not null);
+        }
+
+        db.Campaigns.Remove(row);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return (true, false);
+    }
+
+    /// <summary>
+    /// The power calculation for <paramref name="campaign"/> as it would launch now (or, once launched, with its real
+    /// groups): baselines are what the audience did over the same number of weeks before today.
+    /// </summary>
+    public async Task<CampaignPlan?> PlanAsync(long workspaceId, CampaignDefinition campaign, CampaignRow? launched, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(campaign);
+        if (await segments.GetAsync(workspaceId, campaign.Segment, ct).ConfigureAwait(false) is not var (_, segment))
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        IReadOnlyList<long> audience;
+        (long Treated, long Control)? groups = null;
+        if (launched is { Status: not Draft })
+        {
+            audience = await MemberIdsAsync(launched.Id, ct).ConfigureAwait(false);
+            groups = await GroupSizesAsync(launched.Id, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            audience = [.. (await segments.AudienceAsync(workspaceId, segment, ct).ConfigureAwait(false)).Select(c => c.Customer)];
+        }
+
+        var from = now.AddDays(-7 * campaign.Weeks);
+        var history = await store.CampaignOutcomesAsync(
+            workspaceId, campaign.Key, [.. (await LiveAsync(workspaceId, audience, ct).ConfigureAwait(false)).Select(c => new CampaignMember(c, false))],
+            from, campaign.Weeks, now, ct).ConfigureAwait(false);
+        var baseline = history.Weeks.LastOrDefault(w => !w.Control);
+
+        CampaignOption Option(double share, long treated, long control) => new(share, treated, control, Detectable(baseline, treated, control));
+        var chosen = groups is { } g
+            ? Option(campaign.ControlShare, g.Treated, g.Control)
+            : Option(campaign.ControlShare, audience.Count - Split(audience.Count, campaign.ControlShare), Split(audience.Count, campaign.ControlShare));
+        var alternatives = groups is null
+            ? Shares.Where(s => !s.Equals(campaign.ControlShare)).Select(s => Option(s, audience.Count - Split(audience.Count, s), Split(audience.Count, s))).ToList()
+            : [];
+        return new CampaignPlan(audience.Count, campaign.Weeks, from, baseline?.Currency, chosen, alternatives);
+    }
+
+    private static long Split(long audience, double share) => (long)Math.Round(audience * share);
+
+    /// <summary>What a design detects on each outcome, from the audience's own recent history.</summary>
+    internal static IReadOnlyList<CampaignDetectable> Detectable(CampaignWeek? baseline, long treated, long control)
+    {
+        const string noGroups = "a group would be empty";
+        if (treated < 2 || control < 2 || baseline is null || baseline.Members == 0)
+        {
+            return [.. new[] { ("retention", "pp"), ("repeatPurchase", "pp"), ("valuePerMember", "currency"), ("nps", "points") }
+                .Select(o => new CampaignDetectable(o.Item1, o.Item2, null, null, baseline is null || baseline.Members == 0 ? "no audience to take a baseline from" : noGroups))];
+        }
+
+        CampaignDetectable Rise(string outcome, double p)
+        {
+            if (p is <= 0 or >= 1)
+            {
+                return new(outcome, "pp", 100 * p, null, "every member or none did this over the baseline weeks: no variation to test against");
+            }
+
+            var rise = CampaignDesign.DetectableRise(p, treated, control);
+            return double.IsNaN(rise) ? new(outcome, "pp", 100 * p, null, "too few members to detect even a rise to 100 %") : new(outcome, "pp", 100 * p, rise, null);
+        }
+
+        var m = baseline.Members;
+        var value = MeanAccumulator.FromSums(m, baseline.RevenueSum, baseline.RevenueSumOfSquares);
+        var answers = baseline.Promoters + baseline.Passives + baseline.Detractors;
+        CampaignDetectable nps;
+        if (answers < 2)
+        {
+            nps = new("nps", "points", null, null, "fewer than two NPS answers from the audience over the baseline weeks");
+        }
+        else
+        {
+            // Each group is expected to answer at the audience's past rate (answers per member over the same weeks).
+            var rate = (double)answers / m;
+            var (p, d) = ((double)baseline.Promoters / answers, (double)baseline.Detractors / answers);
+            var (nt, nc) = ((long)Math.Round(rate * treated), (long)Math.Round(rate * control));
+            nps = nt < 2 || nc < 2
+                ? new("nps", "points", 100 * (p - d), null, "too few NPS answers expected in a group")
+                : new("nps", "points", 100 * (p - d), CampaignDesign.DetectableNps(p, d, nt, nc), null);
+        }
+
+        return
+        [
+            Rise("retention", 1 - ((double)baseline.Cancelled / m)),
+            Rise("repeatPurchase", (double)baseline.Bought / m),
+            baseline.Currency is null
+                ? new("valuePerMember", "currency", null, null, "no purchases over the baseline weeks")
+                : new("valuePerMember", baseline.Currency, value.Mean, CampaignDesign.DetectableDifference(Math.Sqrt(value.Variance), treated, control), null),
+            nps,
+        ];
+    }
+
+    /// <summary>
+    /// Launches a draft: the segment's audience now is split at random into treated and control, and both groups are
+    /// stored. Two launches at once: one wins, the other gets a conflict.
+    /// </summary>
+    public async Task<Launched> LaunchAsync(long workspaceId, string key, CancellationToken ct)
+    {
+        if (await GetAsync(workspaceId, key, ct).ConfigureAwait(false) is not var (row, campaign))
+        {
+            throw new KeyNotFoundException($"No campaign '{key}'.");
+        }
+
+        if (row.Status != Draft)
+        {
+            return new Launched([new FieldError("status", $"is {row.Status}: only a draft can be launched")], Conflict: true);
+        }
+
+        if (await segments.GetAsync(workspaceId, campaign.Segment, ct).ConfigureAwait(false) is not var (_, segment))
+        {
+            return new Launched([new FieldError("segment", $"no segment '{campaign.Segment}' in this workspace")]);
+        }
+
+        var audience = await segments.AudienceAsync(workspaceId, segment, ct).ConfigureAwait(false);
+        if (audience.Count == 0)
+        {
+            return new Launched([new FieldError("segment", $"'{campaign.Segment}' has no one who may be contacted now")]);
+        }
+
+        var seed = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var control = audience.Where(c => CampaignDesign.IsControl(seed, c.Customer, campaign.ControlShare)).Select(c => c.Customer).ToList();
+        var held = control.ToHashSet();
+        var treated = audience.Where(c => !held.Contains(c.Customer)).Select(c => c.Customer).ToList();
+        var now = time.GetUtcNow().UtcDateTime;
+
+        await using var db = databases.CreateDbContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        if (await db.Campaigns.Where(c => c.Id == row.Id && c.Status == Draft)
+                .ExecuteUpdateAsync(u => u.SetProperty(c => c.Status, Running).SetProperty(c => c.Seed, seed).SetProperty(c => c.LaunchedAt, now), ct)
+                .ConfigureAwait(false) == 0)
+        {
+            await transaction.RollbackAsync(ct).ConfigureAwait(false);
+            return new Launched([new FieldError("status", "the campaign was launched at the same time")], Conflict: true);
+        }
+
+        foreach (var (ids, isControl) in new[] { (treated, false), (control, true) })
+        {
+            await BulkRows.InsertAsync(db, "campaign_members", [("campaign_id", row.Id), ("workspace_id", workspaceId), ("control", isControl)], "customer_id", ids, ct)
+                .ConfigureAwait(false);
+        }
+
+        db.AuditLog.Add(AuditTrail.Entry(AuditContext.Current ?? AuditActor.System, workspaceId, "campaign.launch", "campaign:" + key,
+            string.Create(CultureInfo.InvariantCulture, $"segment {campaign.Segment}; treated {treated.Count}, control {control.Count} (share {campaign.ControlShare})"), now));
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await transaction.CommitAsync(ct).ConfigureAwait(false);
+        return new Launched([], Treated: treated.Count, Control: control.Count);
+    }
+
+    /// <summary>Ends a running campaign: its control group may be contacted again; its results stay.</summary>
+    public async Task<bool> EndAsync(long workspaceId, string key, CancellationToken ct)
+    {
+        await using var db = databases.CreateDbContext();
+        var now = time.GetUtcNow().UtcDateTime;
+        if (await db.Campaigns.Where(c => c.WorkspaceId == workspaceId && c.Key == key && c.Status == Running)
+                .ExecuteUpdateAsync(u => u.SetProperty(c => c.Status, Ended).SetProperty(c => c.EndedAt, now), ct).ConfigureAwait(false) == 0)
+        {
+            return false;
+        }
+
+        db.AuditLog.Add(AuditTrail.Entry(AuditContext.Current ?? AuditActor.System, workspaceId, "campaign.end", "campaign:" + key, null, now));
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// The treated group as contacts, for the marketing tool that runs the campaign: never the control group, and never
+    /// anyone who has since refused marketing, opted out or been marked do-not-contact.
+    /// </summary>
+    public async Task<IReadOnlyList<SegmentContact>> TreatedAsync(long workspaceId, CampaignRow row, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        await using var db = databases.CreateDbContext();
+        var treated = await db.CampaignMembers.AsNoTracking().Where(m => m.CampaignId == row.Id && !m.Control).OrderBy(m => m.CustomerId)
+            .Select(m => m.CustomerId).ToListAsync(ct).ConfigureAwait(false);
+        var live = await LiveAsync(workspaceId, treated, ct).ConfigureAwait(false);
+        var (optedOut, doNotContact) = await Privacy.ContactPreferences.ReadAsync(db, workspaceId, null, ct).ConfigureAwait(false);
+        optedOut.UnionWith(doNotContact);
+        var held = await HeldOutAsync(db, workspaceId, Parse(row).Segment, ct).ConfigureAwait(false);
+        return await SegmentService.ContactsAsync(db, workspaceId, [.. live.Where(c => !optedOut.Contains(c) && !held.Contains(c)).Distinct()], ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The live customers held out by the campaigns running on <paramref name="segment"/>: segment exports and webhooks leave them out.</summary>
+    internal static async Task<HashSet<long>> HeldOutAsync(CxoDb db, long workspaceId, string segment, CancellationToken ct)
+    {
+        var running = await db.Campaigns.AsNoTracking().Where(c => c.WorkspaceId == workspaceId && c.Status == Running).ToListAsync(ct).ConfigureAwait(false);
+        var ids = running.Where(c => Parse(c).Segment == segment).Select(c => c.Id).ToList();
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var held = await db.CampaignMembers.AsNoTracking().Where(m => ids.Contains(m.CampaignId) && m.Control).Select(m => m.CustomerId).ToListAsync(ct).ConfigureAwait(false);
+        var merged = await MergedAsync(db, workspaceId, ct).ConfigureAwait(false);
+        return [.. held.Select(c => merged.GetValueOrDefault(c, c))];
+    }
+
+    /// <summary>
+    /// The uplift by week since launch, through the planned weeks or to today. Members are followed into the profiles
+    /// they were merged into since; someone in both groups that way counts in neither.
+    /// </summary>
+    public async Task<CampaignResults?> ResultsAsync(long workspaceId, CampaignRow row, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        if (row.LaunchedAt is not { } launchedAt)
+        {
+            return null;
+        }
+
+        var campaign = Parse(row);
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = databases.CreateDbContext();
+        var stored = await db.CampaignMembers.AsNoTracking().Where(m => m.CampaignId == row.Id).Select(m => new { m.CustomerId, m.Control })
+            .ToListAsync(ct).ConfigureAwait(false);
+        var merged = await MergedAsync(db, workspaceId, ct).ConfigureAwait(false);
+        var members = stored.GroupBy(m => merged.GetValueOrDefault(m.CustomerId, m.CustomerId))
+            .Where(g => g.Select(m => m.Control).Distinct().Count() == 1)
+            .Select(g => new CampaignMember(g.Key, g.First().Control)).ToList();
+
+        var end = row.EndedAt is { } ended && ended < now ? ended : now;
+        var elapsed = Math.Clamp((int)Math.Ceiling((end - launchedAt).TotalDays / 7), 1, campaign.Weeks);
+        var outcomes = await store.CampaignOutcomesAsync(workspaceId, row.Key, members, launchedAt, elapsed, end, ct).ConfigureAwait(false);
+        var byWeek = new List<CampaignWeekResult>();
+        foreach (var week in outcomes.Weeks.Where(w => !w.Control))
+        {
+            var control = outcomes.Weeks.Single(w => w.Control && w.Week == week.Week);
+            var through = launchedAt.AddDays(7 * week.Week);
+            byWeek.Add(new CampaignWeekResult(week.Week, through, through <= end, week.Members, control.Members, Effects(week, control)));
+        }
+
+        var lifetime = await LifetimeValueAsync(db, workspaceId, launchedAt, members, ct).ConfigureAwait(false);
+        return new CampaignResults(launchedAt, campaign.Weeks, outcomes.Weeks.Count > 0 ? outcomes.Weeks[0].Currency : null, outcomes.TreatedReached, outcomes.ControlReached,
+            byWeek, lifetime, Warnings(row, campaign, outcomes, byWeek, now));
+    }
+
+    /// <summary>Treated minus control on each outcome up to one week, with Holm's adjustment over the four.</summary>
+    internal static IReadOnlyList<CampaignEffect> Effects(CampaignWeek treated, CampaignWeek control)
+    {
+        var comparisons = new List<(string Outcome, string Unit, double T, double C, Comparison Uplift)>
+        {
+            ("retention", "pp", Share(treated.Members - treated.Cancelled, treated.Members), Share(control.Members - control.Cancelled, control.Members),
+                ScoreStatistics.CompareProportions(treated.Members - treated.Cancelled, treated.Members, control.Members - control.Cancelled, control.Members)),
+            ("repeatPurchase", "pp", Share(treated.Bought, treated.Members), Share(control.Bought, control.Members),
+                ScoreStatistics.CompareProportions(treated.Bought, treated.Members, control.Bought, control.Members)),
+        };
+        if (treated.Currency is { } currency)
+        {
+            var (t, c) = (MeanAccumulator.FromSums(treated.Members, treated.RevenueSum, treated.RevenueSumOfSquares),
+                MeanAccumulator.FromSums(control.Members, control.RevenueSum, control.RevenueSumOfSquares));
+            comparisons.Add(("valuePerMember", currency, t.Mean, c.Mean, ScoreStatistics.CompareMeans(t, c)));
+        }
+
+        if (treated.Promoters + treated.Passives + treated.Detractors > 0 && control.Promoters + control.Passives + control.Detractors > 0)
+        {
+            var (t, c) = (ScoreStatistics.Nps(treated.Promoters, treated.Passives, treated.Detractors), ScoreStatistics.Nps(control.Promoters, control.Passives, control.Detractors));
+            comparisons.Add(("nps", "points", t.Score.Value, c.Score.Value, ScoreStatistics.CompareNps(t, c)));
+        }
+
+        var adjusted = ScoreStatistics.Holm([.. comparisons.Select(x => x.Uplift.PValue)]);
+        return [.. comparisons.Select((x, i) => new CampaignEffect(x.Outcome, x.Unit, x.T, x.C, x.Uplift, adjusted[i]))];
+    }
+
+    private static double Share(long part, long whole) => whole == 0 ? 0 : 100.0 * part / whole;
+
+    /// <summary>
+    /// Predicted lifetime value of both groups from the latest model run, when it ran after launch (before that, it
+    /// describes the customers as they were, not what the campaign did).
+    /// </summary>
+    private static async Task<CampaignEffect?> LifetimeValueAsync(CxoDb db, long workspaceId, DateTime launchedAt, IReadOnlyList<CampaignMember> members, CancellationToken ct)
+    {
+        // A model run replaces the workspace's scores whole: the scores there are of one run.
+        var runId = await db.CustomerScores.AsNoTracking().Where(s => s.WorkspaceId == workspaceId).Select(s => (long?)s.RunId).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        var run = runId is null ? null : await db.ModelRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct).ConfigureAwait(false);
+        if (run is null || run.AsOf <= launchedAt)
+        {
+            return null;
+        }
+
+        var scores = await db.CustomerScores.AsNoTracking().Where(s => s.WorkspaceId == workspaceId && s.RunId == run.Id && s.LifetimeValue != null)
+            .Select(s => new { s.CustomerId, s.LifetimeValue, s.Currency }).ToListAsync(ct).ConfigureAwait(false);
+        var currency = scores.GroupBy(s => s.Currency).OrderByDescending(g => g.Count()).FirstOrDefault()?.Key;
+        var value = scores.Where(s => s.Currency == currency).ToDictionary(s => s.CustomerId, s => s.LifetimeValue!.Value);
+        var t = MeanAccumulator.Of(members.Where(m => !m.Control && value.ContainsKey(m.Customer)).Select(m => value[m.Customer]));
+        var c = MeanAccumulator.Of(members.Where(m => m.Control && value.ContainsKey(m.Customer)).Select(m => value[m.Customer]));
+        if (t.N < 2 || c.N < 2)
+        {
+            return null;
+        }
+
+        var uplift = ScoreStatistics.CompareMeans(t, c);
+        return new CampaignEffect("lifetimeValue", currency ?? "", t.Mean, c.Mean, uplift, uplift.PValue);
+    }
+
+    private static List<CampaignWarning> Warnings(CampaignRow row, CampaignDefinition campaign, CampaignOutcomes outcomes, List<CampaignWeekResult> weeks, DateTime now)
+    {
+        var warnings = new List<CampaignWarning>();
+        if (outcomes.ControlReached > 0)
+        {
+            warnings.Add(new("controlContacted", string.Create(CultureInfo.InvariantCulture,
+                $"{outcomes.ControlReached} members of the control group have touchpoints of this campaign: they were contacted, so the uplift is understated.")));
+        }
+
+        if (outcomes.TreatedReached == 0 && now - row.LaunchedAt > TimeSpan.FromDays(2))
+        {
+            warnings.Add(new("noTouchpoints", $"No touchpoint carries campaign '{row.Key}' yet: send the campaign's contacts as events with campaign = {row.Key}, so reach can be checked."));
+        }
+
+        if (weeks.Count > 0 && (weeks[^1].Week < campaign.Weeks || !weeks[^1].Complete))
+        {
+            warnings.Add(new("interim", string.Create(CultureInfo.InvariantCulture,
+                $"Week {weeks[^1].Week} of {campaign.Weeks}: an interim look. The verdict is at week {campaign.Weeks}; stopping at the first significant week raises the chance of a false positive.")));
+        }
+
+        if (weeks.Count > 0 && (weeks[^1].Treated < ScoreStatistics.MinimumSample || weeks[^1].Control < ScoreStatistics.MinimumSample))
+        {
+            warnings.Add(new("small", string.Create(CultureInfo.InvariantCulture, $"A group has fewer than {ScoreStatistics.MinimumSample} members: no verdict either way.")));
+        }
+
+        return warnings;
+    }
+
+    private async Task<IReadOnlyList<long>> MemberIdsAsync(long campaignId, CancellationToken ct)
+    {
+        await using var db = databases.CreateDbContext();
+        return await db.CampaignMembers.AsNoTracking().Where(m => m.CampaignId == campaignId).Select(m => m.CustomerId).ToListAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The live profiles of <paramref name="customers"/>, each once.</summary>
+    private async Task<IReadOnlyList<long>> LiveAsync(long workspaceId, IReadOnlyList<long> customers, CancellationToken ct)
+    {
+        await using var db = databases.CreateDbContext();
+        var merged = await MergedAsync(db, workspaceId, ct).ConfigureAwait(false);
+        return [.. customers.Select(c => merged.GetValueOrDefault(c, c)).Distinct()];
+    }
+
+    /// <summary>Each merged-away profile of the workspace and the live profile it is now part of (few, next to all customers).</summary>
+    private static async Task<Dictionary<long, long>> MergedAsync(CxoDb db, long workspaceId, CancellationToken ct) =>
+        await db.Customers.AsNoTracking().Where(c => c.WorkspaceId == workspaceId && c.MergedInto != null)
+            .ToDictionaryAsync(c => c.Id, c => c.MergedInto!.Value, ct).ConfigureAwait(false);
+}
