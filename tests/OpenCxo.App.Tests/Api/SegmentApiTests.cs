@@ -195,13 +195,13 @@ public sealed class SegmentApiTests
             .OrderBy(x => x.Id).Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Id},{x.Email},"))];
     }
 
-    private static async Task<long> CustomerIdAsync(ApiHost host, string email)
+    internal static async Task<long> CustomerIdAsync(ApiHost host, string email)
     {
         await using var db = host.Factory.CreateDbContext();
         return await db.Identities.Where(i => i.Kind == "email" && i.Value == email).Select(i => i.CustomerId).SingleAsync();
     }
 
-    private static JsonObject Call(string id, string who, DateTime at, JsonObject? customerAttributes = null)
+    internal static JsonObject Call(string id, string who, DateTime at, JsonObject? customerAttributes = null)
     {
         var customer = new JsonObject { ["email"] = who + "@example.com" };
         if (customerAttributes is not null)
@@ -216,7 +216,7 @@ public sealed class SegmentApiTests
         };
     }
 
-    private static async Task PostEventsAsync(HttpClient client, IEnumerable<JsonObject> events)
+    internal static async Task PostEventsAsync(HttpClient client, IEnumerable<JsonObject> events)
     {
         var response = await client.PostAsJsonAsync("/api/v1/events", new JsonObject { ["events"] = new JsonArray([.. events.Select(e => (JsonNode)e)]) });
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());

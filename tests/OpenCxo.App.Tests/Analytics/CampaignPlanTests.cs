@@ -1,0 +1,67 @@
+using OpenCxo.App.Campaigns;
+using OpenCxo.Core.Metrics;
+using OpenCxo.Data.Analytics;
+
+namespace OpenCxo.App.Tests.Analytics;
+
+/// <summary>The plan reads its baselines from the audience's recent weeks; the results compare the groups outcome by outcome.</summary>
+public sealed class CampaignPlanTests
+{
+    [Fact]
+    public void The_plan_turns_the_audiences_own_history_into_the_smallest_detectable_rise()
+    {
+        // 1,000 customers, 50 of whom bought over the baseline weeks: a 5 % repeat-purchase baseline. Fleiss, Levin &
+        // Paik (2003): 435 per group detect 5 % → 10 % at α = 0.05 two-sided with 80 % power, so the plan says 5 points.
+        var baseline = new CampaignWeek(false, 12, 1000, 100, 50, "EUR", 50 * 40.0, 50 * 40.0 * 40.0, 0, 0, 0);
+        var plan = CampaignService.Detectable(baseline, 435, 435);
+        var repeat = plan.Single(d => d.Outcome == "repeatPurchase");
+        Assert.Equal(5.0, repeat.Baseline!.Value, 9);
+        Assert.InRange(repeat.Smallest!.Value, 4.97, 5.0);
+
+        // Retention: 90 % stayed. Value per member: 50 spent 40 EUR, 950 nothing: σ from the sums.
+        Assert.Equal(90.0, plan.Single(d => d.Outcome == "retention").Baseline!.Value, 9);
+        var value = plan.Single(d => d.Outcome == "valuePerMember");
+        var sd = Math.Sqrt(((50 * 1600.0) - (1000 * 2.0 * 2.0)) / 999);
+        Assert.Equal(("EUR", 2.0), (value.Unit, value.Baseline!.Value));
+        Assert.Equal((1.959964 + 0.841621) * sd * Math.Sqrt(2.0 / 435), value.Smallest!.Value, 4);
+
+        // No NPS answers: no NPS figure, and a reason instead.
+        var nps = plan.Single(d => d.Outcome == "nps");
+        Assert.Null(nps.Smallest);
+        Assert.NotNull(nps.Why);
+    }
+
+    [Fact]
+    public void A_baseline_where_everyone_stayed_gives_a_reason_not_a_number()
+    {
+        var baseline = new CampaignWeek(false, 4, 500, 0, 0, null, 0, 0, 40, 30, 30);
+        var plan = CampaignService.Detectable(baseline, 250, 250);
+        Assert.All(plan.Where(d => d.Outcome != "nps"), d => Assert.Null(d.Smallest));
+        Assert.NotNull(plan.Single(d => d.Outcome == "nps").Smallest);
+    }
+
+    [Fact]
+    public void Results_compare_each_outcome_and_adjust_the_p_values_over_the_four()
+    {
+        var treated = new CampaignWeek(false, 4, 400, 20, 120, "EUR", 400 * 30.0, 400 * 2000.0, 60, 20, 20);
+        var control = new CampaignWeek(true, 4, 100, 10, 20, "EUR", 100 * 20.0, 100 * 1500.0, 10, 10, 10);
+        var effects = CampaignService.Effects(treated, control);
+        Assert.Equal(["retention", "repeatPurchase", "valuePerMember", "nps"], effects.Select(e => e.Outcome));
+
+        // Retention 95 % vs 90 %: the two-proportion comparison of 380/400 against 90/100.
+        var retention = effects[0];
+        Assert.Equal((95.0, 90.0), (retention.Treated, retention.Control));
+        Assert.Equal(ScoreStatistics.CompareProportions(380, 400, 90, 100), retention.Uplift);
+
+        // NPS 40 vs 0.
+        Assert.Equal(40.0, effects[3].Treated, 9);
+        Assert.Equal(0.0, effects[3].Control, 9);
+
+        // Holm: the smallest p-value times 4, the next times 3 (at least the one before), … capped at 1.
+        var sorted = effects.Select(e => e.Uplift.PValue).Order().ToList();
+        var adjusted = effects.Select(e => e.AdjustedP).Order().ToList();
+        Assert.Equal(Math.Min(1, 4 * sorted[0]), adjusted[0], 12);
+        Assert.Equal(Math.Min(1, Math.Max(4 * sorted[0], 3 * sorted[1])), adjusted[1], 12);
+    }
+
+}
