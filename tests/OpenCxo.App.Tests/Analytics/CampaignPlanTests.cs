@@ -63,5 +63,4 @@ public sealed class CampaignPlanTests
         Assert.Equal(Math.Min(1, 4 * sorted[0]), adjusted[0], 12);
         Assert.Equal(Math.Min(1, Math.Max(4 * sorted[0], 3 * sorted[1])), adjusted[1], 12);
     }
-
 }
