@@ -21,6 +21,8 @@ public sealed class AccessTests(UiServer server)
         ["/cases"] = ["admin", "cxo", "marketing", "sales", "service"],
         ["/segments"] = ["admin", "cxo", "marketing", "sales", "service"],
         ["/segments/new"] = ["admin", "cxo", "marketing", "sales", "service"],
+        ["/campaigns"] = ["admin", "cxo", "marketing", "sales", "service"],
+        ["/campaigns/new"] = ["admin", "cxo", "marketing", "sales", "service"],
         ["/surveys"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
         ["/surveys/new"] = ["admin", "cxo", "marketing", "service"],
         ["/feedback"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
@@ -43,7 +45,7 @@ public sealed class AccessTests(UiServer server)
     };
 
     /// <summary>Pages reached from another page rather than from the menu.</summary>
-    private static readonly HashSet<string> OffMenu = ["/surveys/new", "/segments/new", "/kpis/new", "/feedback/taxonomy", "/customers/1", "/metrics/nps"];
+    private static readonly HashSet<string> OffMenu = ["/surveys/new", "/segments/new", "/campaigns/new", "/kpis/new", "/feedback/taxonomy", "/customers/1", "/metrics/nps"];
 
     /// <summary>Pages with a route parameter opened in the table as one real page.</summary>
     private static readonly Dictionary<string, string> Samples = new()
@@ -57,6 +59,7 @@ public sealed class AccessTests(UiServer server)
     {
         ["/kpis/{Key}"] = "/kpis",
         ["/segments/{Key}"] = "/segments",
+        ["/campaigns/{Key}"] = "/campaigns",
         ["/kpis/{Key}/edit"] = "/kpis/new",
         ["/promises/{Key}"] = "/promises",
         ["/surveys/{SurveyKey}/edit"] = "/surveys/new",

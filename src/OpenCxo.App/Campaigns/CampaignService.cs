@@ -181,7 +181,7 @@ public sealed class CampaignService(CxoDbFactory databases, AnalyticsStore store
         }
         else
         {
-            audience = [.. (await segments.AudienceAsync(workspaceId, segment, ct).ConfigureAwait(false)).Select(c => c.Customer)];
+            audience = await segments.AudienceIdsAsync(workspaceId, segment, ct).ConfigureAwait(false);
         }
 
         var from = now.AddDays(-7 * campaign.Weeks);
@@ -274,16 +274,16 @@ public sealed class CampaignService(CxoDbFactory databases, AnalyticsStore store
             return new Launched([new FieldError("segment", $"no segment '{campaign.Segment}' in this workspace")]);
         }
 
-        var audience = await segments.AudienceAsync(workspaceId, segment, ct).ConfigureAwait(false);
+        var audience = await segments.AudienceIdsAsync(workspaceId, segment, ct).ConfigureAwait(false);
         if (audience.Count == 0)
         {
             return new Launched([new FieldError("segment", $"'{campaign.Segment}' has no one who may be contacted now")]);
         }
 
         var seed = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var control = audience.Where(c => CampaignDesign.IsControl(seed, c.Customer, campaign.ControlShare)).Select(c => c.Customer).ToList();
+        var control = audience.Where(c => CampaignDesign.IsControl(seed, c, campaign.ControlShare)).ToList();
         var held = control.ToHashSet();
-        var treated = audience.Where(c => !held.Contains(c.Customer)).Select(c => c.Customer).ToList();
+        var treated = audience.Where(c => !held.Contains(c)).ToList();
         var now = time.GetUtcNow().UtcDateTime;
 
         await using var db = databases.CreateDbContext();

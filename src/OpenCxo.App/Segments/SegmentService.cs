@@ -135,11 +135,19 @@ public sealed class SegmentService(CxoDbFactory databases, AnalyticsStore store,
     /// </summary>
     public async Task<IReadOnlyList<SegmentContact>> AudienceAsync(long workspaceId, SegmentDefinition segment, CancellationToken ct)
     {
+        var eligible = await AudienceIdsAsync(workspaceId, segment, ct).ConfigureAwait(false);
+        await using var db = databases.CreateDbContext();
+        return await ContactsAsync(db, workspaceId, eligible, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The audience's customer ids, in id order, without looking up their contact details.</summary>
+    public async Task<List<long>> AudienceIdsAsync(long workspaceId, SegmentDefinition segment, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(segment);
         var members = await MembersAsync(workspaceId, segment, ct).ConfigureAwait(false);
         await using var db = databases.CreateDbContext();
         var excluded = await ExcludedAsync(db, workspaceId, segment.Key, ct).ConfigureAwait(false);
-        var eligible = members.Where(m => !excluded.Contains(m)).ToList();
-        return await ContactsAsync(db, workspaceId, eligible, ct).ConfigureAwait(false);
+        return [.. members.Where(m => !excluded.Contains(m))];
     }
 
     /// <summary>

@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace OpenCxo.E2E;
+
+/// <summary>
+/// Issue 10's campaigns in Chromium on the demo data: a campaign started from its segment shows what its control group
+/// can detect, launches, and exports only the treated group, as the API does.
+/// </summary>
+[Collection(UiServerGroup.Name)]
+public sealed class CampaignPagesTests(UiServer server)
+{
+    [Fact]
+    public async Task A_campaign_is_planned_launched_and_its_treated_group_exported()
+    {
+        Assert.True((await server.Api.GetAsync("/api/v1/stats/interactions?groupBy=department")).IsSuccessStatusCode);
+        var segment = "e2e-recent-" + Guid.NewGuid().ToString("N")[..6];
+        var created = await server.Api.PostAsJsonAsync("/api/v1/segments", new JsonObject
+        {
+            ["key"] = segment, ["name"] = "Touched service in 90 days",
+            ["conditions"] = new JsonArray(new JsonObject { ["kind"] = "touchpoints", ["department"] = "service", ["withinDays"] = 90 }),
+        });
+        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+
+        var page = await server.SignInAsync("marketing");
+        await page.GotoAsync($"/segments/{segment}");
+        await UiServer.WaitForCircuitAsync(page);
+        await page.Locator("#segment-campaign").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/campaigns/new\\?segment={segment}$"));
+        await UiServer.WaitForCircuitAsync(page);
+
+        // The plan for a fifth held out agrees with the API's plan of the same design.
+        var key = "e2e-thanks-" + Guid.NewGuid().ToString("N")[..6];
+        await page.GetByLabel("Key", new() { Exact = true }).FillAsync(key);
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Thank-you call");
+        await page.Locator("[data-field='controlShare'] input, input[data-field='controlShare']").First.FillAsync("20");
+        await page.Locator("[data-field='controlShare'] input, input[data-field='controlShare']").First.PressAsync("Tab");
+        var plan = await server.Api.PostAsJsonAsync("/api/v1/campaigns/plan", new JsonObject
+        {
+            ["key"] = key, ["name"] = "Thank-you call", ["segment"] = segment, ["controlShare"] = 0.2, ["weeks"] = 12,
+        });
+        var planned = (await plan.Content.ReadFromJsonAsync<JsonObject>())!;
+        var control = (long)planned["chosen"]!["control"]!;
+        Assert.True(control > 0);
+        await Assertions.Expect(page.Locator("#campaign-plan-table tr.cxo-chosen [data-control]")).ToHaveAttributeAsync("data-control", control.ToString(CultureInfo.InvariantCulture));
+
+        await page.Locator("#campaign-save").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/campaigns/{key}$"));
+        await UiServer.WaitForCircuitAsync(page);
+        await Assertions.Expect(page.Locator("#campaign-status")).ToHaveAttributeAsync("data-status", "draft");
+        await page.Locator("#campaign-launch").ClickAsync();
+        await Assertions.Expect(page.Locator("#campaign-status")).ToHaveAttributeAsync("data-status", "running");
+        await UiServer.WaitForCircuitAsync(page);
+        await Assertions.Expect(page.Locator("#campaign-results")).ToBeVisibleAsync();
+
+        // The download is the API's export: the treated group, none of the control group.
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#campaign-export").ClickAsync());
+        var exported = await File.ReadAllTextAsync(await download.PathAsync());
+        Assert.Equal(await server.Api.GetStringAsync($"/api/v1/campaigns/{key}/export"), exported);
+        var summary = (await server.Api.GetFromJsonAsync<JsonObject>($"/api/v1/campaigns/{key}"))!;
+        Assert.Equal((long)summary["treated"]!, exported.TrimEnd().Split("\r\n").Length - 1);
+        await UiServer.ScreenshotAsync(page, "campaign");
+        await AccessibilityTests.AssertAccessibleAsync(page, $"/campaigns/{key}");
+
+        await page.GotoAsync("/campaigns");
+        await Assertions.Expect(page.Locator($"#campaigns-table tr[data-key='{key}']")).ToContainTextAsync("Thank-you call");
+        await AccessibilityTests.AssertAccessibleAsync(page, "/campaigns");
+        Assert.True((await server.Api.PostAsync($"/api/v1/campaigns/{key}/end", null)).IsSuccessStatusCode);
+        Assert.True((await server.Api.DeleteAsync($"/api/v1/campaigns/{key}")).IsSuccessStatusCode);
+        Assert.True((await server.Api.DeleteAsync($"/api/v1/segments/{segment}")).IsSuccessStatusCode);
+    }
+}
