@@ -99,15 +99,16 @@ public sealed class CampaignService(CxoDbFactory databases, AnalyticsStore store
     public async Task<Saved> SaveAsync(long workspaceId, CampaignDefinition campaign, string by, bool replace, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(campaign);
-        if (campaign.Validate() is { Count: > 0 } errors)
+        var errors = campaign.Validate().ToList();
+        await using var db = databases.CreateDbContext();
+        if (errors.TrueForAll(e => e.Field != "segment") && !await db.Segments.AnyAsync(s => s.WorkspaceId == workspaceId && s.Key == campaign.Segment, ct).ConfigureAwait(false))
         {
-            return new Saved(errors);
+            errors.Add(new FieldError("segment", $"no segment '{campaign.Segment}' in this workspace"));
         }
 
-        await using var db = databases.CreateDbContext();
-        if (!await db.Segments.AnyAsync(s => s.WorkspaceId == workspaceId && s.Key == campaign.Segment, ct).ConfigureAwait(false))
+        if (errors.Count > 0)
         {
-            return new Saved([new FieldError("segment", $"no segment '{campaign.Segment}' in this workspace")]);
+            return new Saved(errors);
         }
 
         var now = time.GetUtcNow().UtcDateTime;
