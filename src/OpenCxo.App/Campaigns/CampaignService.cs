@@ -162,7 +162,7 @@ public sealed class CampaignService(CxoDbFactory databases, AnalyticsStore store
 
     /// <summary>
     /// The power calculation for <paramref name="campaign"/> as it would launch now (or, once launched, with its real
-    /// groups): baselines are what the audience did over the same number of weeks before today.
+    /// groups): baselines are what the audience did over the same number of weeks before today (before the launch).
     /// </summary>
     public async Task<CampaignPlan?> PlanAsync(long workspaceId, CampaignDefinition campaign, CampaignRow? launched, CancellationToken ct)
     {
@@ -185,10 +185,12 @@ public sealed class CampaignService(CxoDbFactory databases, AnalyticsStore store
             audience = await segments.AudienceIdsAsync(workspaceId, segment, ct).ConfigureAwait(false);
         }
 
-        var from = now.AddDays(-7 * campaign.Weeks);
+        // Baselines are the weeks before launch (before today for a draft), so the campaign's own effect is not in them.
+        var until = launched?.LaunchedAt ?? now;
+        var from = until.AddDays(-7 * campaign.Weeks);
         var history = await store.CampaignOutcomesAsync(
             workspaceId, campaign.Key, [.. (await LiveAsync(workspaceId, audience, ct).ConfigureAwait(false)).Select(c => new CampaignMember(c, false))],
-            from, campaign.Weeks, now, ct).ConfigureAwait(false);
+            from, campaign.Weeks, until, ct).ConfigureAwait(false);
         var baseline = history.Weeks.LastOrDefault(w => !w.Control);
 
         CampaignOption Option(double share, long treated, long control) => new(share, treated, control, Detectable(baseline, treated, control));
