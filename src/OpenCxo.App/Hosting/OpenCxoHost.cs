@@ -10,6 +10,7 @@ using OpenCxo.App.Drivers;
 using OpenCxo.App.Feedback;
 using OpenCxo.App.Ingest;
 using OpenCxo.App.Journeys;
+using OpenCxo.App.Initiatives;
 using OpenCxo.App.Kpis;
 using OpenCxo.App.Metrics;
 using OpenCxo.App.Predict;
@@ -70,6 +71,7 @@ public static class OpenCxoHost
         builder.Services.AddJourneys();
         builder.Services.AddPrivacy();
         builder.Services.AddSegments();
+        builder.Services.AddInitiatives();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
@@ -125,6 +127,7 @@ public static class OpenCxoHost
         app.MapAuditApi();
         app.MapPrivacyApi();
         app.MapSegmentApi();
+        app.MapInitiativeApi();
         app.MapWebUi();
         return app;
     }
