@@ -11,6 +11,7 @@ using OpenCxo.App.Drivers;
 using OpenCxo.App.Demo;
 using OpenCxo.App.Hosting;
 using OpenCxo.App.Ingest;
+using OpenCxo.App.Initiatives;
 using OpenCxo.App.Journeys;
 using OpenCxo.App.Kpis;
 using OpenCxo.App.Metrics;
@@ -50,6 +51,7 @@ var root = new RootCommand("OpenCXO: one customer, honest metrics, a loop that c
     KpiCommand.Create(),
     SegmentCommand.Create(),
     CampaignCommand.Create(),
+    InitiativeCommand.Create(),
     TextCommand.Create(),
     DemoLoader.Create(),
 };

@@ -31,6 +31,8 @@ public sealed class AccessTests(UiServer server)
         ["/kpis"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
         ["/kpis/new"] = ["admin", "cxo"],
         ["/council"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
+        ["/initiatives"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
+        ["/initiatives/new"] = ["admin", "cxo", "marketing", "sales", "service"],
         ["/alerts"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
         ["/admin"] = ["admin"],
         ["/admin/audit"] = ["admin"],
@@ -45,7 +47,7 @@ public sealed class AccessTests(UiServer server)
     };
 
     /// <summary>Pages reached from another page rather than from the menu.</summary>
-    private static readonly HashSet<string> OffMenu = ["/surveys/new", "/segments/new", "/campaigns/new", "/kpis/new", "/feedback/taxonomy", "/customers/1", "/metrics/nps"];
+    private static readonly HashSet<string> OffMenu = ["/surveys/new", "/segments/new", "/campaigns/new", "/initiatives/new", "/kpis/new", "/feedback/taxonomy", "/customers/1", "/metrics/nps"];
 
     /// <summary>Pages with a route parameter opened in the table as one real page.</summary>
     private static readonly Dictionary<string, string> Samples = new()
@@ -60,6 +62,7 @@ public sealed class AccessTests(UiServer server)
         ["/kpis/{Key}"] = "/kpis",
         ["/segments/{Key}"] = "/segments",
         ["/campaigns/{Key}"] = "/campaigns",
+        ["/initiatives/{Key}"] = "/initiatives/new",
         ["/kpis/{Key}/edit"] = "/kpis/new",
         ["/promises/{Key}"] = "/promises",
         ["/surveys/{SurveyKey}/edit"] = "/surveys/new",

@@ -11,6 +11,7 @@ using OpenCxo.App.Drivers;
 using OpenCxo.App.Feedback;
 using OpenCxo.App.Ingest;
 using OpenCxo.App.Journeys;
+using OpenCxo.App.Initiatives;
 using OpenCxo.App.Kpis;
 using OpenCxo.App.Metrics;
 using OpenCxo.App.Predict;
@@ -72,6 +73,7 @@ public static class OpenCxoHost
         builder.Services.AddPrivacy();
         builder.Services.AddSegments();
         builder.Services.AddCampaigns();
+        builder.Services.AddInitiatives();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
@@ -128,6 +130,7 @@ public static class OpenCxoHost
         app.MapPrivacyApi();
         app.MapSegmentApi();
         app.MapCampaignApi();
+        app.MapInitiativeApi();
         app.MapWebUi();
         return app;
     }

@@ -49,6 +49,9 @@ public static class UiPolicies
     /// <summary>Setting KPIs, their targets and owners, and alert rules: the CXO's office.</summary>
     public const string KpiEditor = "ui:kpi-editor";
 
+    /// <summary>Proposing and running CX initiatives: every department has its own, so every role but viewer.</summary>
+    public const string Programme = "ui:programme";
+
     /// <summary>Recording consent and answering export and erasure requests on the Customer 360 page.</summary>
     public const string Privacy = "ui:privacy";
 
@@ -64,6 +67,7 @@ public static class UiPolicies
         [SurveyBuilder] = [Roles.Admin, Roles.Cxo, Roles.Marketing, Roles.Service],
         [TaxonomyEditor] = [Roles.Admin, Roles.Cxo],
         [KpiEditor] = [Roles.Admin, Roles.Cxo],
+        [Programme] = [Roles.Admin, Roles.Cxo, Roles.Marketing, Roles.Sales, Roles.Service],
         [Privacy] = [Roles.Admin, Roles.Cxo],
         [Admin] = [Roles.Admin],
     };

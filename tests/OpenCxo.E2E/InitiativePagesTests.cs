@@ -1,0 +1,126 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace OpenCxo.E2E;
+
+/// <summary>
+/// Issue 10's initiatives portfolio in Chromium on the demo data: two departments' initiatives created in the form
+/// pull handle time against first-contact resolution, and the conflict shows on the initiative, the portfolio and the
+/// council report.
+/// </summary>
+[Collection(UiServerGroup.Name)]
+public sealed class InitiativePagesTests(UiServer server)
+{
+    private static async Task ChooseAsync(IPage page, ILocator within, string label, string option)
+    {
+        await within.Locator("div.mud-select", new() { HasText = label }).First.ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = option, Exact = true }).ClickAsync();
+    }
+
+    private static async Task CreateAsync(IPage page, string key, string name, string? owner, string kpi, string direction)
+    {
+        await page.GotoAsync("/initiatives");
+        await UiServer.WaitForCircuitAsync(page);
+        await page.Locator("#initiative-new").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/initiatives/new$"));
+        await UiServer.WaitForCircuitAsync(page);
+        await page.Locator("[data-field='key']").FillAsync(key);
+        await page.Locator("[data-field='name']").FillAsync(name);
+        if (owner is not null)
+        {
+            await ChooseAsync(page, page.Locator("body"), "Owner department", owner);
+        }
+
+        await page.Locator("[data-field='sponsor']").FillAsync("Ana Ruiz");
+        await page.Locator("#initiative-add-kpi").ClickAsync();
+        var target = page.Locator("[data-target='kpis[0]']");
+        await ChooseAsync(page, target, "KPI", kpi);
+        await ChooseAsync(page, target, "Direction", direction);
+        await page.Locator("#initiative-save").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/initiatives/{key}$"));
+        await UiServer.WaitForCircuitAsync(page);
+    }
+
+    [Fact]
+    public async Task Two_conflicting_initiatives_created_in_the_form_are_flagged_on_the_portfolio_and_the_council()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var (shortCalls, fixFirst) = ("e2e-short-calls-" + suffix, "e2e-fix-first-" + suffix);
+
+        // Service wants shorter calls.
+        var service = await server.SignInAsync("service");
+        await CreateAsync(service, shortCalls, "Shorter calls " + suffix, null, "Average handle time", "down");
+
+        // A form with no name is refused beside the field, and nothing is saved.
+        await service.GotoAsync("/initiatives/new");
+        await UiServer.WaitForCircuitAsync(service);
+        await service.Locator("[data-field='key']").FillAsync("e2e-nameless-" + suffix);
+        await service.Locator("#initiative-save").ClickAsync();
+        await Assertions.Expect(service.Locator("#initiative-errors")).ToContainTextAsync("name");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await server.Api.GetAsync($"/api/v1/initiatives/e2e-nameless-{suffix}")).StatusCode);
+
+        // Product, signed in through marketing, wants the night shift to solve problems at the first call.
+        var marketing = await server.SignInAsync("marketing");
+        await CreateAsync(marketing, fixFirst, "Fix it first time " + suffix, "Product", "Night shift first-contact resolution", "up");
+
+        // The new initiative's page names the conflict and its reason, and says why it gives no impact figure yet.
+        var conflict = marketing.Locator($"#programme-conflicts li[data-first='{fixFirst}'][data-second='{shortCalls}']");
+        await Assertions.Expect(conflict).ToContainTextAsync("Shorter calls " + suffix);
+        await Assertions.Expect(conflict).ToContainTextAsync("Agents pushed to keep calls short");
+        var impact = marketing.Locator("#initiative-impact");
+        await Assertions.Expect(impact.Locator("[data-caveat='TooFewPeriods']")).ToContainTextAsync("at least 3 on each side");
+        await Assertions.Expect(impact.Locator("[data-caveat='NotAnExperiment']")).ToContainTextAsync("not a controlled experiment");
+        await UiServer.ScreenshotAsync(marketing, "initiative");
+        await AccessibilityTests.AssertAccessibleAsync(marketing, $"/initiatives/{fixFirst}");
+
+        // The API agrees.
+        var findings = (await server.Api.GetFromJsonAsync<JsonObject>("/api/v1/initiatives/findings"))!;
+        Assert.Contains(findings["conflicts"]!.AsArray(), c => (string)c!["first"]!["initiative"]! == fixFirst && (string)c["second"]!["initiative"]! == shortCalls
+            && (string)c["tension"]! == "aht-fcr");
+
+        // The portfolio flags both rows.
+        await marketing.GotoAsync("/initiatives");
+        await Assertions.Expect(marketing.Locator($"#initiatives-table tr[data-key='{shortCalls}'] [data-flag='conflict']")).ToContainTextAsync("Fix it first time " + suffix);
+        await Assertions.Expect(marketing.Locator($"#initiatives-table tr[data-key='{fixFirst}'] [data-flag='conflict']")).ToContainTextAsync("Shorter calls " + suffix);
+        await Assertions.Expect(marketing.Locator($"#initiatives-table tr[data-key='{fixFirst}']")).ToContainTextAsync("Product");
+        await AccessibilityTests.AssertAccessibleAsync(marketing, "/initiatives");
+
+        // The council report lists it under the programme; a viewer reads the names without links.
+        var viewer = await server.SignInAsync("viewer");
+        await viewer.GotoAsync("/council");
+        var councilConflict = viewer.Locator($"#programme-conflicts li[data-first='{fixFirst}']");
+        await Assertions.Expect(councilConflict).ToContainTextAsync("Shorter calls " + suffix);
+        await Assertions.Expect(councilConflict.Locator("a")).ToHaveCountAsync(0);
+        await UiServer.ScreenshotAsync(viewer, "council-programme");
+        await AccessibilityTests.AssertAccessibleAsync(viewer, "/council");
+        await marketing.GotoAsync("/council");
+        await Assertions.Expect(marketing.Locator($"#programme-conflicts li[data-first='{fixFirst}'] a[href='/initiatives/{shortCalls}']")).ToHaveCountAsync(1);
+
+        // Stopped, the initiative no longer conflicts.
+        await marketing.GotoAsync($"/initiatives/{fixFirst}");
+        await UiServer.WaitForCircuitAsync(marketing);
+        await ChooseAsync(marketing, marketing.Locator("body"), "Status", "Stopped");
+        await marketing.Locator("#initiative-save").ClickAsync();
+        await Assertions.Expect(marketing.Locator("#programme-none")).ToBeVisibleAsync();
+        await marketing.GotoAsync("/initiatives");
+        await Assertions.Expect(marketing.Locator($"#initiatives-table tr[data-key='{shortCalls}'] [data-flag='conflict']")).ToHaveCountAsync(0);
+
+        Assert.True((await server.Api.DeleteAsync($"/api/v1/initiatives/{shortCalls}")).IsSuccessStatusCode);
+        Assert.True((await server.Api.DeleteAsync($"/api/v1/initiatives/{fixFirst}")).IsSuccessStatusCode);
+    }
+
+    [Fact]
+    public async Task A_suggested_initiative_link_prefills_the_form()
+    {
+        var page = await server.SignInAsync("sales");
+        await page.GotoAsync("/initiatives/new?name=" + Uri.EscapeDataString("Explain the first invoice") + "&department=sales&theme=billing&description=" + Uri.EscapeDataString("Suggested by the maturity assessment"));
+        await UiServer.WaitForCircuitAsync(page);
+        await Assertions.Expect(page.Locator("[data-field='name']")).ToHaveValueAsync("Explain the first invoice");
+        await Assertions.Expect(page.Locator("[data-field='description']")).ToHaveValueAsync("Suggested by the maturity assessment");
+        await Assertions.Expect(page.Locator("div.mud-select", new() { HasText = "Owner department" }).First).ToContainTextAsync("Sales");
+        await Assertions.Expect(page.Locator("#initiative-themes")).ToHaveValueAsync("billing");
+        await AccessibilityTests.AssertAccessibleAsync(page, "/initiatives/new");
+    }
+}
