@@ -16,6 +16,7 @@ using OpenCxo.App.Predict;
 using OpenCxo.App.Privacy;
 using OpenCxo.App.Profiles;
 using OpenCxo.App.Security;
+using OpenCxo.App.Maturity;
 using OpenCxo.App.Segments;
 using OpenCxo.App.Text;
 using OpenCxo.App.Touchpoints;
@@ -70,6 +71,7 @@ public static class OpenCxoHost
         builder.Services.AddJourneys();
         builder.Services.AddPrivacy();
         builder.Services.AddSegments();
+        builder.Services.AddMaturity();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
@@ -125,6 +127,7 @@ public static class OpenCxoHost
         app.MapAuditApi();
         app.MapPrivacyApi();
         app.MapSegmentApi();
+        app.MapMaturityApi();
         app.MapWebUi();
         return app;
     }
