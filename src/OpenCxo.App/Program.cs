@@ -16,6 +16,7 @@ using OpenCxo.App.Metrics;
 using OpenCxo.App.Privacy;
 using OpenCxo.App.Profiles;
 using OpenCxo.App.Security;
+using OpenCxo.App.Maturity;
 using OpenCxo.App.Segments;
 using OpenCxo.App.Text;
 
@@ -48,6 +49,7 @@ var root = new RootCommand("OpenCXO: one customer, honest metrics, a loop that c
     JourneyService.Command(),
     KpiCommand.Create(),
     SegmentCommand.Create(),
+    MaturityCommand.Create(),
     TextCommand.Create(),
     DemoLoader.Create(),
 };
