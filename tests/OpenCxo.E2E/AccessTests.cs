@@ -29,6 +29,8 @@ public sealed class AccessTests(UiServer server)
         ["/kpis"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
         ["/kpis/new"] = ["admin", "cxo"],
         ["/council"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
+        ["/maturity"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
+        ["/maturity/service"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
         ["/alerts"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
         ["/admin"] = ["admin"],
         ["/admin/audit"] = ["admin"],
@@ -43,13 +45,14 @@ public sealed class AccessTests(UiServer server)
     };
 
     /// <summary>Pages reached from another page rather than from the menu.</summary>
-    private static readonly HashSet<string> OffMenu = ["/surveys/new", "/segments/new", "/kpis/new", "/feedback/taxonomy", "/customers/1", "/metrics/nps"];
+    private static readonly HashSet<string> OffMenu = ["/surveys/new", "/segments/new", "/kpis/new", "/feedback/taxonomy", "/customers/1", "/metrics/nps", "/maturity/service"];
 
     /// <summary>Pages with a route parameter opened in the table as one real page.</summary>
     private static readonly Dictionary<string, string> Samples = new()
     {
         ["/customers/{Id:long}"] = "/customers/1",
         ["/metrics/{Name}"] = "/metrics/nps",
+        ["/maturity/{Department}"] = "/maturity/service",
     };
 
     /// <summary>Pages with a route parameter that must have the same policy as a page of the table.</summary>

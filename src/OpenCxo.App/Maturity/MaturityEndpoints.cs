@@ -190,5 +190,6 @@ public static class MaturityJson
     private static JsonObject Areas(IReadOnlyDictionary<string, double?> areas) =>
         new(MaturityChecklist.Areas.Select(a => KeyValuePair.Create(a.Key, areas[a.Key] is { } v ? (JsonNode?)Round(v) : null)));
 
-    private static double Round(double value) => Math.Round(value, 2);
+    // Away from zero, as the pages format numbers: 1.125 is 1.13 in both.
+    private static double Round(double value) => Math.Round(value, 2, MidpointRounding.AwayFromZero);
 }

@@ -59,6 +59,11 @@ public sealed class MaturityService(CxoDbFactory databases, TimeProvider time)
             throw new ArgumentException(wrong.Message, nameof(department));
         }
 
+        if (answers.FirstOrDefault(a => MaturityChecklist.Find(a.Key) is null || a.Value.Score is < 0 or > 4) is { Key: not null } bad)
+        {
+            throw new ArgumentException($"'{bad.Key}' is not a practice of the checklist or its score is not 0–4", nameof(answers));
+        }
+
         var scores = MaturityScores.Of(answers);
         var row = new MaturityAssessmentRow
         {
