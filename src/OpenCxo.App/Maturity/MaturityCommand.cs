@@ -208,7 +208,7 @@ public static class MaturityCommand
 
     private static Option<string> Lang()
     {
-        var lang = new Option<string>("--lang") { Description = "Language of the texts: en or es (default en)", DefaultValueFactory = _ => "en" };
+        var lang = new Option<string>("--lang") { Description = "Language of the texts: en or es", DefaultValueFactory = _ => "en" };
         lang.AcceptOnlyFromAmong("en", "es");
         return lang;
     }

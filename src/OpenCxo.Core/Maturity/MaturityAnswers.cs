@@ -57,7 +57,7 @@ public static class MaturityAnswers
             errors.Add(new FieldError(at, "answers no practice: score at least one"));
         }
 
-        return (read, errors);
+        return (read, errors.Count > MaxErrors ? errors[..MaxErrors] : errors);
     }
 
     private static MaturityAnswer? ReadOne(JsonElement value, string path, List<FieldError> errors)

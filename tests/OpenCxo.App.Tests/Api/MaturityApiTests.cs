@@ -99,6 +99,7 @@ public sealed class MaturityApiTests
             var row = await db.MaturityAssessments.OrderBy(a => a.Id).FirstAsync();
             Assert.Equal(("service", 1.0), (row.Department, row.Score));
             Assert.Equal("""{"measurement.kpi-owners":{"score":0,"note":"KPIs are in a spreadsheet nobody owns"},"measurement.loop-closed":{"score":1},"governance.cx-council":{"score":2}}""", row.AnswersJson);
+            Assert.Equal(2, await db.AuditLog.CountAsync(e => e.Target == "maturity:service" && e.Action.StartsWith("config.maturity.")));
         }
 
         // Another workspace sees none of it.

@@ -138,6 +138,11 @@ public sealed class MaturityTests
         (_, errors) = Read(flood);
         Assert.Equal(MaturityAnswers.MaxErrors, errors.Count);
         Assert.Equal("answers.bogus.0", errors[0].Field);
+
+        // Each bad answer may hold several problems; the list is still cut at the limit.
+        var several = "{" + string.Join(",", MaturityChecklist.Practices.Take(10).Select(p => $"\"{p.Key}\": {{\"score\": 9, \"note\": 1, \"x\": 0}}")) + "}";
+        (_, errors) = Read(several);
+        Assert.Equal(MaturityAnswers.MaxErrors, errors.Count);
     }
 
     [Fact]
