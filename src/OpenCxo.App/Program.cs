@@ -18,6 +18,7 @@ using OpenCxo.App.Metrics;
 using OpenCxo.App.Privacy;
 using OpenCxo.App.Profiles;
 using OpenCxo.App.Security;
+using OpenCxo.App.Maturity;
 using OpenCxo.App.Segments;
 using OpenCxo.App.Text;
 
@@ -52,6 +53,7 @@ var root = new RootCommand("OpenCXO: one customer, honest metrics, a loop that c
     SegmentCommand.Create(),
     CampaignCommand.Create(),
     InitiativeCommand.Create(),
+    MaturityCommand.Create(),
     TextCommand.Create(),
     DemoLoader.Create(),
 };

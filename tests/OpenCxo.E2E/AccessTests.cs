@@ -33,6 +33,8 @@ public sealed class AccessTests(UiServer server)
         ["/council"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
         ["/initiatives"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
         ["/initiatives/new"] = ["admin", "cxo", "marketing", "sales", "service"],
+        ["/maturity"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
+        ["/maturity/service"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
         ["/alerts"] = ["admin", "cxo", "marketing", "sales", "service", "viewer"],
         ["/admin"] = ["admin"],
         ["/admin/audit"] = ["admin"],
@@ -47,13 +49,14 @@ public sealed class AccessTests(UiServer server)
     };
 
     /// <summary>Pages reached from another page rather than from the menu.</summary>
-    private static readonly HashSet<string> OffMenu = ["/surveys/new", "/segments/new", "/campaigns/new", "/initiatives/new", "/kpis/new", "/feedback/taxonomy", "/customers/1", "/metrics/nps"];
+    private static readonly HashSet<string> OffMenu = ["/surveys/new", "/segments/new", "/campaigns/new", "/initiatives/new", "/kpis/new", "/feedback/taxonomy", "/customers/1", "/metrics/nps", "/maturity/service"];
 
     /// <summary>Pages with a route parameter opened in the table as one real page.</summary>
     private static readonly Dictionary<string, string> Samples = new()
     {
         ["/customers/{Id:long}"] = "/customers/1",
         ["/metrics/{Name}"] = "/metrics/nps",
+        ["/maturity/{Department}"] = "/maturity/service",
     };
 
     /// <summary>Pages with a route parameter that must have the same policy as a page of the table.</summary>

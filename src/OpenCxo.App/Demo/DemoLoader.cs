@@ -58,6 +58,11 @@ public static class DemoLoader
         {
             output.WriteLine($"Set {promised} demo promises; see {baseUrl}/promises.");
         }
+
+        if (await Maturity.DemoMaturity.SeedAsync(services, workspace.Id, cancellationToken).ConfigureAwait(false) is > 0 and var assessed)
+        {
+            output.WriteLine($"Recorded {assessed} past CX maturity assessments; see {baseUrl}/maturity.");
+        }
     }
 
     public static async Task<(long Events, double Seconds)> LoadAsync(EventIngestor ingestor, long workspaceId, DemoOptions options, CancellationToken cancellationToken)

@@ -18,6 +18,7 @@ using OpenCxo.App.Predict;
 using OpenCxo.App.Privacy;
 using OpenCxo.App.Profiles;
 using OpenCxo.App.Security;
+using OpenCxo.App.Maturity;
 using OpenCxo.App.Segments;
 using OpenCxo.App.Text;
 using OpenCxo.App.Touchpoints;
@@ -74,6 +75,7 @@ public static class OpenCxoHost
         builder.Services.AddSegments();
         builder.Services.AddCampaigns();
         builder.Services.AddInitiatives();
+        builder.Services.AddMaturity();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
@@ -131,6 +133,7 @@ public static class OpenCxoHost
         app.MapSegmentApi();
         app.MapCampaignApi();
         app.MapInitiativeApi();
+        app.MapMaturityApi();
         app.MapWebUi();
         return app;
     }

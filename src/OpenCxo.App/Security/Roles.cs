@@ -55,6 +55,9 @@ public static class UiPolicies
     /// <summary>Recording consent and answering export and erasure requests on the Customer 360 page.</summary>
     public const string Privacy = "ui:privacy";
 
+    /// <summary>Recording CX maturity assessments: everyone who runs a department; viewers read them only.</summary>
+    public const string MaturityAssessor = "ui:maturity-assessor";
+
     public const string Admin = "ui:admin";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesOf = new Dictionary<string, string[]>
@@ -69,6 +72,7 @@ public static class UiPolicies
         [KpiEditor] = [Roles.Admin, Roles.Cxo],
         [Programme] = [Roles.Admin, Roles.Cxo, Roles.Marketing, Roles.Sales, Roles.Service],
         [Privacy] = [Roles.Admin, Roles.Cxo],
+        [MaturityAssessor] = [Roles.Admin, Roles.Cxo, Roles.Marketing, Roles.Sales, Roles.Service],
         [Admin] = [Roles.Admin],
     };
 }

@@ -46,7 +46,8 @@ public sealed partial class AccessMatrixTests
         path.Replace("{id:long}", customer.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("{key}", key, StringComparison.Ordinal)
             .Replace("{purpose}", "marketing", StringComparison.Ordinal)
-            .Replace("{name}", "nps", StringComparison.Ordinal);
+            .Replace("{name}", "nps", StringComparison.Ordinal)
+            .Replace("{department}", "service", StringComparison.Ordinal);
 
     private static HttpRequestMessage Request(string method, string path)
     {
