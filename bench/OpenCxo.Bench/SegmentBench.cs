@@ -124,7 +124,7 @@ internal static class SegmentBench
         var timer = Stopwatch.StartNew();
         var plan = (await campaigns.PlanAsync(workspace, (await campaigns.GetAsync(workspace, "bench-thanks", default))!.Value.Definition, null, default))!;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"campaigns: plan over {plan.Audience:N0} customers in {timer.Elapsed.TotalSeconds:0.0} s (retention ±{plan.Chosen.Detectable[0].Smallest:0.00} pp)"));
+            $"campaigns: plan over {plan.Audience:N0} customers in {timer.Elapsed.TotalSeconds:0.0} s; detects {string.Join("; ", plan.Chosen.Detectable.Select(d => d.Smallest is { } x ? $"{d.Outcome} ±{x:0.00} {d.Unit}" : $"{d.Outcome}: {d.Why}"))}"));
         timer.Restart();
         var launched = await campaigns.LaunchAsync(workspace, "bench-thanks", default);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"campaigns: launch, {launched.Treated:N0} treated and {launched.Control:N0} held out, in {timer.Elapsed.TotalSeconds:0.0} s"));
