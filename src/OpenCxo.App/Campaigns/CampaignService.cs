@@ -33,8 +33,8 @@ public sealed record CampaignEffect(string Outcome, string Unit, double Treated,
 /// <summary>The outcomes from launch to the end of week <see cref="Week"/> (<see cref="Complete"/>: that week is over).</summary>
 public sealed record CampaignWeekResult(int Week, DateTime Through, bool Complete, long Treated, long Control, IReadOnlyList<CampaignEffect> Effects);
 
-/// <summary>Something the reader of the results must know: <see cref="Code"/> for the UI, <see cref="Message"/> in English.</summary>
-public sealed record CampaignWarning(string Code, string Message);
+/// <summary>Something the reader of the results must know: <see cref="Code"/> and <see cref="Args"/> for the UI's text, <see cref="Message"/> in English.</summary>
+public sealed record CampaignWarning(string Code, string Message, IReadOnlyList<object> Args);
 
 /// <summary>A campaign's uplift by week after launch, the predicted lifetime value of both groups, and what to beware of.</summary>
 public sealed record CampaignResults(
@@ -137,6 +137,10 @@ public sealed class CampaignService(CxoDbFactory databases, AnalyticsStore store
         {
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
         }
+        catch (DbUpdateConcurrencyException)
+        {
+            return new Saved([new FieldError("status", $"campaign '{campaign.Key}' was launched or ended meanwhile: read it again")], Conflict: true);
+        }
         catch (DbUpdateException) when (created)
         {
             return new Saved([new FieldError("key", $"a campaign '{campaign.Key}' was created at the same time: ask again")], Conflict: true);
@@ -156,7 +160,16 @@ public sealed class CampaignService(CxoDbFactory databases, AnalyticsStore store
         }
 
         db.Campaigns.Remove(row);
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Launched meanwhile (or deleted: then the next read says so).
+            return (true, true);
+        }
+
         return (true, false);
     }
 
@@ -287,28 +300,46 @@ public sealed class CampaignService(CxoDbFactory databases, AnalyticsStore store
         var control = audience.Where(c => CampaignDesign.IsControl(seed, c, campaign.ControlShare)).ToList();
         var held = control.ToHashSet();
         var treated = audience.Where(c => !held.Contains(c)).ToList();
+        if (treated.Count < 2 || control.Count < 2)
+        {
+            return new Launched([new FieldError("controlShare", string.Create(CultureInfo.InvariantCulture,
+                $"holds out {control.Count} of {audience.Count} customers, leaving {treated.Count}: each group needs at least 2 (30 for a verdict); choose another share or a larger segment"))]);
+        }
+
         var now = time.GetUtcNow().UtcDateTime;
 
-        await using var db = databases.CreateDbContext();
-        await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-        if (await db.Campaigns.Where(c => c.Id == row.Id && c.Status == Draft)
-                .ExecuteUpdateAsync(u => u.SetProperty(c => c.Status, Running).SetProperty(c => c.Seed, seed).SetProperty(c => c.LaunchedAt, now), ct)
-                .ConfigureAwait(false) == 0)
+        await using (var db = databases.CreateDbContext())
         {
-            await transaction.RollbackAsync(ct).ConfigureAwait(false);
-            return new Launched([new FieldError("status", "the campaign was launched at the same time")], Conflict: true);
+            await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+
+            // The draft as read above, unchanged since: an edit in between would change what is launched.
+            if (await db.Campaigns.Where(c => c.Id == row.Id && c.Status == Draft && c.UpdatedAt == row.UpdatedAt)
+                    .ExecuteUpdateAsync(u => u.SetProperty(c => c.Status, Running).SetProperty(c => c.Seed, seed).SetProperty(c => c.LaunchedAt, now), ct)
+                    .ConfigureAwait(false) == 0)
+            {
+                await transaction.RollbackAsync(ct).ConfigureAwait(false);
+                return new Launched([new FieldError("status", "the campaign was launched or changed at the same time: read it again")], Conflict: true);
+            }
+
+            foreach (var (ids, isControl) in new[] { (treated, false), (control, true) })
+            {
+                await BulkRows.InsertAsync(db, "campaign_members", [("campaign_id", row.Id), ("workspace_id", workspaceId), ("control", isControl)], "customer_id", ids, ct)
+                    .ConfigureAwait(false);
+            }
+
+            db.AuditLog.Add(AuditTrail.Entry(AuditContext.Current ?? AuditActor.System, workspaceId, "campaign.launch", "campaign:" + key,
+                string.Create(CultureInfo.InvariantCulture, $"segment {campaign.Segment}; treated {treated.Count}, control {control.Count} (share {campaign.ControlShare})"), now));
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
         }
 
-        foreach (var (ids, isControl) in new[] { (treated, false), (control, true) })
+        // The marketing tool the segment syncs to hears at once that the control group left its audience, rather than
+        // at the next scheduled refresh, when the campaign may already have been sent.
+        if (segment.Webhook is not null)
         {
-            await BulkRows.InsertAsync(db, "campaign_members", [("campaign_id", row.Id), ("workspace_id", workspaceId), ("control", isControl)], "customer_id", ids, ct)
-                .ConfigureAwait(false);
+            await segments.RefreshAsync(workspaceId, segment.Key, ct).ConfigureAwait(false);
         }
 
-        db.AuditLog.Add(AuditTrail.Entry(AuditContext.Current ?? AuditActor.System, workspaceId, "campaign.launch", "campaign:" + key,
-            string.Create(CultureInfo.InvariantCulture, $"segment {campaign.Segment}; treated {treated.Count}, control {control.Count} (share {campaign.ControlShare})"), now));
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        await transaction.CommitAsync(ct).ConfigureAwait(false);
         return new Launched([], Treated: treated.Count, Control: control.Count);
     }
 
@@ -388,12 +419,22 @@ public sealed class CampaignService(CxoDbFactory databases, AnalyticsStore store
         var byWeek = new List<CampaignWeekResult>();
         foreach (var week in outcomes.Weeks.Where(w => !w.Control))
         {
-            var control = outcomes.Weeks.Single(w => w.Control && w.Week == week.Week);
+            var control = outcomes.Weeks.SingleOrDefault(w => w.Control && w.Week == week.Week)
+                ?? new CampaignWeek(true, week.Week, 0, 0, 0, week.Currency, 0, 0, 0, 0, 0);
             var through = launchedAt.AddDays(7 * week.Week);
             byWeek.Add(new CampaignWeekResult(week.Week, through, through <= end, week.Members, control.Members, Effects(week, control)));
         }
 
-        var lifetime = await LifetimeValueAsync(db, workspaceId, launchedAt, members, ct).ConfigureAwait(false);
+        // Predicted lifetime value is a fifth outcome of the latest look: Holm's adjustment is taken over all five.
+        CampaignEffect? lifetime = null;
+        if (await LifetimeValueAsync(db, workspaceId, launchedAt, row.EndedAt, members, ct).ConfigureAwait(false) is { } clv && byWeek.Count > 0)
+        {
+            var latest = byWeek[^1];
+            var family = Adjust([.. latest.Effects.Select(e => (e.Outcome, e.Unit, e.Treated, e.Control, e.Uplift)), (clv.Outcome, clv.Unit, clv.Treated, clv.Control, clv.Uplift)]);
+            byWeek[^1] = latest with { Effects = family[..^1] };
+            lifetime = family[^1];
+        }
+
         return new CampaignResults(launchedAt, campaign.Weeks, outcomes.Weeks.Count > 0 ? outcomes.Weeks[0].Currency : null, outcomes.TreatedReached, outcomes.ControlReached,
             byWeek, lifetime, Warnings(row, campaign, outcomes, byWeek, now));
     }
@@ -421,32 +462,56 @@ public sealed class CampaignService(CxoDbFactory databases, AnalyticsStore store
             comparisons.Add(("nps", "points", t.Score.Value, c.Score.Value, ScoreStatistics.CompareNps(t, c)));
         }
 
-        var adjusted = ScoreStatistics.Holm([.. comparisons.Select(x => x.Uplift.PValue)]);
-        return [.. comparisons.Select((x, i) => new CampaignEffect(x.Outcome, x.Unit, x.T, x.C, x.Uplift, adjusted[i]))];
+        return Adjust(comparisons);
+    }
+
+    /// <summary>
+    /// The effects with Holm's adjustment over those that have a p-value: an outcome with none (a group too small to
+    /// compare) neither counts in the family nor spreads its NaN to the others.
+    /// </summary>
+    private static List<CampaignEffect> Adjust(List<(string Outcome, string Unit, double T, double C, Comparison Uplift)> comparisons)
+    {
+        var tested = comparisons.Select((x, i) => (x.Uplift.PValue, i)).Where(x => double.IsFinite(x.PValue)).ToList();
+        var adjusted = ScoreStatistics.Holm([.. tested.Select(x => x.PValue)]);
+        var byIndex = tested.Select((x, j) => (x.i, adjusted[j])).ToDictionary(x => x.i, x => x.Item2);
+        return [.. comparisons.Select((x, i) => new CampaignEffect(x.Outcome, x.Unit, x.T, x.C, x.Uplift, byIndex.GetValueOrDefault(i, double.NaN)))];
     }
 
     private static double Share(long part, long whole) => whole == 0 ? 0 : 100.0 * part / whole;
 
+    private static long Respondents(CampaignWeek w) => w.Promoters + w.Passives + w.Detractors;
+
     /// <summary>
-    /// Predicted lifetime value of both groups from the latest model run, when it ran after launch (before that, it
-    /// describes the customers as they were, not what the campaign did).
+    /// Predicted lifetime value of both groups from the latest model run, when it looked from a moment after launch and,
+    /// for an ended campaign, not after the end (before launch it describes the customers as they were; after the end
+    /// the control group may have been contacted too). In the currency most of the members' scores are in.
     /// </summary>
-    private static async Task<CampaignEffect?> LifetimeValueAsync(CxoDb db, long workspaceId, DateTime launchedAt, IReadOnlyList<CampaignMember> members, CancellationToken ct)
+    private static async Task<CampaignEffect?> LifetimeValueAsync(
+        CxoDb db, long workspaceId, DateTime launchedAt, DateTime? endedAt, IReadOnlyList<CampaignMember> members, CancellationToken ct)
     {
         // A model run replaces the workspace's scores whole: the scores there are of one run.
         var runId = await db.CustomerScores.AsNoTracking().Where(s => s.WorkspaceId == workspaceId).Select(s => (long?)s.RunId).FirstOrDefaultAsync(ct).ConfigureAwait(false);
         var run = runId is null ? null : await db.ModelRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct).ConfigureAwait(false);
-        if (run is null || run.AsOf <= launchedAt)
+        if (run is null || run.AsOf <= launchedAt || run.AsOf > endedAt)
         {
             return null;
         }
 
-        var scores = await db.CustomerScores.AsNoTracking().Where(s => s.WorkspaceId == workspaceId && s.RunId == run.Id && s.LifetimeValue != null)
-            .Select(s => new { s.CustomerId, s.LifetimeValue, s.Currency }).ToListAsync(ct).ConfigureAwait(false);
+        var group = members.ToDictionary(m => m.Customer, m => m.Control);
+        var scores = new List<(bool Control, double Value, string? Currency)>();
+        var rows = db.CustomerScores.AsNoTracking().Where(s => s.WorkspaceId == workspaceId && s.LifetimeValue != null)
+            .Select(s => new { s.CustomerId, s.LifetimeValue, s.Currency }).AsAsyncEnumerable();
+        await foreach (var s in rows.WithCancellation(ct).ConfigureAwait(false))
+        {
+            if (group.TryGetValue(s.CustomerId, out var control))
+            {
+                scores.Add((control, s.LifetimeValue!.Value, s.Currency));
+            }
+        }
+
         var currency = scores.GroupBy(s => s.Currency).OrderByDescending(g => g.Count()).FirstOrDefault()?.Key;
-        var value = scores.Where(s => s.Currency == currency).ToDictionary(s => s.CustomerId, s => s.LifetimeValue!.Value);
-        var t = MeanAccumulator.Of(members.Where(m => !m.Control && value.ContainsKey(m.Customer)).Select(m => value[m.Customer]));
-        var c = MeanAccumulator.Of(members.Where(m => m.Control && value.ContainsKey(m.Customer)).Select(m => value[m.Customer]));
+        var t = MeanAccumulator.Of(scores.Where(s => !s.Control && s.Currency == currency).Select(s => s.Value));
+        var c = MeanAccumulator.Of(scores.Where(s => s.Control && s.Currency == currency).Select(s => s.Value));
         if (t.N < 2 || c.N < 2)
         {
             return null;
@@ -459,26 +524,48 @@ public sealed class CampaignService(CxoDbFactory databases, AnalyticsStore store
     private static List<CampaignWarning> Warnings(CampaignRow row, CampaignDefinition campaign, CampaignOutcomes outcomes, List<CampaignWeekResult> weeks, DateTime now)
     {
         var warnings = new List<CampaignWarning>();
+        void Warn(string code, string template, params object[] args) =>
+            warnings.Add(new(code, string.Format(CultureInfo.InvariantCulture, template, args), args));
+
         if (outcomes.ControlReached > 0)
         {
-            warnings.Add(new("controlContacted", string.Create(CultureInfo.InvariantCulture,
-                $"{outcomes.ControlReached} members of the control group have touchpoints of this campaign: they were contacted, so the uplift is understated.")));
+            Warn("controlContacted", "{0} members of the control group have touchpoints of this campaign: they were contacted, so the uplift is understated.", outcomes.ControlReached);
         }
 
         if (outcomes.TreatedReached == 0 && now - row.LaunchedAt > TimeSpan.FromDays(2))
         {
-            warnings.Add(new("noTouchpoints", $"No touchpoint carries campaign '{row.Key}' yet: send the campaign's contacts as events with campaign = {row.Key}, so reach can be checked."));
+            Warn("noTouchpoints", "No touchpoint carries campaign '{0}' yet: send the campaign's contacts as events with campaign = {0}, so reach can be checked.", row.Key);
         }
 
         if (weeks.Count > 0 && (weeks[^1].Week < campaign.Weeks || !weeks[^1].Complete))
         {
-            warnings.Add(new("interim", string.Create(CultureInfo.InvariantCulture,
-                $"Week {weeks[^1].Week} of {campaign.Weeks}: an interim look. The verdict is at week {campaign.Weeks}; stopping at the first significant week raises the chance of a false positive.")));
+            Warn("interim", "Week {0} of {1}: an interim look. The verdict is at week {1}; stopping at the first significant week raises the chance of a false positive.",
+                weeks[^1].Week, campaign.Weeks);
         }
 
         if (weeks.Count > 0 && (weeks[^1].Treated < ScoreStatistics.MinimumSample || weeks[^1].Control < ScoreStatistics.MinimumSample))
         {
-            warnings.Add(new("small", string.Create(CultureInfo.InvariantCulture, $"A group has fewer than {ScoreStatistics.MinimumSample} members: no verdict either way.")));
+            Warn("small", "A group has fewer than {0} members: no verdict either way.", ScoreStatistics.MinimumSample);
+        }
+
+        if (row.Status == Running && now > row.LaunchedAt!.Value.AddDays(7 * campaign.Weeks))
+        {
+            Warn("overdue", "The planned {0} weeks are over and the control group is still held out of the segment's exports: end the campaign.", campaign.Weeks);
+        }
+
+        if (outcomes.OtherCurrencyPurchases > 0)
+        {
+            Warn("mixedCurrency", "{0} of the members' purchases are in another currency than the one value is counted in, and are left out of value per customer.",
+                outcomes.OtherCurrencyPurchases);
+        }
+
+        // NPS compares those who answered: if the campaign changed who answers (it asked them, say), the groups differ.
+        if (weeks.Count > 0 && weeks[^1].Effects.Any(e => e.Outcome == "nps")
+            && outcomes.Weeks.Where(w => w.Week == weeks[^1].Week).OrderBy(w => w.Control).ToList() is [var t, var c]
+            && ScoreStatistics.CompareProportions(Respondents(t), t.Members, Respondents(c), c.Members) is { Significant: true })
+        {
+            Warn("npsResponse", "{0:0.#} % of the treated group answered NPS against {1:0.#} % of the control group: the campaign changed who answers, so the NPS difference is not a randomised comparison.",
+                Share(Respondents(t), t.Members), Share(Respondents(c), c.Members));
         }
 
         return warnings;

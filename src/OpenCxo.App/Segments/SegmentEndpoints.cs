@@ -104,7 +104,7 @@ public static class SegmentEndpoints
         var people = app.MapGroup("/api/v1/segments").RequireAuthorization(Scopes.CustomersRead).WithTags("Segments");
         people.MapGet("/{key}/members", Members)
             .WithName("ListSegmentMembers")
-            .WithSummary("The members as of the last refresh, with when each joined (limit ≤ 1000, offset).");
+            .WithSummary("The members as of the last refresh, with when each joined and whether a running campaign holds them out (limit ≤ 1000, offset).");
         people.MapGet("/{key}/export", Export)
             .Audited("export", (http, _) => "segment:" + Convert.ToString(http.GetRouteValue("key"), CultureInfo.InvariantCulture))
             .WithName("ExportSegment")
@@ -169,11 +169,15 @@ public static class SegmentEndpoints
         }
 
         var (total, page) = await segments.StoredMembersAsync(row.Id, limit, offset, ct);
+        var heldOut = await segments.HeldOutAsync(http.User.WorkspaceId(), key, ct);
         return TypedResults.Ok(new JsonObject
         {
             ["total"] = total,
             ["refreshedAt"] = row.RefreshedAt,
-            ["members"] = new JsonArray([.. page.Select(m => (JsonNode)new JsonObject { ["customer"] = m.Customer, ["joinedAt"] = m.JoinedAt })]),
+            ["members"] = new JsonArray([.. page.Select(m => (JsonNode)new JsonObject
+            {
+                ["customer"] = m.Customer, ["joinedAt"] = m.JoinedAt, ["heldOut"] = heldOut.Contains(m.Customer),
+            })]),
         });
     }
 

@@ -271,6 +271,13 @@ public sealed class SegmentService(CxoDbFactory databases, AnalyticsStore store,
         return new SegmentRefresh(key, members.Count, joined.Count, left.Count, toAdd.Count, toRemove.Count, time.GetElapsedTime(started));
     }
 
+    /// <summary>The members held out by campaigns running on the segment: they are in it, but not to be contacted.</summary>
+    public async Task<HashSet<long>> HeldOutAsync(long workspaceId, string segment, CancellationToken ct)
+    {
+        await using var db = databases.CreateDbContext();
+        return await Campaigns.CampaignService.HeldOutAsync(db, workspaceId, segment, ct).ConfigureAwait(false);
+    }
+
     /// <summary>The segment's size at each refresh, oldest first (at most <paramref name="limit"/>, the latest).</summary>
     public async Task<IReadOnlyList<SegmentSnapshotRow>> HistoryAsync(long segmentId, int limit, CancellationToken ct)
     {

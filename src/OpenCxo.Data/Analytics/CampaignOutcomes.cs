@@ -7,23 +7,32 @@ public sealed record CampaignMember(long Customer, bool Control);
 
 /// <summary>
 /// One group's outcomes from launch to the end of week <see cref="Week"/> (cumulative): members, how many cancelled,
-/// how many bought, their net revenue (sum and sum of squares per member, in <see cref="Currency"/>), and the NPS
-/// answers they gave.
+/// how many bought (an order or a new subscription; renewals are not a decision to buy again), their net revenue from
+/// every purchase (sum and sum of squares per member, in <see cref="Currency"/>), and how many members answered NPS,
+/// counted by their latest answer: one vote per member, however often they answered.
 /// </summary>
 public sealed record CampaignWeek(
     bool Control, int Week, long Members, long Cancelled, long Bought, string? Currency, double RevenueSum, double RevenueSumOfSquares,
     long Promoters, long Passives, long Detractors);
 
-/// <summary>The outcomes by week of both groups, and how many members of each were reached by the campaign's own touchpoints.</summary>
-public sealed record CampaignOutcomes(IReadOnlyList<CampaignWeek> Weeks, long TreatedReached, long ControlReached);
+/// <summary>
+/// The outcomes by week of both groups, how many members of each were reached by the campaign's own touchpoints, and
+/// how many of the members' purchases were in a currency other than the one revenue is counted in.
+/// </summary>
+public sealed record CampaignOutcomes(IReadOnlyList<CampaignWeek> Weeks, long TreatedReached, long ControlReached, long OtherCurrencyPurchases = 0)
+{
+    /// <summary>What counts as buying again: an order or a new subscription.</summary>
+    public static readonly IReadOnlyList<string> PurchaseDecisions = ["order.placed", "subscription.started"];
+}
 
 public sealed partial class AnalyticsStore
 {
     /// <summary>
     /// What happened to a campaign's members in the <paramref name="weeks"/> weeks from <paramref name="from"/> (up to
     /// <paramref name="now"/>): cancellations (<c>subscription.cancelled</c>), purchases, net revenue in the currency most
-    /// of their purchases were in (refunds subtracted), and NPS answers, cumulative by week; and how many of each group
-    /// had a touchpoint carrying <paramref name="campaign"/> (the control group should have none).
+    /// of their purchases were in (refunds subtracted), and NPS, cumulative by week; and how many of each group had a
+    /// touchpoint carrying <paramref name="campaign"/> (the control group should have none). Week k holds what happened
+    /// in [from + 7(k − 1) days, from + 7k days), to the microsecond.
     /// </summary>
     public async Task<CampaignOutcomes> CampaignOutcomesAsync(
         long workspaceId, string campaign, IReadOnlyList<CampaignMember> members, DateTime from, int weeks, DateTime now, CancellationToken ct = default)
@@ -51,8 +60,8 @@ public sealed partial class AnalyticsStore
             var purchases = PurchaseTypeList;
             var events = $"""
                 ev AS (
-                    SELECT i.live_id AS c, m.control,
-                           CAST(floor(date_diff('second', CAST($from AS TIMESTAMP), i.occurred_at) / 604800) AS INTEGER) + 1 AS k,
+                    SELECT i.live_id AS c, m.control, i.occurred_at AS t,
+                           CAST((epoch_us(i.occurred_at) - epoch_us(CAST($from AS TIMESTAMP))) // 604800000000 AS INTEGER) + 1 AS k,
                            i.type, i.currency, CAST(i.value AS DOUBLE) AS v, i.nps, i.campaign
                     FROM interactions i JOIN campaign_members m ON m.c = i.live_id
                     WHERE i.workspace_id = $workspace AND i.occurred_at >= CAST($from AS TIMESTAMP)
@@ -70,7 +79,7 @@ public sealed partial class AnalyticsStore
                     ),
                     per AS (
                         SELECT c, min(k) FILTER (WHERE type = '{CancellationType}') AS cancelled_week,
-                                  min(k) FILTER (WHERE type IN ({purchases})) AS bought_week
+                                  min(k) FILTER (WHERE type IN ({InList(CampaignOutcomes.PurchaseDecisions)})) AS bought_week
                         FROM ev GROUP BY c
                     ),
                     money AS (
@@ -99,16 +108,22 @@ public sealed partial class AnalyticsStore
                 }
             }
 
-            // NPS answers by group and week, summed up to each week.
+            // NPS by group and week: each member who answered by the end of week k, by their latest answer so far.
             var answers = new Dictionary<(bool, int), (long P, long N, long D)>();
             using (var command = connection.CreateCommand())
             {
                 command.CommandText = $"""
-                    WITH {events}
-                    SELECT control, k, count(*) FILTER (WHERE nps >= 9), count(*) FILTER (WHERE nps BETWEEN 7 AND 8), count(*) FILTER (WHERE nps <= 6)
-                    FROM ev WHERE nps IS NOT NULL GROUP BY control, k
+                    WITH {events},
+                    latest AS (
+                        SELECT e.control, CAST(w.range AS INTEGER) AS wk, e.c, arg_max(e.nps, e.t) AS nps
+                        FROM ev e JOIN range(1, $weeks + 1) w ON e.k <= w.range
+                        WHERE e.nps IS NOT NULL
+                        GROUP BY e.control, w.range, e.c
+                    )
+                    SELECT control, wk, count(*) FILTER (WHERE nps >= 9), count(*) FILTER (WHERE nps BETWEEN 7 AND 8), count(*) FILTER (WHERE nps <= 6)
+                    FROM latest GROUP BY control, wk
                     """;
-                Bind(command, workspaceId, from, weeks, now, withWeeks: false);
+                Bind(command, workspaceId, from, weeks, now, withWeeks: true);
                 using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
                 while (await reader.ReadAsync(ct).ConfigureAwait(false))
                 {
@@ -116,30 +131,31 @@ public sealed partial class AnalyticsStore
                 }
             }
 
-            var cumulative = weekly.Select(w =>
-            {
-                var upTo = answers.Where(a => a.Key.Item1 == w.Control && a.Key.Item2 <= w.Week).Select(a => a.Value).ToList();
-                return w with { Promoters = upTo.Sum(a => a.P), Passives = upTo.Sum(a => a.N), Detractors = upTo.Sum(a => a.D) };
-            }).ToList();
+            var cumulative = weekly.Select(w => answers.TryGetValue((w.Control, w.Week), out var a)
+                ? w with { Promoters = a.P, Passives = a.N, Detractors = a.D }
+                : w).ToList();
 
-            long treatedReached = 0, controlReached = 0;
+            long treatedReached = 0, controlReached = 0, otherCurrency = 0;
             using (var command = connection.CreateCommand())
             {
                 command.CommandText = $"""
                     WITH {events}
-                    SELECT count(DISTINCT c) FILTER (WHERE NOT control), count(DISTINCT c) FILTER (WHERE control)
-                    FROM ev WHERE campaign = $campaign
+                    SELECT count(DISTINCT c) FILTER (WHERE NOT control AND campaign = $campaign),
+                           count(DISTINCT c) FILTER (WHERE control AND campaign = $campaign),
+                           count(*) FILTER (WHERE type IN ({purchases}) AND currency IS NOT NULL AND currency <> (
+                               SELECT currency FROM ev WHERE type IN ({purchases}) AND currency IS NOT NULL GROUP BY currency ORDER BY count(*) DESC, currency LIMIT 1))
+                    FROM ev
                     """;
                 Bind(command, workspaceId, from, weeks, now, withWeeks: false);
                 command.Parameters.Add(new DuckDBParameter("campaign", campaign));
                 using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
                 if (await reader.ReadAsync(ct).ConfigureAwait(false))
                 {
-                    (treatedReached, controlReached) = (reader.GetInt64(0), reader.GetInt64(1));
+                    (treatedReached, controlReached, otherCurrency) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
                 }
             }
 
-            return new CampaignOutcomes(cumulative, treatedReached, controlReached);
+            return new CampaignOutcomes(cumulative, treatedReached, controlReached, otherCurrency);
         }
     }
 

@@ -158,7 +158,9 @@ internal sealed class CampaignConfiguration : IEntityTypeConfiguration<CampaignR
         builder.ToTable("campaigns");
         builder.HasKey(x => x.Id);
         builder.Property(x => x.Key).HasMaxLength(64);
-        builder.Property(x => x.Status).HasMaxLength(16);
+
+        // An edit or a delete that read a draft must not land on a campaign launched meanwhile.
+        builder.Property(x => x.Status).HasMaxLength(16).IsConcurrencyToken();
         builder.Property(x => x.Seed).HasMaxLength(64);
         builder.Property(x => x.UpdatedBy).HasMaxLength(100);
         builder.HasIndex(x => new { x.WorkspaceId, x.Key }).IsUnique();

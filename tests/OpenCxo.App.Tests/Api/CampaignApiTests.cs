@@ -71,12 +71,23 @@ public sealed class CampaignApiTests
         Assert.InRange(control.Count, (0.3 * 199) - (5 * Math.Sqrt(199 * 0.3 * 0.7)), (0.3 * 199) + (5 * Math.Sqrt(199 * 0.3 * 0.7)));
         Assert.DoesNotContain(refuser, members.Select(m => m.CustomerId));
 
-        // Never contacted: not in the segment's export, removed from its webhook, not in the campaign's export.
+        // Never contacted: not in the segment's export, removed from its webhook by the launch itself, not in the
+        // campaign's export, and marked held out among the segment's members.
         Assert.Equal(treated, Ids(await client.GetStringAsync("/api/v1/segments/callers/export")));
-        await client.PostAsync("/api/v1/segments/callers/refresh", null);
         await host.Services.GetRequiredService<AlertService>().DeliverAsync(null, default);
         Assert.Equal(control, hook.Bodies.SelectMany(b => b["removed"]?.AsArray() ?? []).Select(c => (long)c!["customer"]!).ToHashSet());
         Assert.Equal(treated, Ids(await client.GetStringAsync("/api/v1/campaigns/thank-you/export")));
+        var listed = (await client.GetFromJsonAsync<JsonObject>("/api/v1/segments/callers/members?limit=1000"))!["members"]!.AsArray();
+        Assert.Equal(control, listed.Where(m => (bool)m!["heldOut"]!).Select(m => (long)m!["customer"]!).ToHashSet());
+
+        // A second campaign on the same segment draws only from who may be contacted: the first one's control group is not in it.
+        var second = Campaign(0.2);
+        second["key"] = "second-wave";
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/campaigns", second)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/v1/campaigns/second-wave/launch", null)).StatusCode);
+        var wave = await db.CampaignMembers.Where(m => db.Campaigns.Any(c => c.Id == m.CampaignId && c.Key == "second-wave")).Select(m => m.CustomerId).ToListAsync();
+        Assert.Equal(treated, wave.ToHashSet());
+        Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsync("/api/v1/campaigns/second-wave/end", null)).StatusCode);
 
         // The campaign reaches the treated group; every control member cancels; the treated promote, the control detract.
         var now = DateTime.UtcNow;
@@ -124,6 +135,8 @@ public sealed class CampaignApiTests
         Assert.Equal(HttpStatusCode.Conflict, (await client.DeleteAsync("/api/v1/campaigns/thank-you")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsync("/api/v1/campaigns/thank-you/end", null)).StatusCode);
         Assert.Equal(treated.Union(control).ToHashSet(), Ids(await client.GetStringAsync("/api/v1/segments/callers/export")));
+        var ended = (await client.GetFromJsonAsync<JsonObject>("/api/v1/campaigns/thank-you/results"))!;
+        Assert.Equal(100.0, (double)Effect(ended["byWeek"]![0]!, "retention")["uplift"]!);
         Assert.True(await db.AuditLog.AnyAsync(e => e.Action == "campaign.launch" && e.Target == "campaign:thank-you"));
         Assert.True(await db.AuditLog.AnyAsync(e => e.Action == "export" && e.Target == "campaign:thank-you"));
 
@@ -165,10 +178,15 @@ public sealed class CampaignApiTests
         Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsync("/api/v1/campaigns/thank-you/end", null)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/v1/campaigns/nope/launch", null)).StatusCode);
 
-        // An empty audience is not launched.
+        // An empty audience is not launched, nor one too small to leave both groups something to compare.
         var empty = await client.PostAsync("/api/v1/campaigns/thank-you/launch", null);
         Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
         Assert.Contains("segment", await empty.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await PostEventsAsync(client, Enumerable.Range(0, 3).Select(i => Call($"few-{i}", Who(i), DateTime.UtcNow.Date.AddDays(-1))));
+        await host.Services.GetRequiredService<AnalyticsStore>().SyncAsync();
+        var tiny = await client.PostAsync("/api/v1/campaigns/thank-you/launch", null);
+        Assert.Equal(HttpStatusCode.BadRequest, tiny.StatusCode);
+        Assert.Contains("controlShare", await tiny.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         // Reading needs stats:read, the treated group's contacts customers:read, changing programme:write.
         var stats = await host.ClientAsync("a", Scopes.StatsRead);

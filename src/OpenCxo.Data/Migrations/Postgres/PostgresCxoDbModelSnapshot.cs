@@ -415,6 +415,7 @@ namespace OpenCxo.Data.Migrations.Postgres
                         .HasColumnName("seed");
 
                     b.Property<string>("Status")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")

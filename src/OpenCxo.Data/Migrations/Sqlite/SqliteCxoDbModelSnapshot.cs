@@ -396,6 +396,7 @@ namespace OpenCxo.Data.Migrations.Sqlite
                         .HasColumnName("seed");
 
                     b.Property<string>("Status")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT")

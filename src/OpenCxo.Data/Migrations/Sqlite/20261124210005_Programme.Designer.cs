@@ -11,7 +11,7 @@ using OpenCxo.Data.Storage;
 namespace OpenCxo.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteCxoDb))]
-    [Migration("20261124200811_Programme")]
+    [Migration("20261124210005_Programme")]
     partial class Programme
     {
         /// <inheritdoc />
@@ -399,6 +399,7 @@ namespace OpenCxo.Data.Migrations.Sqlite
                         .HasColumnName("seed");
 
                     b.Property<string>("Status")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT")

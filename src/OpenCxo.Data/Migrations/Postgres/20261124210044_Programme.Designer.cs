@@ -12,7 +12,7 @@ using OpenCxo.Data.Storage;
 namespace OpenCxo.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresCxoDb))]
-    [Migration("20261124200819_Programme")]
+    [Migration("20261124210044_Programme")]
     partial class Programme
     {
         /// <inheritdoc />
@@ -418,6 +418,7 @@ namespace OpenCxo.Data.Migrations.Postgres
                         .HasColumnName("seed");
 
                     b.Property<string>("Status")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
