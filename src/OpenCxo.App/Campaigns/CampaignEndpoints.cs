@@ -204,6 +204,7 @@ public static class CampaignEndpoints
             ["weeks"] = results.Weeks,
             ["currency"] = results.Currency,
             ["treatedReached"] = results.TreatedReached,
+            ["reachShare"] = Finite(results.ReachShare),
             ["controlReached"] = results.ControlReached,
             ["byWeek"] = new JsonArray([.. results.ByWeek.Select(w => (JsonNode)new JsonObject
             {
@@ -212,11 +213,23 @@ public static class CampaignEndpoints
                 ["complete"] = w.Complete,
                 ["treated"] = w.Treated,
                 ["control"] = w.Control,
-                ["effects"] = new JsonArray([.. w.Effects.Select(e => (JsonNode)Effect(e))]),
+                ["effects"] = new JsonArray([.. w.Effects.Select(e => (JsonNode)Effect(e, results.ReachShare))]),
             })]),
             ["lifetimeValue"] = results.LifetimeValue is { } clv ? Effect(clv) : null,
             ["warnings"] = new JsonArray([.. results.Warnings.Select(w => (JsonNode)new JsonObject { ["code"] = w.Code, ["message"] = w.Message })]),
         };
+    }
+
+    private static JsonObject Effect(CampaignEffect e, double? reachShare = null)
+    {
+        var json = Effect(e);
+        if (reachShare is { } share)
+        {
+            var (uplift, low, high) = CampaignResults.PerReached(e, share);
+            json["perReached"] = new JsonObject { ["uplift"] = Finite(uplift), ["low"] = Finite(low), ["high"] = Finite(high) };
+        }
+
+        return json;
     }
 
     private static JsonObject Effect(CampaignEffect e) => new()

@@ -39,7 +39,28 @@ public sealed record CampaignWarning(string Code, string Message, IReadOnlyList<
 /// <summary>A campaign's uplift by week after launch, the predicted lifetime value of both groups, and what to beware of.</summary>
 public sealed record CampaignResults(
     DateTime LaunchedAt, int Weeks, string? Currency, long TreatedReached, long ControlReached, IReadOnlyList<CampaignWeekResult> ByWeek,
-    CampaignEffect? LifetimeValue, IReadOnlyList<CampaignWarning> Warnings);
+    CampaignEffect? LifetimeValue, IReadOnlyList<CampaignWarning> Warnings)
+{
+    /// <summary>
+    /// The share of the treated group the campaign's touchpoints reached, when it can rescale the uplift: some were
+    /// reached, not all, and no control member was (otherwise null).
+    /// </summary>
+    public double? ReachShare =>
+        ByWeek.Count > 0 && ByWeek[^1].Treated > 0 && TreatedReached > 0 && TreatedReached < ByWeek[^1].Treated && ControlReached == 0
+            ? (double)TreatedReached / ByWeek[^1].Treated
+            : null;
+
+    /// <summary>
+    /// The uplift among the treated members the campaign reached, and its interval: the uplift over everyone offered the
+    /// campaign divided by the share reached (H. S. Bloom, Evaluation Review 8, 1984). It assumes the campaign did
+    /// nothing for those it never reached, and that no control member was reached.
+    /// </summary>
+    public static (double Uplift, double Low, double High) PerReached(CampaignEffect effect, double reachShare)
+    {
+        ArgumentNullException.ThrowIfNull(effect);
+        return (effect.Uplift.Difference / reachShare, effect.Uplift.Low / reachShare, effect.Uplift.High / reachShare);
+    }
+}
 
 /// <summary>What a launch did, or why it did not.</summary>
 public sealed record Launched(IReadOnlyList<FieldError> Errors, bool Conflict = false, long Treated = 0, long Control = 0)
