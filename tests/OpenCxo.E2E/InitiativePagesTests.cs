@@ -70,7 +70,9 @@ public sealed class InitiativePagesTests(UiServer server)
         await Assertions.Expect(conflict).ToContainTextAsync("Shorter calls " + suffix);
         await Assertions.Expect(conflict).ToContainTextAsync("Agents pushed to keep calls short");
         var impact = marketing.Locator("#initiative-impact");
-        await Assertions.Expect(impact.Locator("[data-caveat='TooFewPeriods']")).ToContainTextAsync("at least 3 on each side");
+        // Created as proposed, it has not run: no figure, and that is the reason given.
+        await Assertions.Expect(impact.Locator("[data-caveat='NotStarted']")).ToContainTextAsync("has not run");
+        await Assertions.Expect(impact.Locator("[data-cell='change']")).ToHaveCountAsync(0);
         await Assertions.Expect(impact.Locator("[data-caveat='NotAnExperiment']")).ToContainTextAsync("not a controlled experiment");
         await UiServer.ScreenshotAsync(marketing, "initiative");
         await AccessibilityTests.AssertAccessibleAsync(marketing, $"/initiatives/{fixFirst}");
@@ -112,15 +114,32 @@ public sealed class InitiativePagesTests(UiServer server)
     }
 
     [Fact]
-    public async Task A_suggested_initiative_link_prefills_the_form()
+    public async Task A_suggested_initiative_link_prefills_the_form_which_saves_as_it_is()
     {
+        var key = "e2e-maturity-invoice-" + Guid.NewGuid().ToString("N")[..6];
         var page = await server.SignInAsync("sales");
-        await page.GotoAsync("/initiatives/new?name=" + Uri.EscapeDataString("Explain the first invoice") + "&department=sales&theme=billing&description=" + Uri.EscapeDataString("Suggested by the maturity assessment"));
+        await page.GotoAsync($"/initiatives/new?key={key}&name=" + Uri.EscapeDataString("Explain the first invoice") + "&department=sales&theme=billing&description="
+            + Uri.EscapeDataString("Suggested by the maturity assessment") + "&expectedImpact=" + Uri.EscapeDataString("Fewer calls about the first invoice"));
         await UiServer.WaitForCircuitAsync(page);
+        await Assertions.Expect(page.Locator("[data-field='key']")).ToHaveValueAsync(key);
         await Assertions.Expect(page.Locator("[data-field='name']")).ToHaveValueAsync("Explain the first invoice");
         await Assertions.Expect(page.Locator("[data-field='description']")).ToHaveValueAsync("Suggested by the maturity assessment");
+        await Assertions.Expect(page.Locator("[data-field='expectedImpact']")).ToHaveValueAsync("Fewer calls about the first invoice");
         await Assertions.Expect(page.Locator("div.mud-select", new() { HasText = "Owner department" }).First).ToContainTextAsync("Sales");
         await Assertions.Expect(page.Locator("#initiative-themes")).ToHaveValueAsync("billing");
         await AccessibilityTests.AssertAccessibleAsync(page, "/initiatives/new");
+
+        // Saved untouched, it lands on its own page with what the link carried.
+        await page.Locator("#initiative-save").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/initiatives/{key}$"));
+        var saved = (await server.Api.GetFromJsonAsync<JsonObject>($"/api/v1/initiatives/{key}"))!;
+        Assert.Equal(("sales", "Fewer calls about the first invoice"), ((string)saved["ownerDepartment"]!, (string)saved["expectedImpact"]!));
+        Assert.True((await server.Api.DeleteAsync($"/api/v1/initiatives/{key}")).IsSuccessStatusCode);
+
+        // A key that is not a key is left out rather than shown to be refused.
+        await page.GotoAsync("/initiatives/new?key=" + Uri.EscapeDataString("Not A Key!") + "&name=x");
+        await UiServer.WaitForCircuitAsync(page);
+        await Assertions.Expect(page.Locator("[data-field='name']")).ToHaveValueAsync("x");
+        await Assertions.Expect(page.Locator("[data-field='key']")).ToHaveValueAsync("");
     }
 }

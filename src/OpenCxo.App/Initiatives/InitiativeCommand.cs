@@ -117,7 +117,12 @@ public static class InitiativeCommand
                 Console.Out.WriteLine($"conflict: {c.First} pushes {c.FirstKpi.Kpi} {InitiativeJson.Direction(c.FirstKpi.Direction)}, {c.Second} pushes {c.SecondKpi.Kpi} {InitiativeJson.Direction(c.SecondKpi.Direction)}, {Dates(c.Overlap.From, c.Overlap.To)}: {c.Reason}");
             }
 
-            if (portfolio.Duplicates.Count + portfolio.Conflicts.Count == 0)
+            foreach (var d in portfolio.Dangling)
+            {
+                Console.Out.WriteLine($"deleted since: {d.Initiative} targets {d.Field} '{d.Target}', which the workspace no longer has");
+            }
+
+            if (portfolio.Duplicates.Count + portfolio.Conflicts.Count + portfolio.Dangling.Count == 0)
             {
                 Console.Out.WriteLine("no duplicated efforts or conflicts among live initiatives");
             }
@@ -154,7 +159,7 @@ public static class InitiativeCommand
                     Console.Out.WriteLine(string.Create(c, $"  before {b.From:yyyy-MM-dd}…{b.To:yyyy-MM-dd} ({b.Periods} periods): {b.Mean:0.##}{Interval(b)}"));
                     Console.Out.WriteLine(string.Create(c, $"  after  {a.From:yyyy-MM-dd}…{a.To:yyyy-MM-dd} ({a.Periods} periods): {a.Mean:0.##}{Interval(a)}"));
                     Console.Out.WriteLine(string.Create(c,
-                        $"  change {i.Change:+0.##;-0.##;0}: {(i.Intended == true ? "the intended way" : "not the intended way")}{(i.Separate is { } s ? s ? "; the intervals separate" : "; the intervals overlap" : "")}"));
+                        $"  change {i.Change:+0.##;-0.##;0}: {(i.Intended == true ? "the intended way" : "not the intended way")}{Verdict(i)}"));
                 }
 
                 foreach (var caveat in i.Caveats)
@@ -168,6 +173,13 @@ public static class InitiativeCommand
         initiative.Subcommands.Add(impact);
         return initiative;
     }
+
+    private static string Verdict(KpiImpact i) => (i.Interval, i.Real) switch
+    {
+        ({ } ci, true) => string.Create(CultureInfo.InvariantCulture, $"; interval [{ci.Low:+0.##;-0.##;0}, {ci.High:+0.##;-0.##;0}]: larger than the noise and the trend before"),
+        ({ } ci, _) => string.Create(CultureInfo.InvariantCulture, $"; interval [{ci.Low:+0.##;-0.##;0}, {ci.High:+0.##;-0.##;0}]: {(ci.ExcludesZero ? "the trend before can explain it" : "within the noise")}"),
+        _ => "",
+    };
 
     private static string Interval(ImpactWindow w) => w.Low is { } low && w.High is { } high ? string.Create(CultureInfo.InvariantCulture, $" [{low:0.##}, {high:0.##}]") : "";
 

@@ -25,7 +25,7 @@ public static class InitiativeEndpoints
         read.MapGet("/findings", async (HttpContext http, [FromServices] InitiativeService initiatives, CancellationToken ct) =>
                 TypedResults.Ok(InitiativeJson.Portfolio(await initiatives.PortfolioAsync(http.User.WorkspaceId(), ct), withInitiatives: false)))
             .WithName("InitiativeFindings")
-            .WithSummary("Duplicated efforts (departments working on one theme, journey stage or KPI at once) and conflicts (KPIs pushed against each other).");
+            .WithSummary("Duplicated efforts (departments working on one theme, journey stage or KPI at once), conflicts (KPIs pushed against each other), and targets deleted since.");
         read.MapGet("/{key}", async Task<Results<Ok<JsonObject>, NotFound<ProblemDetails>>> (string key, HttpContext http, [FromServices] InitiativeService initiatives, CancellationToken ct) =>
                 await initiatives.GetAsync(http.User.WorkspaceId(), key, ct) is var (row, definition)
                     ? TypedResults.Ok(InitiativeJson.Summary(row, definition))
@@ -49,14 +49,16 @@ public static class InitiativeEndpoints
                 })
             .WithName("CreateInitiative")
             .WithSummary("Adds an initiative to the portfolio; 409 if the key is taken.");
-        write.MapPut("/{key}", async Task<Results<Ok<JsonObject>, ValidationProblem>> (string key, HttpContext http, [FromServices] InitiativeService initiatives, CancellationToken ct) =>
+        write.MapPut("/{key}", async Task<Results<Ok<JsonObject>, Created<JsonObject>, ValidationProblem, Conflict<ProblemDetails>>> (string key, HttpContext http, [FromServices] InitiativeService initiatives, CancellationToken ct) =>
                 await SaveAsync(http, initiatives, key, ct) switch
                 {
+                    (var saved, _) when saved.Conflict => KpiEndpoints.Clash(saved),
                     (var saved, _) when !saved.Ok => KpiEndpoints.Invalid(saved.Errors),
+                    (var saved, var json) when saved.Created => TypedResults.Created("/api/v1/initiatives/" + key, json!),
                     (_, var json) => TypedResults.Ok(json!),
                 })
             .WithName("ReplaceInitiative")
-            .WithSummary("Creates or replaces an initiative.");
+            .WithSummary("Creates (201) or replaces (200) an initiative; 409 when another request changed the same key at the same time.");
         write.MapDelete("/{key}", async Task<Results<NoContent, NotFound<ProblemDetails>>> (string key, HttpContext http, [FromServices] InitiativeService initiatives, CancellationToken ct) =>
                 await initiatives.DeleteAsync(http.User.WorkspaceId(), key, ct) ? TypedResults.NoContent() : KpiEndpoints.NotFound(key))
             .WithName("DeleteInitiative")
@@ -118,6 +120,7 @@ public static class InitiativeJson
 
         json["duplicates"] = new JsonArray([.. portfolio.Duplicates.Select(d => (JsonNode)Duplicate(d))]);
         json["conflicts"] = new JsonArray([.. portfolio.Conflicts.Select(c => (JsonNode)Conflict(c))]);
+        json["dangling"] = new JsonArray([.. portfolio.Dangling.Select(d => (JsonNode)new JsonObject { ["initiative"] = d.Initiative, ["field"] = d.Field, ["target"] = d.Target })]);
         return json;
     }
 
@@ -176,7 +179,11 @@ public static class InitiativeJson
                 ["after"] = Window(t.Impact.After),
                 ["change"] = KpiJson.Round(t.Impact.Change),
                 ["intended"] = t.Impact.Intended,
-                ["separate"] = t.Impact.Separate,
+                ["changeInterval"] = t.Impact.Interval is { } ci
+                    ? new JsonObject { ["low"] = KpiJson.Round(ci.Low), ["high"] = KpiJson.Round(ci.High), ["degreesOfFreedom"] = Math.Round(ci.DegreesOfFreedom, 2) }
+                    : null,
+                ["slopeBefore"] = KpiJson.Round(t.Impact.SlopeBefore),
+                ["real"] = t.Impact.Real,
                 ["otherInitiatives"] = Keys(t.Impact.OtherInitiatives),
                 ["caveats"] = new JsonArray([.. t.Impact.Caveats.Select(c => (JsonNode)new JsonObject
                 {
@@ -194,12 +201,15 @@ public static class InitiativeJson
         return caveat switch
         {
             ImpactCaveat.NotAnExperiment => "A before/after comparison is not a controlled experiment: it shows that the KPI moved, not that the initiative moved it.",
-            ImpactCaveat.Seasonality => "The two windows are different times of the year: a seasonal swing can produce the change.",
+            ImpactCaveat.Seasonality => "The two windows are different times of the year: a seasonal swing can produce the change. Compare the after window with the same months a year earlier.",
             ImpactCaveat.RegressionToTheMean => "If the initiative started because the KPI was bad, the KPI would likely have come back towards its usual level anyway (regression to the mean).",
             ImpactCaveat.OtherInitiatives => $"Other initiatives targeted this KPI over the same time and may have moved it: {string.Join(", ", impact.OtherInitiatives)}.",
             ImpactCaveat.TooFewPeriods => string.Create(CultureInfo.InvariantCulture,
                 $"Only {impact.PeriodsBefore} measured periods before the start and {impact.PeriodsAfter} from it: at least {InitiativeImpacts.MinimumPeriods} on each side are needed to give a number."),
-            ImpactCaveat.NoInterval => "A period has no interval (a count of the whole population, or too few answers): nothing is said about whether the windows separate.",
+            ImpactCaveat.NoInterval => "A period has no interval (a count of the whole population, or too few answers): nothing is said about whether the change is larger than the noise.",
+            ImpactCaveat.NotStarted => "The initiative is proposed or approved, so it has not run: there is no impact to measure yet.",
+            ImpactCaveat.TrendBefore => string.Create(CultureInfo.InvariantCulture,
+                $"The KPI was already moving this way before the start ({impact.SlopeBefore:+0.###;-0.###} a period): the trend going on can produce the change."),
             _ => throw new ArgumentOutOfRangeException(nameof(caveat)),
         };
     }

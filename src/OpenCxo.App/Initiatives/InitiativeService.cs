@@ -9,10 +9,13 @@ using OpenCxo.Data.Storage;
 
 namespace OpenCxo.App.Initiatives;
 
-/// <summary>The portfolio with what the council weeds out: duplicated efforts and conflicting KPI pushes.</summary>
+/// <summary>The portfolio with what the council weeds out: duplicated efforts, conflicting KPI pushes, and targets deleted since.</summary>
 public sealed record Portfolio(
-    IReadOnlyList<(InitiativeRow Row, InitiativeDefinition Definition)> Initiatives, IReadOnlyList<DuplicateFinding> Duplicates, IReadOnlyList<ConflictFinding> Conflicts)
+    IReadOnlyList<(InitiativeRow Row, InitiativeDefinition Definition)> Initiatives, IReadOnlyList<DuplicateFinding> Duplicates, IReadOnlyList<ConflictFinding> Conflicts,
+    IReadOnlyList<DanglingTarget> Dangling)
 {
+    public IEnumerable<DanglingTarget> DanglingOf(string key) => Dangling.Where(d => d.Initiative == key);
+
     public IEnumerable<DuplicateFinding> DuplicatesOf(string key) => Duplicates.Where(d => d.First == key || d.Second == key);
 
     public IEnumerable<ConflictFinding> ConflictsOf(string key) => Conflicts.Where(c => c.First == key || c.Second == key);
@@ -61,21 +64,25 @@ public sealed class InitiativeService(CxoDbFactory databases, JourneyService jou
         return new InitiativeVocabulary(kpis, stages, themes);
     }
 
-    /// <summary>Checks and stores an initiative: a new key creates it, an existing one is replaced only when <paramref name="replace"/>.</summary>
+    /// <summary>
+    /// Checks and stores an initiative: a new key creates it, an existing one is replaced only when <paramref name="replace"/>.
+    /// Targets the stored version already names are kept even if the workspace deleted them since (the findings flag them).
+    /// </summary>
     public async Task<Saved> SaveAsync(long workspaceId, InitiativeDefinition initiative, string by, bool replace, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(initiative);
-        if (initiative.Validate(await VocabularyAsync(workspaceId, ct).ConfigureAwait(false)) is { Count: > 0 } errors)
-        {
-            return new Saved(errors);
-        }
-
         await using var db = databases.CreateDbContext();
         var now = time.GetUtcNow().UtcDateTime;
         var row = await db.Initiatives.FirstOrDefaultAsync(i => i.WorkspaceId == workspaceId && i.Key == initiative.Key, ct).ConfigureAwait(false);
         if (row is not null && !replace)
         {
             return new Saved([new FieldError("key", $"an initiative '{initiative.Key}' exists: PUT /api/v1/initiatives/{initiative.Key} replaces it")], Conflict: true);
+        }
+
+        var stored = row is null ? null : Parse(row);
+        if (initiative.Validate(await VocabularyAsync(workspaceId, ct).ConfigureAwait(false), stored) is { Count: > 0 } errors)
+        {
+            return new Saved(errors);
         }
 
         var created = row is null;
@@ -93,9 +100,10 @@ public sealed class InitiativeService(CxoDbFactory databases, JourneyService jou
         {
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
         }
-        catch (DbUpdateException) when (created)
+        catch (DbUpdateException)
         {
-            return new Saved([new FieldError("key", $"an initiative '{initiative.Key}' was created at the same time: ask again")], Conflict: true);
+            // Another request created the same key between the check and the insert, or deleted the row being replaced.
+            return new Saved([new FieldError("key", $"the initiative '{initiative.Key}' was {(created ? "created" : "changed or deleted")} at the same time: ask again")], Conflict: true);
         }
 
         return new Saved([], created);
@@ -112,7 +120,16 @@ public sealed class InitiativeService(CxoDbFactory databases, JourneyService jou
 
         // A tracked delete, so the audit log records it.
         db.Initiatives.Remove(row);
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Another request deleted it between the read and the delete: it is gone either way.
+            return false;
+        }
+
         return true;
     }
 
@@ -123,7 +140,9 @@ public sealed class InitiativeService(CxoDbFactory databases, JourneyService jou
         await using var db = databases.CreateDbContext();
         var metrics = await KpiMetricsAsync(db, workspaceId, ct).ConfigureAwait(false);
         var definitions = all.Select(i => i.Definition).ToList();
-        return new Portfolio(all, InitiativeFindings.Duplicates(definitions), InitiativeFindings.Conflicts(definitions, metrics));
+        var vocabulary = await VocabularyAsync(workspaceId, ct).ConfigureAwait(false);
+        return new Portfolio(
+            all, InitiativeFindings.Duplicates(definitions, metrics), InitiativeFindings.Conflicts(definitions, metrics), InitiativeFindings.Dangling(definitions, vocabulary));
     }
 
     /// <summary>
@@ -148,12 +167,12 @@ public sealed class InitiativeService(CxoDbFactory databases, JourneyService jou
             var kpi = row is null ? null : KpiService.Parse(row);
             var snapshots = row is null ? [] : await KpiService.HistoryAsync(db, row.Id, kpi!.EffectivePeriod, ct).ConfigureAwait(false);
             var periods = snapshots.Select(s => new KpiPeriodValue(s.From, s.To, s.Value, s.Low, s.High, s.N)).ToList();
-            var measured = InitiativeImpacts.Measure(target, start, initiative.End, today, periods, []);
+            var measured = InitiativeImpacts.Measure(target, initiative.Status, start, initiative.End, today, periods, []);
 
             // Others are looked for over the after window compared, or, with no number, over the initiative's days so far.
             var (from, to) = measured.After is { } after ? (after.From, after.To) : (start, initiative.End is { } end && end < today ? end : today);
             var others = InitiativeImpacts.OthersOn(target.Kpi, key, portfolio, from, to);
-            impacts.Add(new TargetImpact(InitiativeImpacts.Measure(target, start, initiative.End, today, periods, others), kpi));
+            impacts.Add(new TargetImpact(InitiativeImpacts.Measure(target, initiative.Status, start, initiative.End, today, periods, others), kpi));
         }
 
         return impacts;

@@ -81,8 +81,13 @@ public sealed partial record InitiativeDefinition(
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$", RegexOptions.CultureInvariant)]
     private static partial Regex StepPattern();
 
-    /// <summary>Everything wrong with the initiative, each problem naming its JSON path (<c>kpis[0].kpi</c>); none when it can be saved.</summary>
-    public List<FieldError> Validate(InitiativeVocabulary vocabulary)
+    /// <summary>
+    /// Everything wrong with the initiative, each problem naming its JSON path (<c>kpis[0].kpi</c>); none when it can be
+    /// saved. Only targets that <paramref name="stored"/> (the version being replaced) does not already name are checked
+    /// against the workspace: a KPI, journey stage or theme deleted since must not keep the initiative from being saved,
+    /// not even to mark it done (the portfolio's findings flag it instead).
+    /// </summary>
+    public List<FieldError> Validate(InitiativeVocabulary vocabulary, InitiativeDefinition? stored = null)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
         var errors = new List<FieldError>();
@@ -144,13 +149,13 @@ public sealed partial record InitiativeDefinition(
             errors.Add(new("end", $"is before the start ({first:yyyy-MM-dd})"));
         }
 
-        CheckKpis(errors, vocabulary);
-        CheckJourneys(errors, vocabulary);
-        CheckThemes(errors, vocabulary);
+        CheckKpis(errors, vocabulary, stored?.EffectiveKpis.Where(k => k?.Kpi is not null).Select(k => k.Kpi).ToHashSet(StringComparer.Ordinal) ?? []);
+        CheckJourneys(errors, vocabulary, stored?.EffectiveJourneys.Where(j => j?.Journey is not null).Select(j => j.Journey).ToHashSet(StringComparer.Ordinal) ?? []);
+        CheckThemes(errors, vocabulary, stored?.EffectiveThemes.Where(t => t is not null).ToHashSet(StringComparer.Ordinal) ?? []);
         return errors;
     }
 
-    private void CheckKpis(List<FieldError> errors, InitiativeVocabulary vocabulary)
+    private void CheckKpis(List<FieldError> errors, InitiativeVocabulary vocabulary, HashSet<string> kept)
     {
         if (Kpis is { Count: > MaxTargets })
         {
@@ -166,7 +171,7 @@ public sealed partial record InitiativeDefinition(
             {
                 errors.Add(new(at, "is empty"));
             }
-            else if (target.Kpi is null || !vocabulary.KpiMetrics.ContainsKey(target.Kpi))
+            else if (target.Kpi is null || !(vocabulary.KpiMetrics.ContainsKey(target.Kpi) || kept.Contains(target.Kpi)))
             {
                 errors.Add(new(at + ".kpi", vocabulary.KpiMetrics.Count == 0
                     ? "must be a KPI key of the workspace, and it has none yet: define KPIs first"
@@ -187,7 +192,7 @@ public sealed partial record InitiativeDefinition(
         }
     }
 
-    private void CheckJourneys(List<FieldError> errors, InitiativeVocabulary vocabulary)
+    private void CheckJourneys(List<FieldError> errors, InitiativeVocabulary vocabulary, HashSet<string> kept)
     {
         if (Journeys is { Count: > MaxTargets })
         {
@@ -203,7 +208,7 @@ public sealed partial record InitiativeDefinition(
             {
                 errors.Add(new(at, "is empty"));
             }
-            else if (target.Journey is null || !vocabulary.JourneyStages.Contains(target.Journey))
+            else if (target.Journey is null || !(vocabulary.JourneyStages.Contains(target.Journey) || kept.Contains(target.Journey)))
             {
                 errors.Add(new(at + ".journey", $"'{Clip(target.Journey)}' is not a stage of the workspace's journey: {string.Join(", ", vocabulary.JourneyStages)}"));
             }
@@ -218,7 +223,7 @@ public sealed partial record InitiativeDefinition(
         }
     }
 
-    private void CheckThemes(List<FieldError> errors, InitiativeVocabulary vocabulary)
+    private void CheckThemes(List<FieldError> errors, InitiativeVocabulary vocabulary, HashSet<string> kept)
     {
         if (Themes is { Count: > MaxTargets })
         {
@@ -230,7 +235,7 @@ public sealed partial record InitiativeDefinition(
         for (var i = 0; i < EffectiveThemes.Count; i++)
         {
             var theme = EffectiveThemes[i];
-            if (theme is null || !vocabulary.Themes.Contains(theme))
+            if (theme is null || !(vocabulary.Themes.Contains(theme) || kept.Contains(theme)))
             {
                 errors.Add(new($"themes[{i}]", $"'{Clip(theme)}' is not a theme of the workspace's taxonomy: {string.Join(", ", vocabulary.Themes.Take(30))}"));
             }

@@ -10,9 +10,16 @@ public sealed record Overlap(DateOnly From, DateOnly? To);
 public sealed record DuplicateFinding(
     string First, string Second, IReadOnlyList<string> Themes, IReadOnlyList<string> Kpis, IReadOnlyList<InitiativeJourney> Journeys, Overlap Overlap);
 
+/// <summary>
+/// A target of a live initiative that the workspace no longer has (a KPI, journey stage or theme deleted since it was
+/// saved): <see cref="Field"/> is <c>kpis</c>, <c>journeys</c> or <c>themes</c>. A deleted KPI has no metric, so
+/// conflicts on it are found by its key only.
+/// </summary>
+public sealed record DanglingTarget(string Initiative, string Field, string Target);
+
 public enum ConflictKind
 {
-    /// <summary>Both push the same KPI, one up and the other down.</summary>
+    /// <summary>Both push the same KPI, or two KPIs on the same metric, one up and the other down.</summary>
     OppositeDirections,
 
     /// <summary>Each pushes its own KPI the way it wants, and the catalogue knows the two pull against each other.</summary>
@@ -23,7 +30,9 @@ public enum ConflictKind
 public sealed record ConflictFinding(
     ConflictKind Kind, string First, InitiativeKpi FirstKpi, string Second, InitiativeKpi SecondKpi, Overlap Overlap, KpiTension? Tension)
 {
-    public string Reason => Tension?.Reason ?? $"one pushes {FirstKpi.Kpi} {Name(FirstKpi.Direction)}, the other {Name(SecondKpi.Direction)}";
+    public string Reason => Tension?.Reason ?? (FirstKpi.Kpi == SecondKpi.Kpi
+        ? $"one pushes {FirstKpi.Kpi} {Name(FirstKpi.Direction)}, the other {Name(SecondKpi.Direction)}"
+        : $"one pushes {FirstKpi.Kpi} {Name(FirstKpi.Direction)}, the other {SecondKpi.Kpi} {Name(SecondKpi.Direction)}: both KPIs measure the same metric");
 
     private static string Name(KpiPush push) => push == KpiPush.Up ? "up" : "down";
 }
@@ -92,14 +101,16 @@ public static class InitiativeFindings
     }
 
     /// <summary>
-    /// Pairs of live initiatives of different owner departments, overlapping in time, that share a theme, a KPI or a
+    /// Pairs of live initiatives of different owner departments, overlapping in time, that share a theme, a KPI (the same
+    /// key, or two KPIs on the same metric, <paramref name="kpiMetrics"/>: key → metric; both keys are named) or a
     /// journey stage (the same journey and step; the same journey when either names no step). Initiatives of one
     /// department sharing a target are not reported: one department's several levers on one KPI are usually one
     /// programme, and its head sees them together (docs/initiatives.md).
     /// </summary>
-    public static IReadOnlyList<DuplicateFinding> Duplicates(IReadOnlyList<InitiativeDefinition> portfolio)
+    public static IReadOnlyList<DuplicateFinding> Duplicates(IReadOnlyList<InitiativeDefinition> portfolio, IReadOnlyDictionary<string, string> kpiMetrics)
     {
         ArgumentNullException.ThrowIfNull(portfolio);
+        ArgumentNullException.ThrowIfNull(kpiMetrics);
         var found = new List<DuplicateFinding>();
         foreach (var (a, b, overlap) in LivePairs(portfolio))
         {
@@ -109,7 +120,8 @@ public static class InitiativeFindings
             }
 
             var themes = a.EffectiveThemes.Intersect(b.EffectiveThemes, StringComparer.Ordinal).ToList();
-            var kpis = a.EffectiveKpis.Select(k => k.Kpi).Intersect(b.EffectiveKpis.Select(k => k.Kpi), StringComparer.Ordinal).ToList();
+            var kpis = a.EffectiveKpis.SelectMany(x => b.EffectiveKpis.Where(y => SameMeasure(x.Kpi, y.Kpi, kpiMetrics)).SelectMany(y => new[] { x.Kpi, y.Kpi }))
+                .Distinct(StringComparer.Ordinal).ToList();
             var journeys = a.EffectiveJourneys
                 .Where(x => b.EffectiveJourneys.Any(y => x.Journey == y.Journey && (x.Stage is null || y.Stage is null || x.Stage == y.Stage)))
                 .ToList();
@@ -123,7 +135,8 @@ public static class InitiativeFindings
     }
 
     /// <summary>
-    /// Pairs of live initiatives, overlapping in time, of any departments, that push the same KPI opposite ways or push
+    /// Pairs of live initiatives, overlapping in time, of any departments, that push the same KPI (or two KPIs on the same
+    /// metric) opposite ways or push
     /// two KPIs whose metrics (<paramref name="kpiMetrics"/>: KPI key → metric) pull against each other in
     /// <see cref="KpiTensions.All"/>. One finding per pair of targets.
     /// </summary>
@@ -138,7 +151,7 @@ public static class InitiativeFindings
             {
                 foreach (var y in b.EffectiveKpis)
                 {
-                    if (x.Kpi == y.Kpi)
+                    if (SameMeasure(x.Kpi, y.Kpi, kpiMetrics))
                     {
                         if (x.Direction != y.Direction)
                         {
@@ -159,6 +172,24 @@ public static class InitiativeFindings
 
         return found;
     }
+
+    /// <summary>
+    /// The targets of live initiatives that the workspace no longer has (<paramref name="vocabulary"/>): saved before
+    /// the KPI, journey stage or theme was deleted, they are kept (so the initiative can still be saved) and flagged here.
+    /// </summary>
+    public static IReadOnlyList<DanglingTarget> Dangling(IReadOnlyList<InitiativeDefinition> portfolio, InitiativeVocabulary vocabulary)
+    {
+        ArgumentNullException.ThrowIfNull(portfolio);
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        return [.. portfolio.Where(i => i.Live).SelectMany(i => Enumerable.Empty<DanglingTarget>()
+            .Concat(i.EffectiveKpis.Where(k => !vocabulary.KpiMetrics.ContainsKey(k.Kpi)).Select(k => new DanglingTarget(i.Key, "kpis", k.Kpi)))
+            .Concat(i.EffectiveJourneys.Where(j => !vocabulary.JourneyStages.Contains(j.Journey)).Select(j => new DanglingTarget(i.Key, "journeys", j.Journey)).DistinctBy(d => d.Target))
+            .Concat(i.EffectiveThemes.Where(t => !vocabulary.Themes.Contains(t)).Select(t => new DanglingTarget(i.Key, "themes", t))))];
+    }
+
+    /// <summary>Two KPI keys measure the same thing: the same key, or two KPIs built on the same metric (sliced or not).</summary>
+    private static bool SameMeasure(string x, string y, IReadOnlyDictionary<string, string> kpiMetrics) =>
+        x == y || (kpiMetrics.GetValueOrDefault(x) is { } mx && kpiMetrics.GetValueOrDefault(y) is { } my && mx == my);
 
     private static bool Pulls(KpiTension t, string metricA, KpiPush a, string metricB, KpiPush b) =>
         t.MetricA == metricA && t.A == a && t.MetricB == metricB && t.B == b;

@@ -78,18 +78,18 @@ public sealed class InitiativeApiTests
         Assert.Empty(findings["duplicates"]!.AsArray());
         Assert.Empty(findings["conflicts"]!.AsArray());
 
-        // Impact: handle time 300, 320, 340 s in the three months before the start, 280, 280, 280 after; ±19.6 s each.
+        // Impact: handle time 300, 320, 310 s in the three months before the start, 280, 270, 290 after; ± 1.96 × 10 s each.
         await using (var db = host.Factory.CreateDbContext())
         {
             var aht = await db.Kpis.SingleAsync(k => k.Key == "aht");
-            var values = new double[] { 300, 320, 340, 280, 280, 280 };
+            var values = new double[] { 300, 320, 310, 280, 270, 290 };
             for (var i = 0; i < values.Length; i++)
             {
                 var from = start.AddMonths(i - 3);
                 db.KpiSnapshots.Add(new KpiSnapshotRow
                 {
                     KpiId = aht.Id, WorkspaceId = aht.WorkspaceId, PeriodFrom = from, PeriodTo = from.AddMonths(1).AddDays(-1),
-                    Value = values[i], Low = values[i] - 19.6, High = values[i] + 19.6, N = 400, Target = 60, Status = "offTrack", TakenAt = DateTime.UtcNow,
+                    Value = values[i], Low = values[i] - 19.59963984540054, High = values[i] + 19.59963984540054, N = 400, Target = 60, Status = "offTrack", TakenAt = DateTime.UtcNow,
                 });
             }
 
@@ -97,13 +97,20 @@ public sealed class InitiativeApiTests
         }
 
         var impact = (await client.GetFromJsonAsync<JsonObject>("/api/v1/initiatives/short-calls/impact"))!["kpis"]![0]!;
-        Assert.Equal((320.0, 280.0, -40.0), ((double)impact["before"]!["mean"]!, (double)impact["after"]!["mean"]!, (double)impact["change"]!));
+        Assert.Equal((310.0, 280.0, -30.0), ((double)impact["before"]!["mean"]!, (double)impact["after"]!["mean"]!, (double)impact["change"]!));
         Assert.Equal((3, 3), ((int)impact["before"]!["periods"]!, (int)impact["after"]!["periods"]!));
 
-        // Each se 19.6 / 1.96 = 10: the mean's √300 / 3 = 5.7735, ± 11.316.
-        Assert.Equal(320 - 11.3159, (double)impact["before"]!["low"]!, 3);
+        // Each se 10: within-period √300 / 3 = 5.7735, equal to the spread 10 / √3; the window is
+        // 310 ± t(0.975, 2) × 5.7735 = 310 ± 24.8414 (t from the NIST/SEMATECH e-Handbook, 1.3.6.7.2: 4.3027).
+        Assert.Equal(310 - 24.8414, (double)impact["before"]!["low"]!, 3);
         Assert.True((bool)impact["intended"]!);
-        Assert.True((bool)impact["separate"]!);
+
+        // Welch: the change's se √(2 × 5.7735²) = 8.1650 with df 4; −30 ± t(0.975, 4) × 8.1650 = −30 ± 22.6696 (t = 2.7764).
+        Assert.Equal(-52.6696, (double)impact["changeInterval"]!["low"]!, 3);
+        Assert.Equal(-7.3304, (double)impact["changeInterval"]!["high"]!, 3);
+        Assert.Equal(4.0, (double)impact["changeInterval"]!["degreesOfFreedom"]!);
+        Assert.Equal(5.0, (double)impact["slopeBefore"]!);
+        Assert.True((bool)impact["real"]!);
         Assert.Equal(["notAnExperiment", "seasonality", "regressionToTheMean"], impact["caveats"]!.AsArray().Select(c => (string)c!["code"]!));
 
         // Another initiative pushing handle time over the same months is named as a caveat.
@@ -118,6 +125,14 @@ public sealed class InitiativeApiTests
         Assert.Null(impact["change"]);
         Assert.Contains("tooFewPeriods", impact["caveats"]!.AsArray().Select(c => (string)c!["code"]!));
 
+        // A proposed initiative has not run: no number, and the reason.
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/initiatives", Initiative("planned", "sales", "aht", "down", "delivery", start, "proposed"))).StatusCode);
+        impact = (await client.GetFromJsonAsync<JsonObject>("/api/v1/initiatives/planned/impact"))!["kpis"]![0]!;
+        Assert.Null(impact["before"]);
+        Assert.Null(impact["real"]);
+        Assert.Contains("notStarted", impact["caveats"]!.AsArray().Select(c => (string)c!["code"]!));
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync("/api/v1/initiatives/planned")).StatusCode);
+
         // Deleting is recorded in the audit log; another workspace sees none of it.
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync("/api/v1/initiatives/chatbot")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/v1/initiatives/chatbot")).StatusCode);
@@ -130,6 +145,51 @@ public sealed class InitiativeApiTests
         var other = await host.ClientAsync("b");
         Assert.Empty((await other.GetFromJsonAsync<JsonObject>("/api/v1/initiatives"))!["initiatives"]!.AsArray());
         Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync("/api/v1/initiatives/short-calls/impact")).StatusCode);
+    }
+
+    private static List<string> ErrorFields(string problem) => [.. JsonNode.Parse(problem)!["errors"]!.AsObject().Select(e => e.Key)];
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Put_creates_with_201_replaces_with_200_and_a_target_deleted_since_does_not_block_saving(string provider)
+    {
+        await using var host = await ApiHost.StartAsync(provider, new Dictionary<string, string?> { ["Kpis:Evaluate"] = "false" });
+        var client = await host.ClientAsync("a");
+        await SetUpKpisAsync(client);
+        var initiative = Initiative("short-calls", "service", "aht", "down", "billing", ThisMonth);
+
+        var created = await client.PutAsJsonAsync("/api/v1/initiatives/short-calls", initiative);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("/api/v1/initiatives/short-calls", created.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync("/api/v1/initiatives/short-calls", initiative)).StatusCode);
+
+        // Creates, replaces and deletes of one key racing each other: each is a 201, 200, 204, 404 or 409, never a 400 or 500.
+        var race = initiative.DeepClone().AsObject();
+        race["key"] = "race";
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 12).Select(async i => i % 3 == 2
+            ? (await client.DeleteAsync("/api/v1/initiatives/race")).StatusCode
+            : (await client.PutAsJsonAsync("/api/v1/initiatives/race", race)).StatusCode));
+        Assert.All(statuses, s => Assert.True(s is HttpStatusCode.Created or HttpStatusCode.OK or HttpStatusCode.NoContent or HttpStatusCode.NotFound or HttpStatusCode.Conflict, $"{s}"));
+        Assert.Contains(HttpStatusCode.Created, statuses);
+
+        // The KPI is deleted: the initiative can still be marked done, and the findings flag the target.
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync("/api/v1/kpis/aht")).StatusCode);
+        var findings = (await client.GetFromJsonAsync<JsonObject>("/api/v1/initiatives/findings"))!;
+        var dangling = Assert.Single(findings["dangling"]!.AsArray(), d => (string)d!["initiative"]! == "short-calls")!;
+        Assert.Equal(("short-calls", "kpis", "aht"), ((string)dangling["initiative"]!, (string)dangling["field"]!, (string)dangling["target"]!));
+        initiative["status"] = "done";
+        Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync("/api/v1/initiatives/short-calls", initiative)).StatusCode);
+        Assert.Equal("done", (string)(await client.GetFromJsonAsync<JsonObject>("/api/v1/initiatives/short-calls"))!["status"]!);
+        Assert.DoesNotContain((await client.GetFromJsonAsync<JsonObject>("/api/v1/initiatives/findings"))!["dangling"]!.AsArray(), d => (string)d!["initiative"]! == "short-calls");
+
+        // A deleted KPI newly added, or the same definition under a new key, is still refused by name.
+        initiative["kpis"]!.AsArray().Add(new JsonObject { ["kpi"] = "gone", ["direction"] = "up" });
+        var refused = await client.PutAsJsonAsync("/api/v1/initiatives/short-calls", initiative);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(["kpis[1].kpi"], ErrorFields(await refused.Content.ReadAsStringAsync()));
+        initiative["kpis"]!.AsArray().RemoveAt(1);
+        initiative["key"] = "copy";
+        refused = await client.PutAsJsonAsync("/api/v1/initiatives/copy", initiative);
+        Assert.Equal(["kpis[0].kpi"], ErrorFields(await refused.Content.ReadAsStringAsync()));
     }
 
     [Theory, MemberData(nameof(Providers))]
@@ -167,13 +227,21 @@ public sealed class InitiativeApiTests
         Assert.Contains("ownerDepartment", await RefusedAsync(With("ownerDepartment", "finance")), StringComparison.Ordinal);
         Assert.Contains("key", await RefusedAsync(With("key", "findings")), StringComparison.Ordinal);
         Assert.Contains("ownerDepartmnt", await RefusedAsync(With("ownerDepartmnt", "sales")), StringComparison.Ordinal);
-        Assert.Contains("kpis", await RefusedAsync(With("kpis", new JsonArray([.. Enumerable.Range(0, 21).Select(_ => (JsonNode)new JsonObject { ["kpi"] = "aht", ["direction"] = "down" })]))), StringComparison.Ordinal);
 
-        var huge = new StringContent("{\"key\":\"x\",\"name\":\"" + new string('a', 200_000) + "\",\"ownerDepartment\":\"sales\"}", Encoding.UTF8, "application/json");
-        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync("/api/v1/initiatives", huge)).StatusCode);
-        var deep = new StringContent(string.Concat(Enumerable.Repeat("[", 5000)), Encoding.UTF8, "application/json");
-        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync("/api/v1/initiatives", deep)).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync("/api/v1/initiatives", new StringContent("null", Encoding.UTF8, "application/json"))).StatusCode);
+        // 21 distinct KPIs (none twice, so nothing else to report): only the cap is named.
+        Assert.Equal(["kpis"], ErrorFields(await RefusedAsync(With("kpis", new JsonArray([.. Enumerable.Range(0, 21).Select(i => (JsonNode)new JsonObject { ["kpi"] = $"kpi-{i}", ["direction"] = "down" })])))));
+
+        async Task<List<string>> RefusedRawAsync(string body)
+        {
+            var response = await client.PostAsync("/api/v1/initiatives", new StringContent(body, Encoding.UTF8, "application/json"));
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, text);
+            return ErrorFields(text);
+        }
+
+        Assert.Equal(["body"], await RefusedRawAsync("{\"key\":\"x\",\"name\":\"" + new string('a', 200_000) + "\",\"ownerDepartment\":\"sales\"}"));
+        Assert.Equal(["body"], await RefusedRawAsync(string.Concat(Enumerable.Repeat("[", 5000))));
+        Assert.Equal(["body"], await RefusedRawAsync("null"));
         Assert.Equal(HttpStatusCode.BadRequest, (await client.PutAsJsonAsync("/api/v1/initiatives/other-key", good)).StatusCode);
 
         // Hostile text is kept as text: stored and given back as it was sent, never interpreted.

@@ -43,4 +43,21 @@ public sealed class InitiativeDefinitionTests
         Assert.Equal(["description"], Fields(Valid with { Description = new string('a', 4001) }));
         Assert.Equal(["themes"], Fields(Valid with { Themes = [.. Enumerable.Repeat("billing", 21)] }));
     }
+
+    [Fact]
+    public void Targets_the_stored_version_already_names_are_not_rechecked_against_the_workspace_but_new_ones_are()
+    {
+        // The KPI aht, the journey stage onboarding and the theme billing were deleted after the initiative was saved.
+        var shrunk = new InitiativeVocabulary(
+            new Dictionary<string, string> { ["fcr"] = "first_contact_resolution" }, new HashSet<string> { "service" }, new HashSet<string> { "delivery" });
+        var done = Valid with { Status = InitiativeStatus.Done };
+
+        Assert.Equal(["kpis[0].kpi", "journeys[0].journey", "themes[0]"], done.Validate(shrunk).Select(e => e.Field));
+        Assert.Empty(done.Validate(shrunk, stored: Valid));
+
+        // A target added now must exist; one kept is still checked for everything else.
+        Assert.Equal(["kpis[1].kpi"], (done with { Kpis = [new("aht", KpiPush.Down), new("nope", KpiPush.Up)] }).Validate(shrunk, Valid).Select(e => e.Field));
+        Assert.Equal(["kpis[0].expected"], (done with { Kpis = [new("aht", KpiPush.Down, 5)] }).Validate(shrunk, Valid).Select(e => e.Field));
+        Assert.Equal(["themes[1]"], (done with { Themes = ["billing", "billing"] }).Validate(shrunk, Valid).Select(e => e.Field));
+    }
 }

@@ -14,6 +14,7 @@ public sealed class InitiativeFindingsTests
         ["churn"] = "churn_rate",
         ["conversion"] = "lead_conversion",
         ["nps"] = "nps",
+        ["aht-phone"] = "average_handle_time",
     };
 
     private static InitiativeDefinition Initiative(
@@ -35,7 +36,7 @@ public sealed class InitiativeFindingsTests
             Initiative("billing-callbacks", "service", "2026-03-15", "2026-09-30", themes: ["billing"]),
         };
 
-        var finding = Assert.Single(InitiativeFindings.Duplicates(portfolio));
+        var finding = Assert.Single(InitiativeFindings.Duplicates(portfolio, Metrics));
         Assert.Equal(("billing-faq", "billing-callbacks"), (finding.First, finding.Second));
         Assert.Equal(["billing"], finding.Themes);
         Assert.Empty(finding.Kpis);
@@ -52,7 +53,7 @@ public sealed class InitiativeFindingsTests
             Initiative("onboarding-app", "product", "2026-05-01", kpis: [Up("nps"), Up("csat")], journeys: [new("onboarding")]),
         };
 
-        var finding = Assert.Single(InitiativeFindings.Duplicates(portfolio));
+        var finding = Assert.Single(InitiativeFindings.Duplicates(portfolio, Metrics));
         Assert.Equal(["nps"], finding.Kpis);
 
         // Journey without a step meets any step of the same journey.
@@ -81,7 +82,7 @@ public sealed class InitiativeFindingsTests
             Initiative("service-other", "service", "2026-06-01", null, kpis: [Up("nps")], journeys: [new("service", "repair-call")]),
         };
 
-        Assert.Empty(InitiativeFindings.Duplicates(portfolio));
+        Assert.Empty(InitiativeFindings.Duplicates(portfolio, Metrics));
     }
 
     [Fact]
@@ -153,6 +154,47 @@ public sealed class InitiativeFindingsTests
         // The one real conflict planted here: a1/a2 shorten calls while b1 wants resolution up.
         Assert.Equal([("a1", "b1"), ("a2", "b1")], conflicts.Select(c => (c.First, c.Second)));
         Assert.All(conflicts, c => Assert.Equal("aht-fcr", c.Tension!.Key));
+    }
+
+    [Fact]
+    public void Two_kpis_on_the_same_metric_pushed_opposite_ways_are_a_conflict_and_across_departments_a_duplicate()
+    {
+        // aht and aht-phone are both average handle time (docs/initiatives.md: the findings work at the level of metrics).
+        var portfolio = new[]
+        {
+            Initiative("short-calls", "service", "2026-01-01", kpis: [Down("aht")]),
+            Initiative("phone-care", "product", "2026-02-01", kpis: [Up("aht-phone")]),
+        };
+
+        var conflict = Assert.Single(InitiativeFindings.Conflicts(portfolio, Metrics));
+        Assert.Equal((ConflictKind.OppositeDirections, "aht", "aht-phone"), (conflict.Kind, conflict.FirstKpi.Kpi, conflict.SecondKpi.Kpi));
+        Assert.Contains("same metric", conflict.Reason, StringComparison.Ordinal);
+        Assert.Equal(["aht", "aht-phone"], Assert.Single(InitiativeFindings.Duplicates(portfolio, Metrics)).Kpis);
+
+        // Without the metrics known, the two keys are unrelated.
+        Assert.Empty(InitiativeFindings.Conflicts(portfolio, new Dictionary<string, string>()));
+        Assert.Empty(InitiativeFindings.Duplicates(portfolio, new Dictionary<string, string>()));
+    }
+
+    [Fact]
+    public void Targets_the_workspace_no_longer_has_are_flagged_for_live_initiatives_and_their_key_conflicts_still_found()
+    {
+        var vocabulary = new InitiativeVocabulary(
+            new Dictionary<string, string> { ["fcr"] = "first_contact_resolution" }, new HashSet<string> { "service" }, new HashSet<string> { "billing" });
+        var portfolio = new[]
+        {
+            Initiative("short-calls", "service", "2026-01-01", kpis: [Down("aht"), Up("fcr")], journeys: [new("onboarding", "a"), new("onboarding", "b")], themes: ["billing", "weather"]),
+            Initiative("long-calls", "product", "2026-01-01", kpis: [Up("aht")]),
+            Initiative("old", "sales", "2025-01-01", "2025-06-30", InitiativeStatus.Done, kpis: [Up("gone")]),
+        };
+
+        Assert.Equal(
+            [new("short-calls", "kpis", "aht"), new("short-calls", "journeys", "onboarding"), new("short-calls", "themes", "weather"), new DanglingTarget("long-calls", "kpis", "aht")],
+            InitiativeFindings.Dangling(portfolio, vocabulary));
+
+        // The deleted KPI has no metric any more, but the same key pushed both ways is still a conflict.
+        var conflict = Assert.Single(InitiativeFindings.Conflicts(portfolio, vocabulary.KpiMetrics));
+        Assert.Equal((ConflictKind.OppositeDirections, "aht"), (conflict.Kind, conflict.FirstKpi.Kpi));
     }
 
     [Fact]
