@@ -63,4 +63,23 @@ public sealed class CampaignPlanTests
         Assert.Equal(Math.Min(1, 4 * sorted[0]), adjusted[0], 12);
         Assert.Equal(Math.Min(1, Math.Max(4 * sorted[0], 3 * sorted[1])), adjusted[1], 12);
     }
+
+    [Fact]
+    public void The_uplift_among_those_reached_divides_by_the_share_reached_and_only_when_it_can()
+    {
+        var uplift = new CampaignEffect("retention", "pp", 92, 90, new Comparison(2, 0.5, 3.5, 2.6, 0.01, true, false), 0.02);
+        CampaignResults Results(long reached, long controlReached) => new(
+            DateTime.UtcNow, 4, "EUR", reached, controlReached, [new CampaignWeekResult(4, DateTime.UtcNow, true, 1000, 250, [uplift])], null, []);
+
+        // Bloom (1984): 40 % reached, so +2 points over everyone offered is +5 among those reached, the interval likewise.
+        var share = Results(400, 0).ReachShare!.Value;
+        Assert.Equal(0.4, share, 12);
+        var (perReached, low, high) = CampaignResults.PerReached(uplift, share);
+        Assert.Equal((5.0, 1.25, 8.75), (Math.Round(perReached, 9), Math.Round(low, 9), Math.Round(high, 9)));
+
+        // Not when everyone or no one was reached, nor when the control group was contacted.
+        Assert.Null(Results(1000, 0).ReachShare);
+        Assert.Null(Results(0, 0).ReachShare);
+        Assert.Null(Results(400, 3).ReachShare);
+    }
 }
