@@ -75,6 +75,7 @@ public sealed class MaturityPagesTests(UiServer server)
         await service.GetByRole(AriaRole.Link).ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/maturity/service$"));
         await Assertions.Expect(page.Locator("#maturity-history tbody tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("#maturity-change")).ToContainTextAsync("+1.13 since the assessment before, over the practices answered in both (8).");
         await Assertions.Expect(page.Locator("#maturity-suggestions > li").First).ToHaveAttributeAsync("data-practice", "strategy.deliverable-promises");
     }
 

@@ -168,8 +168,8 @@ public static class MaturityJson
             ["department"] = a.Department,
             ["assessedAt"] = a.AssessedAt,
             ["assessedBy"] = a.AssessedBy,
-            ["score"] = Round(a.Scores.Overall),
-            ["level"] = MaturityChecklist.LevelOf(a.Scores.Overall).Key,
+            ["score"] = a.Scores.Overall is { } overall ? Round(overall) : null,
+            ["level"] = a.Scores.Overall is { } mean ? MaturityChecklist.LevelOf(mean).Key : null,
             ["answered"] = a.Scores.Answered,
             ["areas"] = Areas(a.Scores.Areas),
         };
@@ -183,7 +183,8 @@ public static class MaturityJson
 
     private static JsonObject? Change(MaturityChange? change) => change is null ? null : new JsonObject
     {
-        ["score"] = Round(change.Overall),
+        ["score"] = change.Overall is { } overall ? Round(overall) : null,
+        ["practices"] = change.Practices,
         ["areas"] = Areas(change.Areas),
     };
 

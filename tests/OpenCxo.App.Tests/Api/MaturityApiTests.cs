@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OpenCxo.App.Security;
+using OpenCxo.Data.Storage;
 using OpenCxo.Testing;
 
 namespace OpenCxo.App.Tests.Api;
@@ -40,7 +41,9 @@ public sealed class MaturityApiTests
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Equal("/api/v1/maturity/service", first.Headers.Location!.OriginalString);
 
-        // April: measurement 3 and 2 (2.5), governance 2, culture 4; overall 11/4 = 2.75; change +1.75, measurement +2.
+        // April: measurement 3 and 2 (2.5), governance 2, culture 4; overall 11/4 = 2.75. The change is like for like,
+        // over the three practices answered both times: (3 + 2 + 2) / 3 − (0 + 1 + 2) / 3 = 4/3 = +1.33 (culture, new,
+        // is left out; 2.75 − 1 = 1.75 would count it); measurement +2, governance 0.
         clock.Advance(TimeSpan.FromDays(90));
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/maturity/service", Body(
             ("measurement.kpi-owners", 3, null), ("measurement.loop-closed", 2, null), ("governance.cx-council", 2, null), ("culture.resolution-over-speed", 4, null)))).StatusCode);
@@ -53,7 +56,8 @@ public sealed class MaturityApiTests
         Assert.Null(latest["areas"]!["strategy"]);
         Assert.Equal(3, (int)latest["answers"]!["measurement.kpi-owners"]!["score"]!);
         Assert.Equal("test", (string)latest["assessedBy"]!);
-        Assert.Equal(1.75, (double)service["change"]!["score"]!);
+        Assert.Equal(1.33, (double)service["change"]!["score"]!);
+        Assert.Equal(3, (int)service["change"]!["practices"]!);
         Assert.Equal(2.0, (double)service["change"]!["areas"]!["measurement"]!);
         Assert.Equal(0.0, (double)service["change"]!["areas"]!["governance"]!);
         Assert.Null(service["change"]!["areas"]!["culture"]);
@@ -69,7 +73,7 @@ public sealed class MaturityApiTests
         Assert.Equal("Conocimiento del cliente", (string)matrix["areas"]![1]!["name"]!);
         var rows = matrix["departments"]!.AsArray().ToDictionary(d => (string)d!["department"]!);
         Assert.Equal(2.75, (double)rows["service"]!["score"]!);
-        Assert.Equal(1.75, (double)rows["service"]!["change"]!["score"]!);
+        Assert.Equal(1.33, (double)rows["service"]!["change"]!["score"]!);
         Assert.Equal(1.0, (double)rows["sales"]!["areas"]!["culture"]!);
         Assert.Null(rows["sales"]!["change"]);
         Assert.Null(rows["marketing"]!["score"]);
@@ -105,6 +109,40 @@ public sealed class MaturityApiTests
         // Another workspace sees none of it.
         var other = await host.ClientAsync("b");
         Assert.Null((await other.GetFromJsonAsync<JsonObject>("/api/v1/maturity/service"))!["latest"]);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task An_assessment_whose_practices_were_all_dropped_from_the_checklist_is_read_back_without_a_score(string provider)
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 1, 15, 10, 0, 0, TimeSpan.Zero));
+        await using var host = await ApiHost.StartAsync(provider, configure: b => b.Services.AddSingleton<TimeProvider>(clock));
+        var client = await host.ClientAsync("a");
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/maturity/service", Body(("measurement.kpi-owners", 2, null)))).StatusCode);
+
+        // A later assessment, stored when the checklist still had these practices; it has since dropped both.
+        await using (var db = host.Factory.CreateDbContext())
+        {
+            var first = await db.MaturityAssessments.SingleAsync();
+            db.MaturityAssessments.Add(new MaturityAssessmentRow
+            {
+                WorkspaceId = first.WorkspaceId, Department = "service", AssessedAt = new DateTime(2026, 2, 1, 9, 0, 0, DateTimeKind.Utc), AssessedBy = "test",
+                AnswersJson = """{"measurement.retired-practice":{"score":1},"culture.gone":{"score":3}}""", Score = 2,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var service = (await client.GetFromJsonAsync<JsonObject>("/api/v1/maturity/service"))!;
+        Assert.Null(service["latest"]!["score"]);
+        Assert.Null(service["latest"]!["level"]);
+        Assert.Equal(0, (int)service["latest"]!["answered"]!);
+        Assert.Empty(service["latest"]!["answers"]!.AsObject());
+        Assert.Null(service["change"]!["score"]);
+        Assert.Equal(0, (int)service["change"]!["practices"]!);
+        Assert.Equal([2.0, null], service["history"]!.AsArray().Select(h => (double?)h!["score"]));
+
+        var matrix = (await client.GetFromJsonAsync<JsonObject>("/api/v1/maturity"))!["departments"]!.AsArray();
+        Assert.Null(matrix.Single(d => (string)d!["department"]! == "service")!["score"]);
+        Assert.Empty((await client.GetFromJsonAsync<JsonObject>("/api/v1/maturity/service/suggestions"))!["suggestions"]!.AsArray());
     }
 
     [Fact]

@@ -51,7 +51,7 @@ public sealed class MaturityTests
             ("measurement.kpi-owners", 1), ("measurement.loop-closed", 2), ("measurement.drivers", 4),
             ("governance.cx-council", 0), ("culture.resolution-over-speed", 3), ("culture.recognition", 4)));
 
-        Assert.Equal(14.0 / 6, scores.Overall, 12);
+        Assert.Equal(14.0 / 6, scores.Overall!.Value, 12);
         Assert.Equal(6, scores.Answered);
         Assert.Equal(7.0 / 3, scores.Areas["measurement"]!.Value, 12);
         Assert.Equal(0.0, scores.Areas["governance"]);
@@ -68,22 +68,60 @@ public sealed class MaturityTests
         var scores = MaturityScores.Of(Scores(("measurement.kpi-owners", 4)));
         Assert.Equal(4.0, scores.Overall);
         Assert.Equal(4.0, scores.Areas["measurement"]);
-        Assert.Throws<ArgumentException>(() => MaturityScores.Of(Scores()));
     }
 
     [Fact]
-    public void The_change_since_the_previous_assessment_is_overall_and_per_area_where_both_answered()
+    public void An_assessment_whose_practices_were_all_dropped_from_the_checklist_has_no_score_rather_than_failing()
     {
-        // Before: measurement 1 and 1 (1.0), governance 2; overall 4/3. Now: measurement 3 and 2 (2.5), culture 4; overall 3.
-        var before = MaturityScores.Of(Scores(("measurement.kpi-owners", 1), ("measurement.loop-closed", 1), ("governance.cx-council", 2)));
-        var now = MaturityScores.Of(Scores(("measurement.kpi-owners", 3), ("measurement.loop-closed", 2), ("culture.recognition", 4)));
-        var change = now.Since(before);
+        // Stored answers naming only practices the checklist no longer has: read back, they are left out, leaving none.
+        var stored = MaturityAnswers.ReadStored("""{"measurement.retired-practice":{"score":1},"culture.gone":{"score":3}}""");
+        Assert.Empty(stored);
+        var scores = MaturityScores.Of(stored);
+        Assert.Null(scores.Overall);
+        Assert.Equal(0, scores.Answered);
+        Assert.All(MaturityChecklist.Areas, a => Assert.Null(scores.Areas[a.Key]));
+    }
 
-        Assert.Equal(3.0 - 4.0 / 3, change.Overall, 12);
+    [Fact]
+    public void The_change_since_the_previous_assessment_is_overall_and_per_area_over_the_practices_answered_in_both()
+    {
+        // Before: measurement 1 and 1, governance 2. Now: measurement 3 and 2, culture 4. Only the two measurement
+        // practices were answered both times: (3 + 2) / 2 − (1 + 1) / 2 = 1.5 — not 3 − 4/3 = 1.67 from the overall
+        // scores, which mix governance (gone) and culture (new) in.
+        var before = Scores(("measurement.kpi-owners", 1), ("measurement.loop-closed", 1), ("governance.cx-council", 2));
+        var now = Scores(("measurement.kpi-owners", 3), ("measurement.loop-closed", 2), ("culture.recognition", 4));
+        var change = MaturityChange.Between(before, now);
+
+        Assert.Equal(1.5, change.Overall);
+        Assert.Equal(2, change.Practices);
         Assert.Equal(1.5, change.Areas["measurement"]);
         Assert.Null(change.Areas["governance"]);
         Assert.Null(change.Areas["culture"]);
         Assert.Null(change.Areas["strategy"]);
+    }
+
+    [Fact]
+    public void A_practice_answered_for_the_first_time_does_not_move_the_change()
+    {
+        // Nothing moved: kpi-owners 2 → 2, cx-council 2 → 2. The reassessment also answered recognition, at 4, and
+        // loop-closed, at 4, for the first time. The overall scores went from 2 to (2 + 4 + 2 + 4) / 4 = 3, but like for like the
+        // change is 0, in measurement too (kpi-owners 2 → 2; loop-closed was not answered before).
+        var before = Scores(("measurement.kpi-owners", 2), ("governance.cx-council", 2));
+        var now = Scores(("measurement.kpi-owners", 2), ("measurement.loop-closed", 4), ("governance.cx-council", 2), ("culture.recognition", 4));
+        Assert.Equal(3.0, MaturityScores.Of(now).Overall);
+
+        var change = MaturityChange.Between(before, now);
+        Assert.Equal(0.0, change.Overall);
+        Assert.Equal(2, change.Practices);
+        Assert.Equal(0.0, change.Areas["measurement"]);
+        Assert.Equal(0.0, change.Areas["governance"]);
+        Assert.Null(change.Areas["culture"]);
+
+        // No practice in common: no change at all, rather than 4 − 2.
+        var apart = MaturityChange.Between(Scores(("measurement.kpi-owners", 2)), Scores(("culture.recognition", 4)));
+        Assert.Null(apart.Overall);
+        Assert.Equal(0, apart.Practices);
+        Assert.All(MaturityChecklist.Areas, a => Assert.Null(apart.Areas[a.Key]));
     }
 
     [Fact]
