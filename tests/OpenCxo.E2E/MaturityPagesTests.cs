@@ -88,7 +88,11 @@ public sealed class MaturityPagesTests(UiServer server)
         await Assertions.Expect(page.Locator("#maturity-read-only")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#maturity-save")).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Madurez de CX: Servicio");
-        await Assertions.Expect(page.Locator("#maturity-suggestions")).ToContainTextAsync("Crear iniciativa");
+        // The suggestions are there to read, without the link to /initiatives/new, which a viewer may not open.
+        await Assertions.Expect(page.Locator("#maturity-suggestions > li").First).ToHaveAttributeAsync("data-practice", "strategy.deliverable-promises");
+        await Assertions.Expect(page.Locator("#maturity-suggestions a.maturity-create")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("#maturity-suggestions")).Not.ToContainTextAsync("Crear iniciativa");
+        await Assertions.Expect(page.Locator("#maturity-change")).ToContainTextAsync("desde la evaluación anterior, sobre las prácticas respondidas en ambas (8).");
         await AccessibilityTests.AssertAccessibleAsync(page, "/maturity/service (viewer, es)");
 
         await page.GotoAsync("/maturity/finance");
