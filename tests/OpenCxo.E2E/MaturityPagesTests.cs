@@ -38,7 +38,8 @@ public sealed class MaturityPagesTests(UiServer server)
         await Assertions.Expect(page.Locator("#maturity-suggestions > li").First).ToHaveAttributeAsync("data-practice", "measurement.kpi-owners");
         await Assertions.Expect(page.Locator("#maturity-suggestions > li").First).ToContainTextAsync("Product KPIs live in a slide nobody owns.");
         var href = await page.Locator("#maturity-suggestions > li a.maturity-create").First.GetAttributeAsync("href");
-        Assert.StartsWith("/initiatives/new?name=Give%20every%20KPI%20an%20owner%20and%20a%20target&department=product&description=", href, StringComparison.Ordinal);
+        Assert.StartsWith("/initiatives/new?key=maturity-product-kpi-owners&name=Give%20every%20KPI%20an%20owner%20and%20a%20target&department=product&description=", href, StringComparison.Ordinal);
+        Assert.Contains("&expectedImpact=Raise%20", href, StringComparison.Ordinal);
         var api = (await server.Api.GetFromJsonAsync<JsonObject>("/api/v1/maturity/product/suggestions"))!["suggestions"]!.AsArray();
         Assert.Equal(href, (string)api[0]!["createUrl"]!);
         await Assertions.Expect(page.Locator("#maturity-history tbody tr")).ToHaveCountAsync(1);

@@ -183,11 +183,11 @@ public static class MaturityCommand
             var standing = await service.StandingAsync(workspaceId, department, ct).ConfigureAwait(false);
             if (result.GetValue(suggestJson))
             {
-                Console.Out.WriteLine(MaturityJson.Suggestions(standing, language).ToJsonString(Cli.Cli.JsonOutput));
+                Console.Out.WriteLine(MaturityJson.Suggestions(standing, language, MaturityJson.Today(TimeProvider.System)).ToJsonString(Cli.Cli.JsonOutput));
                 return Cli.Cli.Ok;
             }
 
-            var suggestions = standing.Latest is { } latest ? MaturitySuggestions.For(department, latest.Answers, language) : [];
+            var suggestions = standing.Latest is { } latest ? MaturitySuggestions.For(department, latest.Answers, language, MaturityJson.Today(TimeProvider.System)) : [];
             if (suggestions.Count == 0)
             {
                 Console.Out.WriteLine(standing.Latest is null ? $"{department} has not been assessed yet" : $"no practice of {department} scores 2 or less");

@@ -82,10 +82,13 @@ public sealed class MaturityApiTests
         var suggestions = (await client.GetFromJsonAsync<JsonObject>("/api/v1/maturity/service/suggestions"))!["suggestions"]!.AsArray();
         Assert.Equal(["measurement.loop-closed", "governance.cx-council"], suggestions.Select(s => (string)s!["practice"]!));
         var draft = suggestions[0]!["initiative"]!.AsObject();
-        Assert.Equal(["key", "name", "description", "ownerDepartment", "status", "kpis", "journeys", "themes", "expectedImpact"], draft.Select(p => p.Key));
+        Assert.Equal(["key", "name", "description", "ownerDepartment", "status", "start", "kpis", "journeys", "themes", "expectedImpact"], draft.Select(p => p.Key));
+        Assert.Equal("2026-04-15", (string)draft["start"]!);
         Assert.Equal(("maturity-service-loop-closed", "service", "proposed"), ((string)draft["key"]!, (string)draft["ownerDepartment"]!, (string)draft["status"]!));
         Assert.Empty(draft["kpis"]!.AsArray());
-        Assert.StartsWith("/initiatives/new?name=Close%20the%20loop", (string)suggestions[0]!["createUrl"]!, StringComparison.Ordinal);
+        var createUrl = (string)suggestions[0]!["createUrl"]!;
+        Assert.StartsWith("/initiatives/new?key=maturity-service-loop-closed&name=Close%20the%20loop", createUrl, StringComparison.Ordinal);
+        Assert.EndsWith("&expectedImpact=" + Uri.EscapeDataString((string)draft["expectedImpact"]!), createUrl, StringComparison.Ordinal);
         var spanish = (await client.GetFromJsonAsync<JsonObject>("/api/v1/maturity/service/suggestions?lang=es"))!["suggestions"]![0]!["initiative"]!;
         Assert.Equal("Cerrar el ciclo a tiempo con los clientes insatisfechos", (string)spanish["name"]!);
         Assert.Empty((await client.GetFromJsonAsync<JsonObject>("/api/v1/maturity/product/suggestions"))!["suggestions"]!.AsArray());
@@ -109,6 +112,43 @@ public sealed class MaturityApiTests
         // Another workspace sees none of it.
         var other = await host.ClientAsync("b");
         Assert.Null((await other.GetFromJsonAsync<JsonObject>("/api/v1/maturity/service"))!["latest"]);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Each_suggested_initiative_is_taken_unchanged_by_the_initiatives_api(string provider)
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 5, 20, 23, 30, 0, TimeSpan.Zero));
+        await using var host = await ApiHost.StartAsync(provider, configure: b => b.Services.AddSingleton<TimeProvider>(clock));
+        var client = await host.ClientAsync("a");
+
+        // Five weak practices of service (the most suggested) and one of the company (owned by "other"), in Spanish too.
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/maturity/service", Body(
+            ("strategy.deliverable-promises", 0, "24/7 promised, never checked"), ("measurement.kpi-owners", 1, null), ("measurement.loop-closed", 2, null),
+            ("governance.cx-council", 1, null), ("culture.resolution-over-speed", 0, null), ("culture.recognition", 3, null)))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/maturity/company", Body(("governance.initiative-portfolio", 0, null)))).StatusCode);
+
+        var posted = new List<string>();
+        foreach (var (department, lang) in new[] { ("service", "en"), ("company", "es") })
+        {
+            var suggestions = (await client.GetFromJsonAsync<JsonObject>($"/api/v1/maturity/{department}/suggestions?lang={lang}"))!["suggestions"]!.AsArray();
+            foreach (var suggestion in suggestions)
+            {
+                var draft = suggestion!["initiative"]!.ToJsonString();
+                var created = await client.PostAsync("/api/v1/initiatives", new StringContent(draft, Encoding.UTF8, "application/json"));
+                Assert.True(created.StatusCode == HttpStatusCode.Created, $"{draft} → {(int)created.StatusCode} {await created.Content.ReadAsStringAsync()}");
+                posted.Add((string)suggestion["initiative"]!["key"]!);
+            }
+        }
+
+        Assert.Equal(
+            ["maturity-service-deliverable-promises", "maturity-service-resolution-over-speed", "maturity-service-kpi-owners", "maturity-service-cx-council",
+             "maturity-service-loop-closed", "maturity-company-initiative-portfolio"],
+            posted);
+
+        // Stored as suggested: proposed, starting the day it was suggested (UTC), with the expected impact.
+        var stored = (await client.GetFromJsonAsync<JsonObject>("/api/v1/initiatives/maturity-company-initiative-portfolio"))!;
+        Assert.Equal(("other", "proposed", "2026-05-20"), ((string)stored["ownerDepartment"]!, (string)stored["status"]!, (string)stored["start"]!));
+        Assert.StartsWith("Llevar «", (string)stored["expectedImpact"]!, StringComparison.Ordinal);
     }
 
     [Theory, MemberData(nameof(Providers))]

@@ -189,7 +189,7 @@ public sealed class MaturityTests
         var answers = Scores(
             ("strategy.cx-vision", 2), ("measurement.kpi-owners", 1), ("measurement.loop-closed", 3), ("governance.cx-council", 0),
             ("culture.resolution-over-speed", 1), ("culture.recognition", 4), ("design.root-causes", 2), ("design.handoffs", 2));
-        var suggestions = MaturitySuggestions.For("service", answers, "en");
+        var suggestions = MaturitySuggestions.For("service", answers, "en", new DateOnly(2026, 3, 9));
 
         // 0 first; then the 1s in checklist order (measurement before culture); then the first two 2s in checklist
         // order (strategy, then design.root-causes), cut at five; 3 and 4 never.
@@ -207,17 +207,23 @@ public sealed class MaturityTests
         Assert.Contains("scored 1/4 (Ad hoc)", kpiOwners.Description, StringComparison.Ordinal);
         Assert.Contains("What good looks like: The KPI list shows an owner", kpiOwners.Description, StringComparison.Ordinal);
         Assert.Contains("from 1 (Ad hoc) to at least 3 (Managed)", kpiOwners.ExpectedImpact, StringComparison.Ordinal);
-        Assert.StartsWith("/initiatives/new?name=Give%20every%20KPI%20an%20owner%20and%20a%20target&department=service&description=Go%20through", suggestions[1].CreateUrl, StringComparison.Ordinal);
+        Assert.Equal(new DateOnly(2026, 3, 9), kpiOwners.Start);
+        Assert.Equal(
+            "/initiatives/new?key=maturity-service-kpi-owners&name=Give%20every%20KPI%20an%20owner%20and%20a%20target&department=service&description="
+                + Uri.EscapeDataString(kpiOwners.Description)
+                + "&expectedImpact=Raise%20%E2%80%9CGive%20every%20KPI%20an%20owner%20and%20a%20target%E2%80%9D%20from%201%20%28Ad%20hoc%29%20to%20at%20least%203%20%28Managed%29%3A%20followed%20as%20a%20routine%20and%20measured.",
+            suggestions[1].CreateUrl);
+        Assert.StartsWith("Go through", kpiOwners.Description, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_company_wide_gap_is_suggested_to_other_and_in_spanish_when_asked()
     {
-        var suggestion = Assert.Single(MaturitySuggestions.For(MaturityChecklist.Company, Scores(("governance.cx-council", 0), ("measurement.drivers", 3)), "es"));
+        var suggestion = Assert.Single(MaturitySuggestions.For(MaturityChecklist.Company, Scores(("governance.cx-council", 0), ("measurement.drivers", 3)), "es", new DateOnly(2026, 3, 9)));
         Assert.Equal("maturity-company-cx-council", suggestion.Initiative.Key);
         Assert.Equal("other", suggestion.Initiative.OwnerDepartment);
         Assert.Equal("Crear un comité de CX mensual", suggestion.Initiative.Name);
         Assert.Contains("puntuada 0/4 (Ausente) para toda la empresa", suggestion.Initiative.Description, StringComparison.Ordinal);
-        Assert.Empty(MaturitySuggestions.For("sales", Scores(("measurement.drivers", 3)), "en"));
+        Assert.Empty(MaturitySuggestions.For("sales", Scores(("measurement.drivers", 3)), "en", new DateOnly(2026, 3, 9)));
     }
 }
