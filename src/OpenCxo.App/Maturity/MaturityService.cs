@@ -13,8 +13,11 @@ public sealed record MaturityAssessment(
 /// <summary>A department's maturity: its latest assessment, the change since the one before (like for like), and its history oldest first.</summary>
 public sealed record MaturityStanding(string Department, MaturityAssessment? Latest, MaturityChange? Change, IReadOnlyList<MaturityAssessment> History);
 
-/// <summary>What an assessment body holds: the answers, read by <see cref="MaturityAnswers"/> so each problem names its path.</summary>
-public sealed record MaturityAssessmentRequest(JsonElement Answers);
+/// <summary>
+/// What an assessment body holds: the answers, read by <see cref="MaturityAnswers"/> so each problem names its path
+/// (left out, they stay undefined and are refused as <c>answers</c>, not as the whole body).
+/// </summary>
+public sealed record MaturityAssessmentRequest(JsonElement Answers = default);
 
 /// <summary>
 /// CX maturity assessments (docs/maturity.md): records a department's (or the whole company's) scores against the

@@ -216,7 +216,8 @@ public sealed class MaturityApiTests
     [InlineData("""{"answers": {"measurement.kpi-owners": {"score": 1}, "measurement.kpi-owners": {"score": 2}}}""", "answers.measurement.kpi-owners")]
     [InlineData("""{"answers": {}}""", "answers")]
     [InlineData("""{"answers": {"measurement.kpi-owners": {"score": 1}}, "assessedBy": "someone else"}""", "assessedBy")]
-    [InlineData("""{}""", "body")]
+    [InlineData("""{}""", "answers")]
+    [InlineData("""{"answers": null}""", "answers")]
     [InlineData("""[]""", "body")]
     [InlineData("""not json""", "body")]
     public async Task A_bad_assessment_is_refused_naming_the_field_and_stores_nothing(string body, string field)
@@ -250,10 +251,15 @@ public sealed class MaturityApiTests
         var huge = await client.PostAsync("/api/v1/maturity/service", new StringContent(
             "{\"answers\": {\"measurement.kpi-owners\": {\"score\": 1, \"note\": \"" + new string('a', 100_000) + "\"}}}", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, huge.StatusCode);
-        Assert.Contains("larger than 64 KB", await huge.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("is larger than 64 KB", (string)(await huge.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!["body"]![0]!);
         var deep = await client.PostAsync("/api/v1/maturity/service", new StringContent(
             "{\"answers\": {\"measurement.kpi-owners\": " + string.Concat(Enumerable.Repeat("{\"a\":", 500)) + "1" + new string('}', 502), Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, deep.StatusCode);
+        var deepErrors = (await deep.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject();
+        // Too deep inside the answers: the problem is named where the reader gave up, the answers field.
+        var tooDeep = Assert.Single(deepErrors);
+        Assert.Equal("answers", tooDeep.Key);
+        Assert.StartsWith("cannot be read", (string)tooDeep.Value![0]!, StringComparison.Ordinal);
 
         // Hundreds of made-up practices: one answer, with at most 20 problems.
         var flood = new JsonObject { ["answers"] = new JsonObject(Enumerable.Range(0, 800).Select(i => KeyValuePair.Create($"x.{i}", (JsonNode?)new JsonObject { ["score"] = 1 }))) };

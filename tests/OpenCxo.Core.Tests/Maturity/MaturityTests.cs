@@ -166,6 +166,16 @@ public sealed class MaturityTests
     }
 
     [Fact]
+    public void A_body_without_answers_is_refused_as_answers_is_required()
+    {
+        var (answers, errors) = MaturityAnswers.Read(default);
+        Assert.Empty(answers);
+        var error = Assert.Single(errors);
+        Assert.Equal("answers", error.Field);
+        Assert.StartsWith("is required", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_note_longer_than_the_limit_is_refused_and_a_flood_of_bad_keys_is_cut_short()
     {
         var note = new string('x', MaturityChecklist.MaxNoteLength + 1);
