@@ -38,7 +38,8 @@ public sealed class MaturityPagesTests(UiServer server)
         await Assertions.Expect(page.Locator("#maturity-suggestions > li").First).ToHaveAttributeAsync("data-practice", "measurement.kpi-owners");
         await Assertions.Expect(page.Locator("#maturity-suggestions > li").First).ToContainTextAsync("Product KPIs live in a slide nobody owns.");
         var href = await page.Locator("#maturity-suggestions > li a.maturity-create").First.GetAttributeAsync("href");
-        Assert.StartsWith("/initiatives/new?name=Give%20every%20KPI%20an%20owner%20and%20a%20target&department=product&description=", href, StringComparison.Ordinal);
+        Assert.StartsWith("/initiatives/new?key=maturity-product-kpi-owners&name=Give%20every%20KPI%20an%20owner%20and%20a%20target&department=product&description=", href, StringComparison.Ordinal);
+        Assert.Contains("&expectedImpact=Raise%20", href, StringComparison.Ordinal);
         var api = (await server.Api.GetFromJsonAsync<JsonObject>("/api/v1/maturity/product/suggestions"))!["suggestions"]!.AsArray();
         Assert.Equal(href, (string)api[0]!["createUrl"]!);
         await Assertions.Expect(page.Locator("#maturity-history tbody tr")).ToHaveCountAsync(1);
@@ -75,6 +76,7 @@ public sealed class MaturityPagesTests(UiServer server)
         await service.GetByRole(AriaRole.Link).ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/maturity/service$"));
         await Assertions.Expect(page.Locator("#maturity-history tbody tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("#maturity-change")).ToContainTextAsync("+1.13 since the assessment before, over the practices answered in both (8).");
         await Assertions.Expect(page.Locator("#maturity-suggestions > li").First).ToHaveAttributeAsync("data-practice", "strategy.deliverable-promises");
     }
 
@@ -87,7 +89,11 @@ public sealed class MaturityPagesTests(UiServer server)
         await Assertions.Expect(page.Locator("#maturity-read-only")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#maturity-save")).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Madurez de CX: Servicio");
-        await Assertions.Expect(page.Locator("#maturity-suggestions")).ToContainTextAsync("Crear iniciativa");
+        // The suggestions are there to read, without the link to /initiatives/new, which a viewer may not open.
+        await Assertions.Expect(page.Locator("#maturity-suggestions > li").First).ToHaveAttributeAsync("data-practice", "strategy.deliverable-promises");
+        await Assertions.Expect(page.Locator("#maturity-suggestions a.maturity-create")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("#maturity-suggestions")).Not.ToContainTextAsync("Crear iniciativa");
+        await Assertions.Expect(page.Locator("#maturity-change")).ToContainTextAsync("desde la evaluación anterior, sobre las prácticas respondidas en ambas (8).");
         await AccessibilityTests.AssertAccessibleAsync(page, "/maturity/service (viewer, es)");
 
         await page.GotoAsync("/maturity/finance");

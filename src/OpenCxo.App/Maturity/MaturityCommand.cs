@@ -68,7 +68,7 @@ public static class MaturityCommand
             {
                 Console.Out.WriteLine(s.Latest is not { } latest
                     ? $"{s.Department,-11} {"—",5} not assessed"
-                    : Invariant($"{s.Department,-11} {latest.Scores.Overall,5:0.00} {MaturityChecklist.LevelOf(latest.Scores.Overall).Key,-10} ")
+                    : Invariant($"{s.Department,-11} {Number(latest.Scores.Overall),5} {Level(latest.Scores.Overall),-10} ")
                         + string.Join(" ", MaturityChecklist.Areas.Select(a => $"{Number(latest.Scores.Areas[a.Key]),8}"))
                         + Invariant($"  {Signed(s.Change?.Overall),6}  {latest.AssessedAt:yyyy-MM-dd} by {latest.AssessedBy}"));
             }
@@ -116,8 +116,10 @@ public static class MaturityCommand
             }
 
             var standing = await service.StandingAsync(workspaceId, department, ct).ConfigureAwait(false);
-            Console.Out.WriteLine(Invariant($"{department} assessed: {recorded.Scores.Overall:0.00} ({MaturityChecklist.LevelOf(recorded.Scores.Overall).Key}) ({recorded.Scores.Answered} answered)")
-                + (standing.Change is { } change ? $", {Signed(change.Overall)} since the assessment before" : ", its first assessment"));
+            Console.Out.WriteLine(Invariant($"{department} assessed: {Number(recorded.Scores.Overall)} ({Level(recorded.Scores.Overall)}) ({recorded.Scores.Answered} answered)")
+                + (standing.Change is { } change
+                    ? Invariant($", {Signed(change.Overall)} since the assessment before, over the practices answered in both ({change.Practices})")
+                    : ", its first assessment"));
             return Cli.Cli.Ok;
         }));
         maturity.Subcommands.Add(assess);
@@ -153,7 +155,7 @@ public static class MaturityCommand
             Console.Out.WriteLine($"{"assessed (UTC)",-16} {"score",5} " + string.Join(" ", MaturityChecklist.Areas.Select(a => $"{Short(a.Key),8}")) + "  by");
             foreach (var a in standing.History)
             {
-                Console.Out.WriteLine(Invariant($"{a.AssessedAt,-16:yyyy-MM-dd HH:mm} {a.Scores.Overall,5:0.00} ")
+                Console.Out.WriteLine(Invariant($"{a.AssessedAt,-16:yyyy-MM-dd HH:mm} {Number(a.Scores.Overall),5} ")
                     + string.Join(" ", MaturityChecklist.Areas.Select(x => $"{Number(a.Scores.Areas[x.Key]),8}")) + $"  {a.AssessedBy}");
             }
 
@@ -181,11 +183,11 @@ public static class MaturityCommand
             var standing = await service.StandingAsync(workspaceId, department, ct).ConfigureAwait(false);
             if (result.GetValue(suggestJson))
             {
-                Console.Out.WriteLine(MaturityJson.Suggestions(standing, language).ToJsonString(Cli.Cli.JsonOutput));
+                Console.Out.WriteLine(MaturityJson.Suggestions(standing, language, MaturityJson.Today(TimeProvider.System)).ToJsonString(Cli.Cli.JsonOutput));
                 return Cli.Cli.Ok;
             }
 
-            var suggestions = standing.Latest is { } latest ? MaturitySuggestions.For(department, latest.Answers, language) : [];
+            var suggestions = standing.Latest is { } latest ? MaturitySuggestions.For(department, latest.Answers, language, MaturityJson.Today(TimeProvider.System)) : [];
             if (suggestions.Count == 0)
             {
                 Console.Out.WriteLine(standing.Latest is null ? $"{department} has not been assessed yet" : $"no practice of {department} scores 2 or less");
@@ -250,6 +252,8 @@ public static class MaturityCommand
     private static string Short(string area) => area == "customer-understanding" ? "customer" : area.Length > 8 ? area[..8] : area;
 
     private static string Number(double? value) => value is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) : "—";
+
+    private static string Level(double? score) => score is { } s ? MaturityChecklist.LevelOf(s).Key : "—";
 
     private static string Signed(double? value) => value is { } v ? v.ToString("+0.00;−0.00;0.00", CultureInfo.InvariantCulture) : "—";
 

@@ -39,7 +39,8 @@ public static class MaturityEndpoints
                     : TypedResults.Ok(MaturityJson.Standing(await maturity.StandingAsync(http.User.WorkspaceId(), department, ct))))
             .WithName("GetMaturityOfDepartment")
             .WithSummary("One department's latest assessment with its answers, the change since the one before, and its history oldest first.");
-        read.MapGet("/{department}/suggestions", async Task<Results<Ok<JsonObject>, ValidationProblem>> (string department, string? lang, HttpContext http, [FromServices] MaturityService maturity, CancellationToken ct) =>
+        read.MapGet("/{department}/suggestions", async Task<Results<Ok<JsonObject>, ValidationProblem>> (
+                string department, string? lang, HttpContext http, [FromServices] MaturityService maturity, [FromServices] TimeProvider time, CancellationToken ct) =>
             {
                 if (MaturityService.CheckDepartment(department) is { } wrong)
                 {
@@ -52,7 +53,7 @@ public static class MaturityEndpoints
                 }
 
                 var standing = await maturity.StandingAsync(http.User.WorkspaceId(), department, ct);
-                return TypedResults.Ok(MaturityJson.Suggestions(standing, language));
+                return TypedResults.Ok(MaturityJson.Suggestions(standing, language, MaturityJson.Today(time)));
             })
             .WithName("GetMaturitySuggestions")
             .WithSummary("The latest assessment's weakest practices (scored 2 or less, lowest first, at most 5), each as an initiative draft with a link to create it.");
@@ -143,11 +144,14 @@ public static class MaturityJson
         ["history"] = new JsonArray([.. standing.History.Select(a => (JsonNode)Assessment(a, answers: false))]),
     };
 
-    public static JsonObject Suggestions(MaturityStanding standing, string language) => new()
+    /// <summary>The day suggested initiatives start: today in UTC, as the server's clock has it.</summary>
+    public static DateOnly Today(TimeProvider time) => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+
+    public static JsonObject Suggestions(MaturityStanding standing, string language, DateOnly today) => new()
     {
         ["department"] = standing.Department,
         ["assessedAt"] = standing.Latest?.AssessedAt,
-        ["suggestions"] = new JsonArray([.. (standing.Latest is { } latest ? MaturitySuggestions.For(standing.Department, latest.Answers, language) : [])
+        ["suggestions"] = new JsonArray([.. (standing.Latest is { } latest ? MaturitySuggestions.For(standing.Department, latest.Answers, language, today) : [])
             .Select(s => (JsonNode)new JsonObject
             {
                 ["practice"] = s.Practice.Key,
@@ -168,8 +172,8 @@ public static class MaturityJson
             ["department"] = a.Department,
             ["assessedAt"] = a.AssessedAt,
             ["assessedBy"] = a.AssessedBy,
-            ["score"] = Round(a.Scores.Overall),
-            ["level"] = MaturityChecklist.LevelOf(a.Scores.Overall).Key,
+            ["score"] = a.Scores.Overall is { } overall ? Round(overall) : null,
+            ["level"] = a.Scores.Overall is { } mean ? MaturityChecklist.LevelOf(mean).Key : null,
             ["answered"] = a.Scores.Answered,
             ["areas"] = Areas(a.Scores.Areas),
         };
@@ -183,7 +187,8 @@ public static class MaturityJson
 
     private static JsonObject? Change(MaturityChange? change) => change is null ? null : new JsonObject
     {
-        ["score"] = Round(change.Overall),
+        ["score"] = change.Overall is { } overall ? Round(overall) : null,
+        ["practices"] = change.Practices,
         ["areas"] = Areas(change.Areas),
     };
 

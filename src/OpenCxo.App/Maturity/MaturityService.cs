@@ -10,11 +10,14 @@ namespace OpenCxo.App.Maturity;
 public sealed record MaturityAssessment(
     long Id, string Department, DateTime AssessedAt, string AssessedBy, IReadOnlyDictionary<string, MaturityAnswer> Answers, MaturityScores Scores);
 
-/// <summary>A department's maturity: its latest assessment, the change since the one before, and its history oldest first.</summary>
+/// <summary>A department's maturity: its latest assessment, the change since the one before (like for like), and its history oldest first.</summary>
 public sealed record MaturityStanding(string Department, MaturityAssessment? Latest, MaturityChange? Change, IReadOnlyList<MaturityAssessment> History);
 
-/// <summary>What an assessment body holds: the answers, read by <see cref="MaturityAnswers"/> so each problem names its path.</summary>
-public sealed record MaturityAssessmentRequest(JsonElement Answers);
+/// <summary>
+/// What an assessment body holds: the answers, read by <see cref="MaturityAnswers"/> so each problem names its path
+/// (left out, they stay undefined and are refused as <c>answers</c>, not as the whole body).
+/// </summary>
+public sealed record MaturityAssessmentRequest(JsonElement Answers = default);
 
 /// <summary>
 /// CX maturity assessments (docs/maturity.md): records a department's (or the whole company's) scores against the
@@ -65,10 +68,15 @@ public sealed class MaturityService(CxoDbFactory databases, TimeProvider time)
         }
 
         var scores = MaturityScores.Of(answers);
+        if (scores.Overall is not { } overall)
+        {
+            throw new ArgumentException("An assessment answers at least one practice.", nameof(answers));
+        }
+
         var row = new MaturityAssessmentRow
         {
             WorkspaceId = workspaceId, Department = department, AssessedAt = at, AssessedBy = Clip(by, 100),
-            AnswersJson = MaturityAnswers.Write(answers), Score = scores.Overall,
+            AnswersJson = MaturityAnswers.Write(answers), Score = overall,
         };
         await using var db = databases.CreateDbContext();
         db.MaturityAssessments.Add(row);
@@ -102,9 +110,10 @@ public sealed class MaturityService(CxoDbFactory databases, TimeProvider time)
     private static MaturityStanding Standing(string department, IReadOnlyList<MaturityAssessment> history) =>
         new(department,
             history.Count > 0 ? history[^1] : null,
-            history.Count > 1 ? history[^1].Scores.Since(history[^2].Scores) : null,
+            history.Count > 1 ? MaturityChange.Between(history[^2].Answers, history[^1].Answers) : null,
             history);
 
+    /// <summary>The stored assessment as the checklist reads it now: dropped practices left out, no score when none is left.</summary>
     private static MaturityAssessment ToAssessment(MaturityAssessmentRow row)
     {
         var answers = MaturityAnswers.ReadStored(row.AnswersJson);

@@ -15,12 +15,20 @@ public static class MaturityAnswers
     /// <summary>Problems reported at most: a hostile body gets a readable answer, not thousands of lines.</summary>
     public const int MaxErrors = 20;
 
-    /// <summary>Reads <paramref name="answers"/>, the value of the body's <c>answers</c> field; <paramref name="at"/> prefixes the paths.</summary>
+    /// <summary>
+    /// Reads <paramref name="answers"/>, the value of the body's <c>answers</c> field (<c>default</c>, undefined, when the
+    /// body has none); <paramref name="at"/> prefixes the paths.
+    /// </summary>
     public static (IReadOnlyDictionary<string, MaturityAnswer> Answers, IReadOnlyList<FieldError> Errors) Read(JsonElement answers, string at = "answers")
     {
         var errors = new List<FieldError>();
         var read = new Dictionary<string, MaturityAnswer>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        if (answers.ValueKind == JsonValueKind.Undefined)
+        {
+            return (read, [new FieldError(at, "is required: {\"practice-key\": {\"score\": 0–4, \"note\": \"…\"}}")]);
+        }
+
         if (answers.ValueKind != JsonValueKind.Object)
         {
             return (read, [new FieldError(at, "must be an object: {\"practice-key\": {\"score\": 0–4, \"note\": \"…\"}}")]);

@@ -3,38 +3,45 @@ namespace OpenCxo.Core.Maturity;
 /// <summary>
 /// The scores of one assessment: <see cref="Overall"/> is the mean of every answered practice (so an area with more
 /// answered practices weighs more, as each practice counts once); each area's is the mean of its answered practices,
-/// null when none was answered. Unanswered practices are left out, never counted as 0.
+/// null when none was answered. Unanswered practices are left out, never counted as 0. An assessment none of whose
+/// practices is in the checklist any more (all dropped since it was recorded) has no score: <see cref="Overall"/> is null.
 /// </summary>
-public sealed record MaturityScores(double Overall, IReadOnlyDictionary<string, double?> Areas, int Answered)
+public sealed record MaturityScores(double? Overall, IReadOnlyDictionary<string, double?> Areas, int Answered)
 {
     public static MaturityScores Of(IReadOnlyDictionary<string, MaturityAnswer> answers)
     {
         ArgumentNullException.ThrowIfNull(answers);
         var scored = MaturityChecklist.Practices.Where(p => answers.ContainsKey(p.Key)).Select(p => (p.Area, answers[p.Key].Score)).ToList();
-        if (scored.Count == 0)
-        {
-            throw new ArgumentException("An assessment answers at least one practice.", nameof(answers));
-        }
-
-        var areas = MaturityChecklist.Areas.ToDictionary(
-            a => a.Key,
-            a => scored.Where(s => s.Area == a.Key).Select(s => (double)s.Score).ToList() is { Count: > 0 } area ? area.Average() : (double?)null,
-            StringComparer.Ordinal);
-        return new MaturityScores(scored.Average(s => s.Score), areas, scored.Count);
+        return new MaturityScores(Mean(scored.Select(s => s.Score)), AreaMeans(scored), scored.Count);
     }
 
-    /// <summary>
-    /// What changed since <paramref name="previous"/>: this overall score less its, and per area where both answered it
-    /// (null where either did not).
-    /// </summary>
-    public MaturityChange Since(MaturityScores previous)
-    {
-        ArgumentNullException.ThrowIfNull(previous);
-        return new MaturityChange(
-            Overall - previous.Overall,
-            Areas.ToDictionary(a => a.Key, a => a.Value is { } now && previous.Areas.GetValueOrDefault(a.Key) is { } before ? now - before : (double?)null, StringComparer.Ordinal));
-    }
+    internal static IReadOnlyDictionary<string, double?> AreaMeans(IReadOnlyList<(string Area, int Score)> scored) =>
+        MaturityChecklist.Areas.ToDictionary(a => a.Key, a => Mean(scored.Where(s => s.Area == a.Key).Select(s => s.Score)), StringComparer.Ordinal);
+
+    internal static double? Mean(IEnumerable<int> scores) => scores.ToList() is { Count: > 0 } list ? list.Average() : null;
 }
 
-/// <summary>The change between two assessments of one department, overall and per area.</summary>
-public sealed record MaturityChange(double Overall, IReadOnlyDictionary<string, double?> Areas);
+/// <summary>
+/// The change between two assessments of one department, like for like: only the <see cref="Practices"/> answered in
+/// both count, so a practice answered for the first time (or left out this time) does not move the change. Overall is
+/// the mean over those practices now less their mean before; each area likewise over its own; null where there are none.
+/// </summary>
+public sealed record MaturityChange(double? Overall, IReadOnlyDictionary<string, double?> Areas, int Practices)
+{
+    public static MaturityChange Between(IReadOnlyDictionary<string, MaturityAnswer> before, IReadOnlyDictionary<string, MaturityAnswer> now)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(now);
+        var both = MaturityChecklist.Practices.Where(p => before.ContainsKey(p.Key) && now.ContainsKey(p.Key)).ToList();
+        var then = both.Select(p => (p.Area, before[p.Key].Score)).ToList();
+        var today = both.Select(p => (p.Area, now[p.Key].Score)).ToList();
+        var areasThen = MaturityScores.AreaMeans(then);
+        var areasNow = MaturityScores.AreaMeans(today);
+        return new MaturityChange(
+            Difference(MaturityScores.Mean(today.Select(s => s.Score)), MaturityScores.Mean(then.Select(s => s.Score))),
+            MaturityChecklist.Areas.ToDictionary(a => a.Key, a => Difference(areasNow[a.Key], areasThen[a.Key]), StringComparer.Ordinal),
+            both.Count);
+    }
+
+    private static double? Difference(double? now, double? before) => now is { } n && before is { } b ? n - b : null;
+}

@@ -4,19 +4,22 @@ namespace OpenCxo.Core.Maturity;
 
 /// <summary>
 /// A suggested initiative, in the initiatives portfolio's draft shape: what <c>POST /api/v1/initiatives</c> and the
-/// <c>/initiatives/new</c> form take. Status is always <c>proposed</c>; KPIs, journeys and themes are left for the owner.
+/// <c>/initiatives/new</c> form take. Status is always <c>proposed</c> and the start the day it was suggested (the
+/// portfolio requires one; the owner moves it); KPIs, journeys and themes are left for the owner.
 /// </summary>
 public sealed record InitiativeDraft(
-    string Key, string Name, string Description, string OwnerDepartment, string Status,
+    string Key, string Name, string Description, string OwnerDepartment, string Status, DateOnly Start,
     IReadOnlyList<string> Kpis, IReadOnlyList<string> Journeys, IReadOnlyList<string> Themes, string ExpectedImpact);
 
 /// <summary>One weak practice of a department and the initiative suggested for it.</summary>
 public sealed record MaturitySuggestion(MaturityPractice Practice, int Score, string? Note, InitiativeDraft Initiative)
 {
     /// <summary>The link that opens the initiatives form filled in with this suggestion.</summary>
-    public string CreateUrl => "/initiatives/new?name=" + Uri.EscapeDataString(Initiative.Name)
+    public string CreateUrl => "/initiatives/new?key=" + Uri.EscapeDataString(Initiative.Key)
+        + "&name=" + Uri.EscapeDataString(Initiative.Name)
         + "&department=" + Uri.EscapeDataString(Initiative.OwnerDepartment)
-        + "&description=" + Uri.EscapeDataString(Initiative.Description);
+        + "&description=" + Uri.EscapeDataString(Initiative.Description)
+        + "&expectedImpact=" + Uri.EscapeDataString(Initiative.ExpectedImpact);
 }
 
 /// <summary>
@@ -32,7 +35,8 @@ public static class MaturitySuggestions
     /// <summary>The level every suggestion aims for.</summary>
     public const int Goal = 3;
 
-    public static IReadOnlyList<MaturitySuggestion> For(string department, IReadOnlyDictionary<string, MaturityAnswer> answers, string language)
+    /// <summary>The suggestions from <paramref name="answers"/>, written in <paramref name="language"/>, each starting <paramref name="today"/>.</summary>
+    public static IReadOnlyList<MaturitySuggestion> For(string department, IReadOnlyDictionary<string, MaturityAnswer> answers, string language, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(answers);
         return [.. MaturityChecklist.Practices
@@ -40,10 +44,10 @@ public static class MaturitySuggestions
             .Where(p => answers.TryGetValue(p.practice.Key, out var a) && a.Score <= Threshold)
             .OrderBy(p => answers[p.practice.Key].Score).ThenBy(p => p.order)
             .Take(Most)
-            .Select(p => Suggest(department, p.practice, answers[p.practice.Key], language))];
+            .Select(p => Suggest(department, p.practice, answers[p.practice.Key], language, today))];
     }
 
-    private static MaturitySuggestion Suggest(string department, MaturityPractice practice, MaturityAnswer answer, string language)
+    private static MaturitySuggestion Suggest(string department, MaturityPractice practice, MaturityAnswer answer, string language, DateOnly today)
     {
         var es = language == "es";
         var level = MaturityChecklist.Levels[answer.Score];
@@ -65,7 +69,7 @@ public static class MaturitySuggestions
             description,
             // Initiatives are owned by a department; a company-wide gap goes to "other" until someone takes it on.
             department == MaturityChecklist.Company ? "other" : department,
-            "proposed", [], [], [], impact);
+            "proposed", today, [], [], [], impact);
         return new MaturitySuggestion(practice, answer.Score, answer.Note, draft);
     }
 }

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OpenCxo.App.Security;
+using OpenCxo.Data.Storage;
 using OpenCxo.Testing;
 
 namespace OpenCxo.App.Tests.Api;
@@ -40,7 +41,9 @@ public sealed class MaturityApiTests
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Equal("/api/v1/maturity/service", first.Headers.Location!.OriginalString);
 
-        // April: measurement 3 and 2 (2.5), governance 2, culture 4; overall 11/4 = 2.75; change +1.75, measurement +2.
+        // April: measurement 3 and 2 (2.5), governance 2, culture 4; overall 11/4 = 2.75. The change is like for like,
+        // over the three practices answered both times: (3 + 2 + 2) / 3 − (0 + 1 + 2) / 3 = 4/3 = +1.33 (culture, new,
+        // is left out; 2.75 − 1 = 1.75 would count it); measurement +2, governance 0.
         clock.Advance(TimeSpan.FromDays(90));
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/maturity/service", Body(
             ("measurement.kpi-owners", 3, null), ("measurement.loop-closed", 2, null), ("governance.cx-council", 2, null), ("culture.resolution-over-speed", 4, null)))).StatusCode);
@@ -53,7 +56,8 @@ public sealed class MaturityApiTests
         Assert.Null(latest["areas"]!["strategy"]);
         Assert.Equal(3, (int)latest["answers"]!["measurement.kpi-owners"]!["score"]!);
         Assert.Equal("test", (string)latest["assessedBy"]!);
-        Assert.Equal(1.75, (double)service["change"]!["score"]!);
+        Assert.Equal(1.33, (double)service["change"]!["score"]!);
+        Assert.Equal(3, (int)service["change"]!["practices"]!);
         Assert.Equal(2.0, (double)service["change"]!["areas"]!["measurement"]!);
         Assert.Equal(0.0, (double)service["change"]!["areas"]!["governance"]!);
         Assert.Null(service["change"]!["areas"]!["culture"]);
@@ -69,7 +73,7 @@ public sealed class MaturityApiTests
         Assert.Equal("Conocimiento del cliente", (string)matrix["areas"]![1]!["name"]!);
         var rows = matrix["departments"]!.AsArray().ToDictionary(d => (string)d!["department"]!);
         Assert.Equal(2.75, (double)rows["service"]!["score"]!);
-        Assert.Equal(1.75, (double)rows["service"]!["change"]!["score"]!);
+        Assert.Equal(1.33, (double)rows["service"]!["change"]!["score"]!);
         Assert.Equal(1.0, (double)rows["sales"]!["areas"]!["culture"]!);
         Assert.Null(rows["sales"]!["change"]);
         Assert.Null(rows["marketing"]!["score"]);
@@ -78,10 +82,13 @@ public sealed class MaturityApiTests
         var suggestions = (await client.GetFromJsonAsync<JsonObject>("/api/v1/maturity/service/suggestions"))!["suggestions"]!.AsArray();
         Assert.Equal(["measurement.loop-closed", "governance.cx-council"], suggestions.Select(s => (string)s!["practice"]!));
         var draft = suggestions[0]!["initiative"]!.AsObject();
-        Assert.Equal(["key", "name", "description", "ownerDepartment", "status", "kpis", "journeys", "themes", "expectedImpact"], draft.Select(p => p.Key));
+        Assert.Equal(["key", "name", "description", "ownerDepartment", "status", "start", "kpis", "journeys", "themes", "expectedImpact"], draft.Select(p => p.Key));
+        Assert.Equal("2026-04-15", (string)draft["start"]!);
         Assert.Equal(("maturity-service-loop-closed", "service", "proposed"), ((string)draft["key"]!, (string)draft["ownerDepartment"]!, (string)draft["status"]!));
         Assert.Empty(draft["kpis"]!.AsArray());
-        Assert.StartsWith("/initiatives/new?name=Close%20the%20loop", (string)suggestions[0]!["createUrl"]!, StringComparison.Ordinal);
+        var createUrl = (string)suggestions[0]!["createUrl"]!;
+        Assert.StartsWith("/initiatives/new?key=maturity-service-loop-closed&name=Close%20the%20loop", createUrl, StringComparison.Ordinal);
+        Assert.EndsWith("&expectedImpact=" + Uri.EscapeDataString((string)draft["expectedImpact"]!), createUrl, StringComparison.Ordinal);
         var spanish = (await client.GetFromJsonAsync<JsonObject>("/api/v1/maturity/service/suggestions?lang=es"))!["suggestions"]![0]!["initiative"]!;
         Assert.Equal("Cerrar el ciclo a tiempo con los clientes insatisfechos", (string)spanish["name"]!);
         Assert.Empty((await client.GetFromJsonAsync<JsonObject>("/api/v1/maturity/product/suggestions"))!["suggestions"]!.AsArray());
@@ -105,6 +112,77 @@ public sealed class MaturityApiTests
         // Another workspace sees none of it.
         var other = await host.ClientAsync("b");
         Assert.Null((await other.GetFromJsonAsync<JsonObject>("/api/v1/maturity/service"))!["latest"]);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Each_suggested_initiative_is_taken_unchanged_by_the_initiatives_api(string provider)
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 5, 20, 23, 30, 0, TimeSpan.Zero));
+        await using var host = await ApiHost.StartAsync(provider, configure: b => b.Services.AddSingleton<TimeProvider>(clock));
+        var client = await host.ClientAsync("a");
+
+        // Five weak practices of service (the most suggested) and one of the company (owned by "other"), in Spanish too.
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/maturity/service", Body(
+            ("strategy.deliverable-promises", 0, "24/7 promised, never checked"), ("measurement.kpi-owners", 1, null), ("measurement.loop-closed", 2, null),
+            ("governance.cx-council", 1, null), ("culture.resolution-over-speed", 0, null), ("culture.recognition", 3, null)))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/maturity/company", Body(("governance.initiative-portfolio", 0, null)))).StatusCode);
+
+        var posted = new List<string>();
+        foreach (var (department, lang) in new[] { ("service", "en"), ("company", "es") })
+        {
+            var suggestions = (await client.GetFromJsonAsync<JsonObject>($"/api/v1/maturity/{department}/suggestions?lang={lang}"))!["suggestions"]!.AsArray();
+            foreach (var suggestion in suggestions)
+            {
+                var draft = suggestion!["initiative"]!.ToJsonString();
+                var created = await client.PostAsync("/api/v1/initiatives", new StringContent(draft, Encoding.UTF8, "application/json"));
+                Assert.True(created.StatusCode == HttpStatusCode.Created, $"{draft} → {(int)created.StatusCode} {await created.Content.ReadAsStringAsync()}");
+                posted.Add((string)suggestion["initiative"]!["key"]!);
+            }
+        }
+
+        Assert.Equal(
+            ["maturity-service-deliverable-promises", "maturity-service-resolution-over-speed", "maturity-service-kpi-owners", "maturity-service-cx-council",
+             "maturity-service-loop-closed", "maturity-company-initiative-portfolio"],
+            posted);
+
+        // Stored as suggested: proposed, starting the day it was suggested (UTC), with the expected impact.
+        var stored = (await client.GetFromJsonAsync<JsonObject>("/api/v1/initiatives/maturity-company-initiative-portfolio"))!;
+        Assert.Equal(("other", "proposed", "2026-05-20"), ((string)stored["ownerDepartment"]!, (string)stored["status"]!, (string)stored["start"]!));
+        Assert.StartsWith("Llevar «", (string)stored["expectedImpact"]!, StringComparison.Ordinal);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task An_assessment_whose_practices_were_all_dropped_from_the_checklist_is_read_back_without_a_score(string provider)
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 1, 15, 10, 0, 0, TimeSpan.Zero));
+        await using var host = await ApiHost.StartAsync(provider, configure: b => b.Services.AddSingleton<TimeProvider>(clock));
+        var client = await host.ClientAsync("a");
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/maturity/service", Body(("measurement.kpi-owners", 2, null)))).StatusCode);
+
+        // A later assessment, stored when the checklist still had these practices; it has since dropped both.
+        await using (var db = host.Factory.CreateDbContext())
+        {
+            var first = await db.MaturityAssessments.SingleAsync();
+            db.MaturityAssessments.Add(new MaturityAssessmentRow
+            {
+                WorkspaceId = first.WorkspaceId, Department = "service", AssessedAt = new DateTime(2026, 2, 1, 9, 0, 0, DateTimeKind.Utc), AssessedBy = "test",
+                AnswersJson = """{"measurement.retired-practice":{"score":1},"culture.gone":{"score":3}}""", Score = 2,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var service = (await client.GetFromJsonAsync<JsonObject>("/api/v1/maturity/service"))!;
+        Assert.Null(service["latest"]!["score"]);
+        Assert.Null(service["latest"]!["level"]);
+        Assert.Equal(0, (int)service["latest"]!["answered"]!);
+        Assert.Empty(service["latest"]!["answers"]!.AsObject());
+        Assert.Null(service["change"]!["score"]);
+        Assert.Equal(0, (int)service["change"]!["practices"]!);
+        Assert.Equal([2.0, null], service["history"]!.AsArray().Select(h => (double?)h!["score"]));
+
+        var matrix = (await client.GetFromJsonAsync<JsonObject>("/api/v1/maturity"))!["departments"]!.AsArray();
+        Assert.Null(matrix.Single(d => (string)d!["department"]! == "service")!["score"]);
+        Assert.Empty((await client.GetFromJsonAsync<JsonObject>("/api/v1/maturity/service/suggestions"))!["suggestions"]!.AsArray());
     }
 
     [Fact]
@@ -138,7 +216,8 @@ public sealed class MaturityApiTests
     [InlineData("""{"answers": {"measurement.kpi-owners": {"score": 1}, "measurement.kpi-owners": {"score": 2}}}""", "answers.measurement.kpi-owners")]
     [InlineData("""{"answers": {}}""", "answers")]
     [InlineData("""{"answers": {"measurement.kpi-owners": {"score": 1}}, "assessedBy": "someone else"}""", "assessedBy")]
-    [InlineData("""{}""", "body")]
+    [InlineData("""{}""", "answers")]
+    [InlineData("""{"answers": null}""", "answers")]
     [InlineData("""[]""", "body")]
     [InlineData("""not json""", "body")]
     public async Task A_bad_assessment_is_refused_naming_the_field_and_stores_nothing(string body, string field)
@@ -172,10 +251,15 @@ public sealed class MaturityApiTests
         var huge = await client.PostAsync("/api/v1/maturity/service", new StringContent(
             "{\"answers\": {\"measurement.kpi-owners\": {\"score\": 1, \"note\": \"" + new string('a', 100_000) + "\"}}}", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, huge.StatusCode);
-        Assert.Contains("larger than 64 KB", await huge.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("is larger than 64 KB", (string)(await huge.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!["body"]![0]!);
         var deep = await client.PostAsync("/api/v1/maturity/service", new StringContent(
             "{\"answers\": {\"measurement.kpi-owners\": " + string.Concat(Enumerable.Repeat("{\"a\":", 500)) + "1" + new string('}', 502), Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, deep.StatusCode);
+        var deepErrors = (await deep.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject();
+        // Too deep inside the answers: the problem is named where the reader gave up, the answers field.
+        var tooDeep = Assert.Single(deepErrors);
+        Assert.Equal("answers", tooDeep.Key);
+        Assert.StartsWith("cannot be read", (string)tooDeep.Value![0]!, StringComparison.Ordinal);
 
         // Hundreds of made-up practices: one answer, with at most 20 problems.
         var flood = new JsonObject { ["answers"] = new JsonObject(Enumerable.Range(0, 800).Select(i => KeyValuePair.Create($"x.{i}", (JsonNode?)new JsonObject { ["score"] = 1 }))) };

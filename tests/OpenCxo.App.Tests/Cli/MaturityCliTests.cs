@@ -14,14 +14,15 @@ public sealed class MaturityCliTests(CliSandbox sandbox) : IClassFixture<CliSand
             """{"answers": {"measurement.kpi-owners": {"score": 0, "note": "nobody owns them"}, "governance.cx-council": {"score": 2}, "culture.recognition": {"score": 4}}}""");
         (await _sandbox.RunAsync("maturity", "assess", "marketing", "--file", first)).ShouldExit(0)
             .ShouldPrint("marketing assessed: 2.00 (defined) (3 answered), its first assessment");
+        // Like for like: only kpi-owners was answered both times, 0 then 3: +3.00 (not 3.00 − 2.00 from the overall scores).
         var second = _sandbox.WriteFile("second.json", """{"answers": {"measurement.kpi-owners": {"score": 3}}}""");
         (await _sandbox.RunAsync("maturity", "assess", "marketing", "--file", second)).ShouldExit(0)
-            .ShouldPrint("marketing assessed: 3.00 (managed) (1 answered), +1.00 since the assessment before");
+            .ShouldPrint("marketing assessed: 3.00 (managed) (1 answered), +3.00 since the assessment before, over the practices answered in both (1)");
 
         var matrix = (await _sandbox.RunAsync("maturity", "show", "--json")).ShouldExit(0).Json();
         var marketing = matrix.GetProperty("departments").EnumerateArray().Single(d => d.GetProperty("department").GetString() == "marketing");
         Assert.Equal(3.0, marketing.GetProperty("areas").GetProperty("measurement").GetDouble());
-        Assert.Equal(1.0, marketing.GetProperty("change").GetProperty("score").GetDouble());
+        Assert.Equal((3.0, 1), (marketing.GetProperty("change").GetProperty("score").GetDouble(), marketing.GetProperty("change").GetProperty("practices").GetInt32()));
 
         var history = (await _sandbox.RunAsync("maturity", "history", "marketing")).ShouldExit(0).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, history.Length);

@@ -51,7 +51,7 @@ public sealed class MaturityTests
             ("measurement.kpi-owners", 1), ("measurement.loop-closed", 2), ("measurement.drivers", 4),
             ("governance.cx-council", 0), ("culture.resolution-over-speed", 3), ("culture.recognition", 4)));
 
-        Assert.Equal(14.0 / 6, scores.Overall, 12);
+        Assert.Equal(14.0 / 6, scores.Overall!.Value, 12);
         Assert.Equal(6, scores.Answered);
         Assert.Equal(7.0 / 3, scores.Areas["measurement"]!.Value, 12);
         Assert.Equal(0.0, scores.Areas["governance"]);
@@ -68,22 +68,60 @@ public sealed class MaturityTests
         var scores = MaturityScores.Of(Scores(("measurement.kpi-owners", 4)));
         Assert.Equal(4.0, scores.Overall);
         Assert.Equal(4.0, scores.Areas["measurement"]);
-        Assert.Throws<ArgumentException>(() => MaturityScores.Of(Scores()));
     }
 
     [Fact]
-    public void The_change_since_the_previous_assessment_is_overall_and_per_area_where_both_answered()
+    public void An_assessment_whose_practices_were_all_dropped_from_the_checklist_has_no_score_rather_than_failing()
     {
-        // Before: measurement 1 and 1 (1.0), governance 2; overall 4/3. Now: measurement 3 and 2 (2.5), culture 4; overall 3.
-        var before = MaturityScores.Of(Scores(("measurement.kpi-owners", 1), ("measurement.loop-closed", 1), ("governance.cx-council", 2)));
-        var now = MaturityScores.Of(Scores(("measurement.kpi-owners", 3), ("measurement.loop-closed", 2), ("culture.recognition", 4)));
-        var change = now.Since(before);
+        // Stored answers naming only practices the checklist no longer has: read back, they are left out, leaving none.
+        var stored = MaturityAnswers.ReadStored("""{"measurement.retired-practice":{"score":1},"culture.gone":{"score":3}}""");
+        Assert.Empty(stored);
+        var scores = MaturityScores.Of(stored);
+        Assert.Null(scores.Overall);
+        Assert.Equal(0, scores.Answered);
+        Assert.All(MaturityChecklist.Areas, a => Assert.Null(scores.Areas[a.Key]));
+    }
 
-        Assert.Equal(3.0 - 4.0 / 3, change.Overall, 12);
+    [Fact]
+    public void The_change_since_the_previous_assessment_is_overall_and_per_area_over_the_practices_answered_in_both()
+    {
+        // Before: measurement 1 and 1, governance 2. Now: measurement 3 and 2, culture 4. Only the two measurement
+        // practices were answered both times: (3 + 2) / 2 − (1 + 1) / 2 = 1.5 — not 3 − 4/3 = 1.67 from the overall
+        // scores, which mix governance (gone) and culture (new) in.
+        var before = Scores(("measurement.kpi-owners", 1), ("measurement.loop-closed", 1), ("governance.cx-council", 2));
+        var now = Scores(("measurement.kpi-owners", 3), ("measurement.loop-closed", 2), ("culture.recognition", 4));
+        var change = MaturityChange.Between(before, now);
+
+        Assert.Equal(1.5, change.Overall);
+        Assert.Equal(2, change.Practices);
         Assert.Equal(1.5, change.Areas["measurement"]);
         Assert.Null(change.Areas["governance"]);
         Assert.Null(change.Areas["culture"]);
         Assert.Null(change.Areas["strategy"]);
+    }
+
+    [Fact]
+    public void A_practice_answered_for_the_first_time_does_not_move_the_change()
+    {
+        // Nothing moved: kpi-owners 2 → 2, cx-council 2 → 2. The reassessment also answered recognition, at 4, and
+        // loop-closed, at 4, for the first time. The overall scores went from 2 to (2 + 4 + 2 + 4) / 4 = 3, but like for like the
+        // change is 0, in measurement too (kpi-owners 2 → 2; loop-closed was not answered before).
+        var before = Scores(("measurement.kpi-owners", 2), ("governance.cx-council", 2));
+        var now = Scores(("measurement.kpi-owners", 2), ("measurement.loop-closed", 4), ("governance.cx-council", 2), ("culture.recognition", 4));
+        Assert.Equal(3.0, MaturityScores.Of(now).Overall);
+
+        var change = MaturityChange.Between(before, now);
+        Assert.Equal(0.0, change.Overall);
+        Assert.Equal(2, change.Practices);
+        Assert.Equal(0.0, change.Areas["measurement"]);
+        Assert.Equal(0.0, change.Areas["governance"]);
+        Assert.Null(change.Areas["culture"]);
+
+        // No practice in common: no change at all, rather than 4 − 2.
+        var apart = MaturityChange.Between(Scores(("measurement.kpi-owners", 2)), Scores(("culture.recognition", 4)));
+        Assert.Null(apart.Overall);
+        Assert.Equal(0, apart.Practices);
+        Assert.All(MaturityChecklist.Areas, a => Assert.Null(apart.Areas[a.Key]));
     }
 
     [Fact]
@@ -128,6 +166,16 @@ public sealed class MaturityTests
     }
 
     [Fact]
+    public void A_body_without_answers_is_refused_as_answers_is_required()
+    {
+        var (answers, errors) = MaturityAnswers.Read(default);
+        Assert.Empty(answers);
+        var error = Assert.Single(errors);
+        Assert.Equal("answers", error.Field);
+        Assert.StartsWith("is required", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_note_longer_than_the_limit_is_refused_and_a_flood_of_bad_keys_is_cut_short()
     {
         var note = new string('x', MaturityChecklist.MaxNoteLength + 1);
@@ -151,7 +199,7 @@ public sealed class MaturityTests
         var answers = Scores(
             ("strategy.cx-vision", 2), ("measurement.kpi-owners", 1), ("measurement.loop-closed", 3), ("governance.cx-council", 0),
             ("culture.resolution-over-speed", 1), ("culture.recognition", 4), ("design.root-causes", 2), ("design.handoffs", 2));
-        var suggestions = MaturitySuggestions.For("service", answers, "en");
+        var suggestions = MaturitySuggestions.For("service", answers, "en", new DateOnly(2026, 3, 9));
 
         // 0 first; then the 1s in checklist order (measurement before culture); then the first two 2s in checklist
         // order (strategy, then design.root-causes), cut at five; 3 and 4 never.
@@ -169,17 +217,23 @@ public sealed class MaturityTests
         Assert.Contains("scored 1/4 (Ad hoc)", kpiOwners.Description, StringComparison.Ordinal);
         Assert.Contains("What good looks like: The KPI list shows an owner", kpiOwners.Description, StringComparison.Ordinal);
         Assert.Contains("from 1 (Ad hoc) to at least 3 (Managed)", kpiOwners.ExpectedImpact, StringComparison.Ordinal);
-        Assert.StartsWith("/initiatives/new?name=Give%20every%20KPI%20an%20owner%20and%20a%20target&department=service&description=Go%20through", suggestions[1].CreateUrl, StringComparison.Ordinal);
+        Assert.Equal(new DateOnly(2026, 3, 9), kpiOwners.Start);
+        Assert.Equal(
+            "/initiatives/new?key=maturity-service-kpi-owners&name=Give%20every%20KPI%20an%20owner%20and%20a%20target&department=service&description="
+                + Uri.EscapeDataString(kpiOwners.Description)
+                + "&expectedImpact=Raise%20%E2%80%9CGive%20every%20KPI%20an%20owner%20and%20a%20target%E2%80%9D%20from%201%20%28Ad%20hoc%29%20to%20at%20least%203%20%28Managed%29%3A%20followed%20as%20a%20routine%20and%20measured.",
+            suggestions[1].CreateUrl);
+        Assert.StartsWith("Go through", kpiOwners.Description, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_company_wide_gap_is_suggested_to_other_and_in_spanish_when_asked()
     {
-        var suggestion = Assert.Single(MaturitySuggestions.For(MaturityChecklist.Company, Scores(("governance.cx-council", 0), ("measurement.drivers", 3)), "es"));
+        var suggestion = Assert.Single(MaturitySuggestions.For(MaturityChecklist.Company, Scores(("governance.cx-council", 0), ("measurement.drivers", 3)), "es", new DateOnly(2026, 3, 9)));
         Assert.Equal("maturity-company-cx-council", suggestion.Initiative.Key);
         Assert.Equal("other", suggestion.Initiative.OwnerDepartment);
         Assert.Equal("Crear un comité de CX mensual", suggestion.Initiative.Name);
         Assert.Contains("puntuada 0/4 (Ausente) para toda la empresa", suggestion.Initiative.Description, StringComparison.Ordinal);
-        Assert.Empty(MaturitySuggestions.For("sales", Scores(("measurement.drivers", 3)), "en"));
+        Assert.Empty(MaturitySuggestions.For("sales", Scores(("measurement.drivers", 3)), "en", new DateOnly(2026, 3, 9)));
     }
 }
