@@ -19,7 +19,11 @@ public static class MaturityAnswers
     /// Reads <paramref name="answers"/>, the value of the body's <c>answers</c> field (<c>default</c>, undefined, when the
     /// body has none); <paramref name="at"/> prefixes the paths.
     /// </summary>
-    public static (IReadOnlyDictionary<string, MaturityAnswer> Answers, IReadOnlyList<FieldError> Errors) Read(JsonElement answers, string at = "answers")
+    public static (IReadOnlyDictionary<string, MaturityAnswer> Answers, IReadOnlyList<FieldError> Errors) Read(JsonElement answers, string at = "answers") =>
+        Read(answers, at, MaxErrors);
+
+    /// <summary>As <see cref="Read(JsonElement, string)"/>, giving up after <paramref name="maxErrors"/> problems.</summary>
+    private static (IReadOnlyDictionary<string, MaturityAnswer> Answers, IReadOnlyList<FieldError> Errors) Read(JsonElement answers, string at, int maxErrors)
     {
         var errors = new List<FieldError>();
         var read = new Dictionary<string, MaturityAnswer>(StringComparer.Ordinal);
@@ -36,7 +40,7 @@ public static class MaturityAnswers
 
         foreach (var property in answers.EnumerateObject())
         {
-            if (errors.Count >= MaxErrors)
+            if (errors.Count >= maxErrors)
             {
                 break;
             }
@@ -65,7 +69,7 @@ public static class MaturityAnswers
             errors.Add(new FieldError(at, "answers no practice: score at least one"));
         }
 
-        return (read, errors.Count > MaxErrors ? errors[..MaxErrors] : errors);
+        return (read, errors.Count > maxErrors ? errors[..maxErrors] : errors);
     }
 
     private static MaturityAnswer? ReadOne(JsonElement value, string path, List<FieldError> errors)
@@ -166,8 +170,9 @@ public static class MaturityAnswers
     /// <summary>Reads what <see cref="Write"/> stored; practices dropped from the checklist since are left out.</summary>
     public static IReadOnlyDictionary<string, MaturityAnswer> ReadStored(string json)
     {
+        // However many stored practices were dropped since, every one still in the checklist is read.
         using var document = JsonDocument.Parse(json);
-        var (answers, _) = Read(document.RootElement);
+        var (answers, _) = Read(document.RootElement, "answers", int.MaxValue);
         return answers;
     }
 

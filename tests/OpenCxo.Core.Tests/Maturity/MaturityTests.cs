@@ -83,6 +83,16 @@ public sealed class MaturityTests
     }
 
     [Fact]
+    public void Stored_answers_keep_every_practice_still_in_the_checklist_however_many_were_dropped_before_it()
+    {
+        // 25 dropped practices (more than a request's 20 reported problems) stored ahead of one the checklist still has.
+        var kept = MaturityChecklist.Practices[0].Key;
+        var dropped = string.Concat(Enumerable.Range(0, 25).Select(i => $"\"culture.gone-{i}\":{{\"score\":1}},"));
+        var stored = MaturityAnswers.ReadStored("{" + dropped + $"\"{kept}\":{{\"score\":3}}}}");
+        Assert.Equal(3, Assert.Single(stored, a => a.Key == kept).Value.Score);
+    }
+
+    [Fact]
     public void The_change_since_the_previous_assessment_is_overall_and_per_area_over_the_practices_answered_in_both()
     {
         // Before: measurement 1 and 1, governance 2. Now: measurement 3 and 2, culture 4. Only the two measurement
