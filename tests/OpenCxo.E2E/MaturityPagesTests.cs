@@ -44,6 +44,18 @@ public sealed class MaturityPagesTests(UiServer server)
         Assert.Equal(href, (string)api[0]!["createUrl"]!);
         await Assertions.Expect(page.Locator("#maturity-history tbody tr")).ToHaveCountAsync(1);
 
+        // Following the link opens the initiatives form filled in; saving it as it is creates the initiative.
+        await page.Locator("#maturity-suggestions > li a.maturity-create").First.ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/initiatives/new\\?key=maturity-product-kpi-owners"));
+        await UiServer.WaitForCircuitAsync(page);
+        await page.Locator("#initiative-save").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/initiatives/maturity-product-kpi-owners$"));
+        var created = (await server.Api.GetFromJsonAsync<JsonObject>("/api/v1/initiatives/maturity-product-kpi-owners"))!;
+        Assert.Equal(("product", "Give every KPI an owner and a target"), ((string)created["ownerDepartment"]!, (string)created["name"]!));
+        Assert.True((await server.Api.DeleteAsync("/api/v1/initiatives/maturity-product-kpi-owners")).IsSuccessStatusCode);
+        await page.GotoAsync("/maturity/product");
+        await UiServer.WaitForCircuitAsync(page);
+
         // The form keeps the answers for a reassessment, and a refused one names the field.
         await Assertions.Expect(page.Locator("#score-measurement-kpi-owners")).ToHaveValueAsync("0");
         await page.Locator("#note-measurement-kpi-owners").FillAsync(new string('x', 1001));
