@@ -32,6 +32,7 @@ using OpenCxo.Data.Storage;
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- drivers [--answers N]   (issue 7: key drivers of N answers over 64 candidate drivers)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- alignment [--db SQLITE-FILE]   (issue 8: promise gap, sales quality and service balance; the file from `timeline`)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- segments [--customers N] [--per-customer K]   (issue 10: segment counts and a 1 M-member export)
+//   dotnet run -c Release --project bench/OpenCxo.Bench -- programme [--initiatives N]   (issue 10: duplicate and conflict findings over a portfolio)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- kpis [--db SQLITE-FILE]   (issue 6: the demo KPIs' scorecards, snapshots and council report; the file from `timeline`)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- kill-trials [--trials N]   (issue 9: kill -9 of cxo serve during ingest; acknowledged events lost or duplicated)
 //   dotnet run -c Release --project bench/OpenCxo.Bench -- scaleout --postgres CS [--events N] [--clients C]   (issue 9: HTTP ingest through one and through two servers on one PostgreSQL)
@@ -102,11 +103,18 @@ switch (verb)
     case "segments":
         await SegmentBench.RunAsync(work, Bench.Arg(args, "--customers", 1_000_000), Bench.Arg(args, "--per-customer", 10));
         break;
+    case "programme":
+        foreach (var size in new[] { 100, 500, Bench.Arg(args, "--initiatives", 2_000) })
+        {
+            ProgrammeBench.Run(size);
+        }
+
+        break;
     case "soak":
         await TrustBench.SoakAsync(work, Bench.Arg(args, "--minutes", 10), Bench.Arg(args, "--rate", 25_000));
         break;
     default:
-        Console.WriteLine("verbs: segments [--customers N] [--per-customer K] | kill-trials [--trials N] | soak [--minutes M] [--rate R] | alignment [--db SQLITE-FILE] | cases [--events N] | actions [--customers N] | drivers [--answers N] | churn [--customers N] [--training N] | clv [--summary CSV] [--customers N] | catalogue [--db SQLITE-FILE] [--skip-record] [--metric NAME] | kpis [--db SQLITE-FILE] | text [--comments N] | survey [--invitations N] [--clients C] [--seconds S] | metrics [--responses N] | ui [--db SQLITE-FILE] [--rounds N] | import [--events N] [--postgres CS [--postgres-only]] | parse [--events N] | http [--events N] [--clients C] | memory [--events N] | timeline [--interactions N]");
+        Console.WriteLine("verbs: segments [--customers N] [--per-customer K] | programme [--initiatives N] | kill-trials [--trials N] | soak [--minutes M] [--rate R] | alignment [--db SQLITE-FILE] | cases [--events N] | actions [--customers N] | drivers [--answers N] | churn [--customers N] [--training N] | clv [--summary CSV] [--customers N] | catalogue [--db SQLITE-FILE] [--skip-record] [--metric NAME] | kpis [--db SQLITE-FILE] | text [--comments N] | survey [--invitations N] [--clients C] [--seconds S] | metrics [--responses N] | ui [--db SQLITE-FILE] [--rounds N] | import [--events N] [--postgres CS [--postgres-only]] | parse [--events N] | http [--events N] [--clients C] | memory [--events N] | timeline [--interactions N]");
         break;
 }
 
