@@ -92,7 +92,7 @@ public sealed class InitiativePagesTests(UiServer server)
         // The council report lists it under the programme; a viewer reads the names without links.
         var viewer = await server.SignInAsync("viewer");
         await viewer.GotoAsync("/council");
-        var councilConflict = viewer.Locator($"#programme-conflicts li[data-first='{fixFirst}']");
+        var councilConflict = viewer.Locator($"#programme-conflicts li[data-first='{fixFirst}'][data-second='{shortCalls}']");
         await Assertions.Expect(councilConflict).ToContainTextAsync("Shorter calls " + suffix);
         await Assertions.Expect(councilConflict.Locator("a")).ToHaveCountAsync(0);
         await UiServer.ScreenshotAsync(viewer, "council-programme");
@@ -107,7 +107,8 @@ public sealed class InitiativePagesTests(UiServer server)
         await marketing.Locator("#initiative-save").ClickAsync();
         await Assertions.Expect(marketing.Locator("#programme-none")).ToBeVisibleAsync();
         await marketing.GotoAsync("/initiatives");
-        await Assertions.Expect(marketing.Locator($"#initiatives-table tr[data-key='{shortCalls}'] [data-flag='conflict']")).ToHaveCountAsync(0);
+        await Assertions.Expect(marketing.Locator($"#initiatives-table tr[data-key='{shortCalls}'] [data-flag='conflict']", new() { HasText = "Fix it first time " + suffix }))
+            .ToHaveCountAsync(0);
 
         Assert.True((await server.Api.DeleteAsync($"/api/v1/initiatives/{shortCalls}")).IsSuccessStatusCode);
         Assert.True((await server.Api.DeleteAsync($"/api/v1/initiatives/{fixFirst}")).IsSuccessStatusCode);

@@ -59,6 +59,11 @@ public static class DemoLoader
             output.WriteLine($"Set {promised} demo promises; see {baseUrl}/promises.");
         }
 
+        if (await Initiatives.DemoInitiatives.SeedAsync(services, workspace.Id, cancellationToken).ConfigureAwait(false) is > 0 and var planned)
+        {
+            output.WriteLine($"Set {planned} demo CX initiatives, with a duplicated effort and a conflict for the council; see {baseUrl}/initiatives.");
+        }
+
         if (await Maturity.DemoMaturity.SeedAsync(services, workspace.Id, cancellationToken).ConfigureAwait(false) is > 0 and var assessed)
         {
             output.WriteLine($"Recorded {assessed} past CX maturity assessments; see {baseUrl}/maturity.");
