@@ -72,4 +72,20 @@ public sealed class CampaignPagesTests(UiServer server)
         Assert.True((await server.Api.DeleteAsync($"/api/v1/campaigns/{key}")).IsSuccessStatusCode);
         Assert.True((await server.Api.DeleteAsync($"/api/v1/segments/{segment}")).IsSuccessStatusCode);
     }
+
+    [Fact]
+    public async Task The_demo_draft_recovery_campaign_shows_what_its_control_group_can_detect()
+    {
+        Assert.True((await server.Api.GetAsync("/api/v1/stats/interactions?groupBy=department")).IsSuccessStatusCode);
+        var plan = (await server.Api.GetFromJsonAsync<JsonObject>("/api/v1/campaigns/detractor-recovery/plan"))!;
+        Assert.True((long)plan["audience"]! > 0);
+
+        var page = await server.SignInAsync("service");
+        await page.GotoAsync("/campaigns/detractor-recovery");
+        await UiServer.WaitForCircuitAsync(page);
+        await Assertions.Expect(page.Locator("#campaign-status")).ToHaveAttributeAsync("data-status", "draft");
+        await Assertions.Expect(page.Locator("#campaign-plan-table tbody tr")).ToHaveCountAsync(1 + plan["alternatives"]!.AsArray().Count);
+        await Assertions.Expect(page.Locator("#campaign-plan-table tr.cxo-chosen [data-control]"))
+            .ToHaveAttributeAsync("data-control", ((long)plan["chosen"]!["control"]!).ToString(CultureInfo.InvariantCulture));
+    }
 }

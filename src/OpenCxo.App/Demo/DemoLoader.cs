@@ -59,6 +59,11 @@ public static class DemoLoader
             output.WriteLine($"Set {promised} demo promises; see {baseUrl}/promises.");
         }
 
+        if (await Campaigns.DemoCampaigns.SeedAsync(services, workspace.Id, cancellationToken).ConfigureAwait(false) is > 0 and var built)
+        {
+            output.WriteLine($"Set {built} demo segments and a draft recovery campaign with its power calculation; see {baseUrl}/segments and {baseUrl}/campaigns.");
+        }
+
         if (await Initiatives.DemoInitiatives.SeedAsync(services, workspace.Id, cancellationToken).ConfigureAwait(false) is > 0 and var planned)
         {
             output.WriteLine($"Set {planned} demo CX initiatives, with a duplicated effort and a conflict for the council; see {baseUrl}/initiatives.");
