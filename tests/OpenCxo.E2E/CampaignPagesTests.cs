@@ -51,7 +51,13 @@ public sealed class CampaignPagesTests(UiServer server)
         await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/campaigns/{key}$"));
         await UiServer.WaitForCircuitAsync(page);
         await Assertions.Expect(page.Locator("#campaign-status")).ToHaveAttributeAsync("data-status", "draft");
+        // Launching asks first: cancelled, it stays a draft; confirmed, it runs.
         await page.Locator("#campaign-launch").ClickAsync();
+        await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-dialog")).ToHaveCountAsync(0);
+        Assert.Equal("draft", (string)(await server.Api.GetFromJsonAsync<JsonObject>($"/api/v1/campaigns/{key}"))!["status"]!);
+        await page.Locator("#campaign-launch").ClickAsync();
+        await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Launch" }).ClickAsync();
         await Assertions.Expect(page.Locator("#campaign-status")).ToHaveAttributeAsync("data-status", "running");
         await UiServer.WaitForCircuitAsync(page);
         await Assertions.Expect(page.Locator("#campaign-results")).ToBeVisibleAsync();
