@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using OpenCxo.Data.Analytics;
 using OpenCxo.Data.Storage;
 
 namespace OpenCxo.App.Segments;
@@ -11,7 +12,8 @@ public sealed record SegmentOptions
 }
 
 /// <summary>Refreshes every segment of every workspace on a schedule, in one server at a time (the <c>segments</c> lease).</summary>
-public sealed partial class SegmentJob(CxoDbFactory databases, SegmentService segments, JobLeases leases, IOptions<SegmentOptions> options, TimeProvider time, ILogger<SegmentJob> logger)
+public sealed partial class SegmentJob(
+    CxoDbFactory databases, SegmentService segments, AnalyticsStore store, JobLeases leases, IOptions<SegmentOptions> options, TimeProvider time, ILogger<SegmentJob> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -31,9 +33,13 @@ public sealed partial class SegmentJob(CxoDbFactory databases, SegmentService se
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 
-    /// <summary>One pass over every segment; one that fails is logged and the next still runs.</summary>
+    /// <summary>
+    /// One pass over every segment, on the analytics store brought up to date first (at start, the events stored
+    /// before the server started, such as the demo's); one segment that fails is logged and the next still runs.
+    /// </summary>
     public async Task RunOnceAsync(CancellationToken ct)
     {
+        await store.SyncAsync(ct).ConfigureAwait(false);
         List<(long Workspace, string Key)> all;
         await using (var db = databases.CreateDbContext())
         {
