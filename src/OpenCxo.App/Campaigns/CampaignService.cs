@@ -239,6 +239,8 @@ public sealed class CampaignService(CxoDbFactory databases, AnalyticsStore store
 
     private static long Split(long audience, double share) => (long)Math.Round(audience * share);
 
+    private const string NoVariation = "every member did the same over the baseline weeks (as a segment chosen by this outcome will): no variation to size the test from";
+
     /// <summary>What a design detects on each outcome, from the audience's own recent history.</summary>
     internal static IReadOnlyList<CampaignDetectable> Detectable(CampaignWeek? baseline, long treated, long control)
     {
@@ -253,7 +255,7 @@ public sealed class CampaignService(CxoDbFactory databases, AnalyticsStore store
         {
             if (p is <= 0 or >= 1)
             {
-                return new(outcome, "pp", 100 * p, null, "every member or none did this over the baseline weeks: no variation to test against");
+                return new(outcome, "pp", 100 * p, null, NoVariation);
             }
 
             var rise = CampaignDesign.DetectableRise(p, treated, control);
@@ -274,8 +276,8 @@ public sealed class CampaignService(CxoDbFactory databases, AnalyticsStore store
             var rate = (double)answers / m;
             var (p, d) = ((double)baseline.Promoters / answers, (double)baseline.Detractors / answers);
             var (nt, nc) = ((long)Math.Round(rate * treated), (long)Math.Round(rate * control));
-            nps = nt < 2 || nc < 2
-                ? new("nps", "points", 100 * (p - d), null, "too few NPS answers expected in a group")
+            nps = nt < 2 || nc < 2 ? new("nps", "points", 100 * (p - d), null, "too few NPS answers expected in a group")
+                : ScoreStatistics.NpsVariance(p, d) <= 0 ? new("nps", "points", 100 * (p - d), null, NoVariation)
                 : new("nps", "points", 100 * (p - d), CampaignDesign.DetectableNps(p, d, nt, nc), null);
         }
 
@@ -283,8 +285,8 @@ public sealed class CampaignService(CxoDbFactory databases, AnalyticsStore store
         [
             Rise("retention", 1 - ((double)baseline.Cancelled / m)),
             Rise("repeatPurchase", (double)baseline.Bought / m),
-            baseline.Currency is null
-                ? new("valuePerMember", "currency", null, null, "no purchases over the baseline weeks")
+            baseline.Currency is null ? new("valuePerMember", "currency", null, null, "no purchases over the baseline weeks")
+                : value.Variance <= 0 ? new("valuePerMember", baseline.Currency, value.Mean, null, NoVariation)
                 : new("valuePerMember", baseline.Currency, value.Mean, CampaignDesign.DetectableDifference(Math.Sqrt(value.Variance), treated, control), null),
             nps,
         ];

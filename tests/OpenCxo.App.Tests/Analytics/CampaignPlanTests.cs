@@ -38,6 +38,13 @@ public sealed class CampaignPlanTests
         var plan = CampaignService.Detectable(baseline, 250, 250);
         Assert.All(plan.Where(d => d.Outcome != "nps"), d => Assert.Null(d.Smallest));
         Assert.NotNull(plan.Single(d => d.Outcome == "nps").Smallest);
+
+        // A segment of detractors answered 0–6 to a member, and everyone spent the same: no variance, so no figure.
+        var detractors = new CampaignWeek(false, 4, 500, 5, 100, "EUR", 500 * 10.0, 500 * 100.0, 0, 0, 80);
+        var chosen = CampaignService.Detectable(detractors, 400, 100);
+        Assert.Equal(-100.0, chosen.Single(d => d.Outcome == "nps").Baseline);
+        Assert.All(chosen.Where(d => d.Outcome is "nps" or "valuePerMember"), d => Assert.Null(d.Smallest));
+        Assert.All(chosen.Where(d => d.Outcome is "nps" or "valuePerMember"), d => Assert.Contains("no variation", d.Why, StringComparison.Ordinal));
     }
 
     [Fact]
