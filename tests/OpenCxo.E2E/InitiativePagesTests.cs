@@ -143,4 +143,19 @@ public sealed class InitiativePagesTests(UiServer server)
         await Assertions.Expect(page.Locator("[data-field='name']")).ToHaveValueAsync("x");
         await Assertions.Expect(page.Locator("[data-field='key']")).ToHaveValueAsync("");
     }
+
+    [Fact]
+    public async Task The_portfolio_totals_each_departments_budget_as_the_api_does()
+    {
+        var budgets = (await server.Api.GetFromJsonAsync<JsonObject>("/api/v1/initiatives"))!["budgets"]!.AsArray();
+        var page = await server.SignInAsync("cxo");
+        await page.GotoAsync("/initiatives");
+        await UiServer.WaitForCircuitAsync(page);
+        await Assertions.Expect(page.Locator("#initiatives-budgets tbody tr")).ToHaveCountAsync(budgets.Count);
+        foreach (var b in budgets)
+        {
+            var cell = page.Locator($"#initiatives-budgets tr[data-department='{b!["department"]}'][data-currency='{b["currency"]}'] [data-cell='in-play']");
+            await Assertions.Expect(cell).ToHaveTextAsync(((decimal)b["inPlay"]!).ToString("N0", System.Globalization.CultureInfo.GetCultureInfo("en-GB")) + " " + b["currency"]);
+        }
+    }
 }

@@ -21,7 +21,7 @@ public static class InitiativeEndpoints
         read.MapGet("", async (HttpContext http, [FromServices] InitiativeService initiatives, CancellationToken ct) =>
                 TypedResults.Ok(InitiativeJson.Portfolio(await initiatives.PortfolioAsync(http.User.WorkspaceId(), ct), withInitiatives: true)))
             .WithName("ListInitiatives")
-            .WithSummary("The portfolio: every initiative, each with the keys of the initiatives it duplicates or conflicts with, and those findings.");
+            .WithSummary("The portfolio: every initiative, each with the keys of the initiatives it duplicates or conflicts with, those findings, and the budgets by department and currency (in play and done).");
         read.MapGet("/findings", async (HttpContext http, [FromServices] InitiativeService initiatives, CancellationToken ct) =>
                 TypedResults.Ok(InitiativeJson.Portfolio(await initiatives.PortfolioAsync(http.User.WorkspaceId(), ct), withInitiatives: false)))
             .WithName("InitiativeFindings")
@@ -121,6 +121,14 @@ public static class InitiativeJson
         json["duplicates"] = new JsonArray([.. portfolio.Duplicates.Select(d => (JsonNode)Duplicate(d))]);
         json["conflicts"] = new JsonArray([.. portfolio.Conflicts.Select(c => (JsonNode)Conflict(c))]);
         json["dangling"] = new JsonArray([.. portfolio.Dangling.Select(d => (JsonNode)new JsonObject { ["initiative"] = d.Initiative, ["field"] = d.Field, ["target"] = d.Target })]);
+        if (withInitiatives)
+        {
+            json["budgets"] = new JsonArray([.. InitiativeBudgets.ByDepartment(portfolio.Initiatives.Select(i => i.Definition)).Select(b => (JsonNode)new JsonObject
+            {
+                ["department"] = b.Department, ["currency"] = b.Currency, ["inPlay"] = b.InPlay, ["done"] = b.Done, ["initiatives"] = b.Initiatives,
+            })]);
+        }
+
         return json;
     }
 

@@ -70,6 +70,8 @@ public sealed class InitiativeApiTests
         Assert.Equal(("service", 120000m, "EUR"), ((string)row["ownerDepartment"]!, (decimal)row["budget"]!["amount"]!, (string)row["budget"]!["currency"]!));
         Assert.Equal(["fix-first-time"], row["conflicts"]!.AsArray().Select(k => (string)k!));
         Assert.Equal(["fix-first-time"], row["duplicates"]!.AsArray().Select(k => (string)k!));
+        Assert.Equal(["product EUR 120000 0 1", "service EUR 120000 0 1"], list["budgets"]!.AsArray().Select(b =>
+            $"{b!["department"]} {b["currency"]} {(decimal)b["inPlay"]!} {(decimal)b["done"]!} {b["initiatives"]}"));
 
         // Done, fix-first-time no longer competes.
         fixFirst["status"] = "done";
