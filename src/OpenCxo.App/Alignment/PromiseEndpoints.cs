@@ -93,15 +93,10 @@ public static class PromiseEndpoints
     private static async Task<Results<Ok<JsonObject>, Created<JsonObject>, ValidationProblem, Conflict<ProblemDetails>>> SaveAsync(
         HttpContext http, string? key, PromiseService promises, CancellationToken ct)
     {
-        var (promise, problem) = await KpiEndpoints.ReadJsonAsync<PromiseDefinition>(http, PromiseService.Json, ct);
+        var (promise, problem) = await KpiEndpoints.ReadKeyedAsync<PromiseDefinition>(http, PromiseService.Json, key, p => p.Key, ct);
         if (promise is null)
         {
             return KpiEndpoints.Invalid([problem!]);
-        }
-
-        if (key is not null && promise.Key != key)
-        {
-            return KpiEndpoints.Invalid([new FieldError("key", $"is '{promise.Key}' in the body but '{key}' in the URL")]);
         }
 
         var workspace = http.User.WorkspaceId();

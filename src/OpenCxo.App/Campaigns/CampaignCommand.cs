@@ -20,9 +20,8 @@ public static class CampaignCommand
         var list = new Command("list", "Every campaign with its status and group sizes") { listWorkspace };
         list.SetAction(WithService(listWorkspace, sync: false, async (result, campaigns, workspaceId, ct) =>
         {
-            foreach (var (row, definition) in await campaigns.ListAsync(workspaceId, ct).ConfigureAwait(false))
+            foreach (var (row, definition, (treated, control)) in await campaigns.ListAsync(workspaceId, ct).ConfigureAwait(false))
             {
-                var (treated, control) = await campaigns.GroupSizesAsync(row.Id, ct).ConfigureAwait(false);
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{row.Key,-28} {row.Status,-8} {treated,10:N0} treated {control,9:N0} control  {definition.Name} (segment {definition.Segment})"));
             }

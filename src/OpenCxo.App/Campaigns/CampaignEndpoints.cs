@@ -24,15 +24,10 @@ public static class CampaignEndpoints
     {
         var read = app.MapGroup("/api/v1/campaigns").RequireAuthorization(Scopes.StatsRead).WithTags("Campaigns");
         read.MapGet("", async (HttpContext http, [FromServices] CampaignService campaigns, CancellationToken ct) =>
-            {
-                var list = new JsonArray();
-                foreach (var (row, definition) in await campaigns.ListAsync(http.User.WorkspaceId(), ct))
+                TypedResults.Ok(new JsonObject
                 {
-                    list.Add(Summary(row, definition, await campaigns.GroupSizesAsync(row.Id, ct)));
-                }
-
-                return TypedResults.Ok(new JsonObject { ["campaigns"] = list });
-            })
+                    ["campaigns"] = new JsonArray([.. (await campaigns.ListAsync(http.User.WorkspaceId(), ct)).Select(c => (JsonNode)Summary(c.Row, c.Definition, c.Groups))]),
+                }))
             .WithName("ListCampaigns")
             .WithSummary("Every campaign with its status and the size of its treated and control groups.");
         read.MapGet("/{key}", async Task<Results<Ok<JsonObject>, NotFound<ProblemDetails>>> (string key, HttpContext http, [FromServices] CampaignService campaigns, CancellationToken ct) =>
@@ -252,15 +247,10 @@ public static class CampaignEndpoints
 
     private static async Task<(Saved Saved, JsonObject? Json)> SaveAsync(HttpContext http, CampaignService campaigns, string? key, CancellationToken ct)
     {
-        var (campaign, problem) = await KpiEndpoints.ReadJsonAsync<CampaignDefinition>(http, CampaignService.Json, ct);
+        var (campaign, problem) = await KpiEndpoints.ReadKeyedAsync<CampaignDefinition>(http, CampaignService.Json, key, x => x.Key, ct);
         if (campaign is null)
         {
             return (new Saved([problem!]), null);
-        }
-
-        if (key is not null && campaign.Key != key)
-        {
-            return (new Saved([new FieldError("key", $"is '{campaign.Key}' in the body but '{key}' in the URL")]), null);
         }
 
         var workspace = http.User.WorkspaceId();

@@ -90,11 +90,15 @@ public sealed class CampaignService(CxoDbFactory databases, AnalyticsStore store
 
     public static CampaignDefinition Parse(CampaignRow row) => JsonSerializer.Deserialize<CampaignDefinition>(row.DefinitionJson, Json)!;
 
-    public async Task<IReadOnlyList<(CampaignRow Row, CampaignDefinition Definition)>> ListAsync(long workspaceId, CancellationToken ct)
+    /// <summary>Every campaign of the workspace with the size of its groups (counted in one query).</summary>
+    public async Task<IReadOnlyList<(CampaignRow Row, CampaignDefinition Definition, (long Treated, long Control) Groups)>> ListAsync(long workspaceId, CancellationToken ct)
     {
         await using var db = databases.CreateDbContext();
         var rows = await db.Campaigns.AsNoTracking().Where(c => c.WorkspaceId == workspaceId).OrderBy(c => c.Key).ToListAsync(ct).ConfigureAwait(false);
-        return [.. rows.Select(r => (r, Parse(r)))];
+        var sizes = (await db.CampaignMembers.AsNoTracking().Where(m => m.WorkspaceId == workspaceId).GroupBy(m => new { m.CampaignId, m.Control })
+                .Select(g => new { g.Key.CampaignId, g.Key.Control, Count = g.LongCount() }).ToListAsync(ct).ConfigureAwait(false))
+            .ToDictionary(s => (s.CampaignId, s.Control), s => s.Count);
+        return [.. rows.Select(r => (r, Parse(r), (sizes.GetValueOrDefault((r.Id, false)), sizes.GetValueOrDefault((r.Id, true)))))];
     }
 
     public async Task<(CampaignRow Row, CampaignDefinition Definition)?> GetAsync(long workspaceId, string key, CancellationToken ct)
@@ -393,10 +397,8 @@ public sealed class CampaignService(CxoDbFactory databases, AnalyticsStore store
         var treated = await db.CampaignMembers.AsNoTracking().Where(m => m.CampaignId == row.Id && !m.Control).OrderBy(m => m.CustomerId)
             .Select(m => m.CustomerId).ToListAsync(ct).ConfigureAwait(false);
         var live = await LiveAsync(workspaceId, treated, ct).ConfigureAwait(false);
-        var (optedOut, doNotContact) = await Privacy.ContactPreferences.ReadAsync(db, workspaceId, null, ct).ConfigureAwait(false);
-        optedOut.UnionWith(doNotContact);
-        var held = await HeldOutAsync(db, workspaceId, Parse(row).Segment, ct).ConfigureAwait(false);
-        return await SegmentService.ContactsAsync(db, workspaceId, [.. live.Where(c => !optedOut.Contains(c) && !held.Contains(c)).Distinct()], ct).ConfigureAwait(false);
+        var excluded = await SegmentService.ExcludedAsync(db, workspaceId, Parse(row).Segment, ct).ConfigureAwait(false);
+        return await SegmentService.ContactsAsync(db, workspaceId, [.. live.Where(c => !excluded.Contains(c))], ct).ConfigureAwait(false);
     }
 
     /// <summary>The live customers held out by the campaigns running on <paramref name="segment"/>: segment exports and webhooks leave them out.</summary>

@@ -68,15 +68,10 @@ public static class InitiativeEndpoints
 
     private static async Task<(Saved Saved, JsonObject? Json)> SaveAsync(HttpContext http, InitiativeService initiatives, string? key, CancellationToken ct)
     {
-        var (initiative, problem) = await KpiEndpoints.ReadJsonAsync<InitiativeDefinition>(http, InitiativeService.Json, ct);
+        var (initiative, problem) = await KpiEndpoints.ReadKeyedAsync<InitiativeDefinition>(http, InitiativeService.Json, key, x => x.Key, ct);
         if (initiative is null)
         {
             return (new Saved([problem!]), null);
-        }
-
-        if (key is not null && initiative.Key != key)
-        {
-            return (new Saved([new FieldError("key", $"is '{initiative.Key}' in the body but '{key}' in the URL")]), null);
         }
 
         var workspace = http.User.WorkspaceId();

@@ -107,13 +107,21 @@ public static class KpiEndpoints
     /// <summary>Reads a KPI document: size-limited, strict JSON (unknown fields refused), its key matching the URL's.</summary>
     private static async Task<(KpiDefinition? Kpi, IReadOnlyList<FieldError>? Problems)> ReadAsync(HttpContext http, string? key, CancellationToken ct)
     {
-        var (kpi, problem) = await ReadJsonAsync<KpiDefinition>(http, KpiDefinition.Json, ct);
-        if (kpi is null)
-        {
-            return (null, [problem!]);
-        }
+        var (kpi, problem) = await ReadKeyedAsync<KpiDefinition>(http, KpiDefinition.Json, key, k => k.Key, ct);
+        return kpi is null ? (null, [problem!]) : (kpi, null);
+    }
 
-        return key is not null && kpi.Key != key ? (null, [new FieldError("key", $"is '{kpi.Key}' in the body but '{key}' in the URL")]) : (kpi, null);
+    /// <summary>
+    /// A keyed document (KPI, segment, campaign, initiative, promise) as <see cref="ReadJsonAsync"/> reads it, refused when a
+    /// PUT's <paramref name="key"/> (null for a POST) is not the key in the body.
+    /// </summary>
+    internal static async Task<(T? Value, FieldError? Problem)> ReadKeyedAsync<T>(HttpContext http, JsonSerializerOptions options, string? key, Func<T, string> keyOf, CancellationToken ct)
+        where T : class
+    {
+        var (value, problem) = await ReadJsonAsync<T>(http, options, ct);
+        return value is not null && key is not null && keyOf(value) != key
+            ? (null, new FieldError("key", $"is '{keyOf(value)}' in the body but '{key}' in the URL"))
+            : (value, problem);
     }
 
     /// <summary>A JSON document of at most <see cref="MaxBodyBytes"/>; a problem names the JSON path where it could not be read.</summary>

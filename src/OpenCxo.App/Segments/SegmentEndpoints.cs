@@ -133,15 +133,10 @@ public static class SegmentEndpoints
 
     private static async Task<(Saved Saved, JsonObject? Json)> SaveAsync(HttpContext http, SegmentService segments, string? key, CancellationToken ct)
     {
-        var (segment, problem) = await KpiEndpoints.ReadJsonAsync<SegmentDefinition>(http, SegmentService.Json, ct);
+        var (segment, problem) = await KpiEndpoints.ReadKeyedAsync<SegmentDefinition>(http, SegmentService.Json, key, x => x.Key, ct);
         if (segment is null)
         {
             return (new Saved([problem!]), null);
-        }
-
-        if (key is not null && segment.Key != key)
-        {
-            return (new Saved([new FieldError("key", $"is '{segment.Key}' in the body but '{key}' in the URL")]), null);
         }
 
         var workspace = http.User.WorkspaceId();
