@@ -58,7 +58,7 @@ public sealed class SurveyPageTests(UiServer server)
             HasTouch = true,
             JavaScriptEnabled = javaScript,
         });
-        context.SetDefaultTimeout(15_000);
+        context.SetDefaultTimeout(UiServer.StepTimeout);
         return await context.NewPageAsync();
     }
 

@@ -13,6 +13,12 @@ public sealed partial class UiServer : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(240);
 
+    /// <summary>
+    /// How long a browser step may take. Generous: on a two-core CI machine the server, Chromium and the test host share
+    /// the cores with the server's own background jobs, and a page has been seen to need more than 15 s there.
+    /// </summary>
+    public const float StepTimeout = 30_000;
+
     private CxoProcess? _process;
     private IPlaywright? _playwright;
 
@@ -78,7 +84,7 @@ public sealed partial class UiServer : IAsyncLifetime
             ViewportSize = viewport ?? new ViewportSize { Width = 1366, Height = 900 },
             AcceptDownloads = true,
         });
-        context.SetDefaultTimeout(15_000);
+        context.SetDefaultTimeout(StepTimeout);
         return await context.NewPageAsync();
     }
 
@@ -87,7 +93,18 @@ public sealed partial class UiServer : IAsyncLifetime
     {
         var page = await NewPageAsync(locale, viewport);
         await SignInOnAsync(page, role, Passwords[role]);
-        await page.WaitForURLAsync(Url + Roles.HomeOf(role));
+        try
+        {
+            await page.WaitForURLAsync(Url + Roles.HomeOf(role));
+        }
+        catch (TimeoutException e)
+        {
+            // Say where the browser stood and what the server was doing, so a slow or failed sign-in can be told apart.
+            var output = Output;
+            throw new TimeoutException($"signing in as {role} did not reach {Roles.HomeOf(role)}: the browser is at {page.Url}.\nThe server's last output:\n"
+                + output[Math.Max(0, output.Length - 4000)..], e);
+        }
+
         return page;
     }
 
