@@ -57,7 +57,17 @@ public sealed class PromisesPageTests(UiServer server)
         await json.FillAsync(template.ToJsonString());
         await page.Locator("#save-promise").ClickAsync();
         // Saving judges the new promise over the whole history before the page moves to it: allow for a busy server.
-        await page.WaitForURLAsync("**/promises/install-48h", new() { Timeout = 60_000 });
+        try
+        {
+            await page.WaitForURLAsync("**/promises/install-48h", new() { Timeout = 60_000 });
+        }
+        catch (TimeoutException e)
+        {
+            // Tell a refused save (its errors) from a slow one, and show what the editor held when Save was pressed.
+            var errors = string.Join(" | ", await page.Locator("#promise-editor .mud-alert-text-error").AllInnerTextsAsync());
+            throw new TimeoutException($"the saved promise did not open; the editor says [{errors}] and holds {await json.InputValueAsync()}", e);
+        }
+
         await Assertions.Expect(page.Locator("#promise-report")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         var saved = (await server.Api.GetFromJsonAsync<JsonObject>("/api/v1/promises/install-48h"))!;
         Assert.Equal(90, (double)saved["target"]!);

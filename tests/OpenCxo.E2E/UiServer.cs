@@ -140,6 +140,8 @@ public sealed partial class UiServer : IAsyncLifetime
         if (_process is not null)
         {
             await _process.DisposeAsync();
+            // Beside the screenshots: what the server printed over the whole run, for a failure that only the log explains.
+            await File.WriteAllTextAsync(Path.Combine(ScreenshotFolder, "server.log"), Output);
         }
 
         Sandbox.Dispose();

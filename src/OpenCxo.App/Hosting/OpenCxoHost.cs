@@ -55,7 +55,12 @@ public static class OpenCxoHost
             ApplicationName = typeof(OpenCxoHost).Assembly.GetName().Name,
         });
         builder.WebHost.UseUrls(settings.Urls);
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
+            o.UseUtcTimestamp = true;
+        });
         // Request-level framework logs cost more than an ingest request itself; keep start-up and warnings.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);

@@ -26,8 +26,10 @@ public static class ServeCommand
 
             // From here on, requests and circuits name their own actors; background jobs answer to nobody.
             AuditContext.Current = null;
+            // Said once the server accepts connections, not before: scripts and tests wait for this line.
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
             Console.Out.WriteLine($"OpenCXO listening on {settings.Urls} (database {settings.Database}); Ctrl+C stops.");
-            await app.RunAsync(cancellationToken).ConfigureAwait(false);
+            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
             return Cli.Cli.Ok;
         }));
         return command;
