@@ -61,21 +61,35 @@ public sealed class InitiativePagesTests(UiServer server)
         await Assertions.Expect(service.Locator("#initiative-errors")).ToContainTextAsync("name");
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await server.Api.GetAsync($"/api/v1/initiatives/e2e-nameless-{suffix}")).StatusCode);
 
-        // Product, signed in through marketing, wants the night shift to solve problems at the first call.
+        // Marketing reads service's initiative but cannot change it, and starts initiatives of its own department only.
         var marketing = await server.SignInAsync("marketing");
-        await CreateAsync(marketing, fixFirst, "Fix it first time " + suffix, "Product", "Night shift first-contact resolution", "up");
+        await marketing.GotoAsync($"/initiatives/{shortCalls}");
+        await UiServer.WaitForCircuitAsync(marketing);
+        await Assertions.Expect(marketing.Locator("#initiative-read-only")).ToContainTextAsync("belongs to Service");
+        await Assertions.Expect(marketing.Locator("#initiative-save")).ToHaveCountAsync(0);
+        await Assertions.Expect(marketing.Locator("#initiative-delete")).ToHaveCountAsync(0);
+        await Assertions.Expect(marketing.Locator("[data-field='name']")).ToHaveAttributeAsync("readonly", "");
+        await marketing.GotoAsync("/initiatives/new");
+        await UiServer.WaitForCircuitAsync(marketing);
+        await marketing.Locator("div.mud-select", new() { HasText = "Owner department" }).First.ClickAsync();
+        await Assertions.Expect(marketing.GetByRole(AriaRole.Option)).ToHaveTextAsync(["Marketing"]);
+        await marketing.Keyboard.PressAsync("Escape");
+
+        // Product, through the CXO's office, wants the night shift to solve problems at the first call.
+        var cxo = await server.SignInAsync("cxo");
+        await CreateAsync(cxo, fixFirst, "Fix it first time " + suffix, "Product", "Night shift first-contact resolution", "up");
 
         // The new initiative's page names the conflict and its reason, and says why it gives no impact figure yet.
-        var conflict = marketing.Locator($"#programme-conflicts li[data-first='{fixFirst}'][data-second='{shortCalls}']");
+        var conflict = cxo.Locator($"#programme-conflicts li[data-first='{fixFirst}'][data-second='{shortCalls}']");
         await Assertions.Expect(conflict).ToContainTextAsync("Shorter calls " + suffix);
         await Assertions.Expect(conflict).ToContainTextAsync("Agents pushed to keep calls short");
-        var impact = marketing.Locator("#initiative-impact");
+        var impact = cxo.Locator("#initiative-impact");
         // Created as proposed, it has not run: no figure, and that is the reason given.
         await Assertions.Expect(impact.Locator("[data-caveat='NotStarted']")).ToContainTextAsync("has not run");
         await Assertions.Expect(impact.Locator("[data-cell='change']")).ToHaveCountAsync(0);
         await Assertions.Expect(impact.Locator("[data-caveat='NotAnExperiment']")).ToContainTextAsync("not a controlled experiment");
-        await UiServer.ScreenshotAsync(marketing, "initiative");
-        await AccessibilityTests.AssertAccessibleAsync(marketing, $"/initiatives/{fixFirst}");
+        await UiServer.ScreenshotAsync(cxo, "initiative");
+        await AccessibilityTests.AssertAccessibleAsync(cxo, $"/initiatives/{fixFirst}");
 
         // The API agrees.
         var findings = (await server.Api.GetFromJsonAsync<JsonObject>("/api/v1/initiatives/findings"))!;
@@ -83,11 +97,11 @@ public sealed class InitiativePagesTests(UiServer server)
             && (string)c["tension"]! == "aht-fcr");
 
         // The portfolio flags both rows.
-        await marketing.GotoAsync("/initiatives");
-        await Assertions.Expect(marketing.Locator($"#initiatives-table tr[data-key='{shortCalls}'] [data-flag='conflict']")).ToContainTextAsync("Fix it first time " + suffix);
-        await Assertions.Expect(marketing.Locator($"#initiatives-table tr[data-key='{fixFirst}'] [data-flag='conflict']")).ToContainTextAsync("Shorter calls " + suffix);
-        await Assertions.Expect(marketing.Locator($"#initiatives-table tr[data-key='{fixFirst}']")).ToContainTextAsync("Product");
-        await AccessibilityTests.AssertAccessibleAsync(marketing, "/initiatives");
+        await cxo.GotoAsync("/initiatives");
+        await Assertions.Expect(cxo.Locator($"#initiatives-table tr[data-key='{shortCalls}'] [data-flag='conflict']")).ToContainTextAsync("Fix it first time " + suffix);
+        await Assertions.Expect(cxo.Locator($"#initiatives-table tr[data-key='{fixFirst}'] [data-flag='conflict']")).ToContainTextAsync("Shorter calls " + suffix);
+        await Assertions.Expect(cxo.Locator($"#initiatives-table tr[data-key='{fixFirst}']")).ToContainTextAsync("Product");
+        await AccessibilityTests.AssertAccessibleAsync(cxo, "/initiatives");
 
         // The council report lists it under the programme; a viewer reads the names without links.
         var viewer = await server.SignInAsync("viewer");
@@ -97,17 +111,17 @@ public sealed class InitiativePagesTests(UiServer server)
         await Assertions.Expect(councilConflict.Locator("a")).ToHaveCountAsync(0);
         await UiServer.ScreenshotAsync(viewer, "council-programme");
         await AccessibilityTests.AssertAccessibleAsync(viewer, "/council");
-        await marketing.GotoAsync("/council");
-        await Assertions.Expect(marketing.Locator($"#programme-conflicts li[data-first='{fixFirst}'] a[href='/initiatives/{shortCalls}']")).ToHaveCountAsync(1);
+        await cxo.GotoAsync("/council");
+        await Assertions.Expect(cxo.Locator($"#programme-conflicts li[data-first='{fixFirst}'] a[href='/initiatives/{shortCalls}']")).ToHaveCountAsync(1);
 
         // Stopped, the initiative no longer conflicts.
-        await marketing.GotoAsync($"/initiatives/{fixFirst}");
-        await UiServer.WaitForCircuitAsync(marketing);
-        await ChooseAsync(marketing, marketing.Locator("body"), "Status", "Stopped");
-        await marketing.Locator("#initiative-save").ClickAsync();
-        await Assertions.Expect(marketing.Locator("#programme-none")).ToBeVisibleAsync();
-        await marketing.GotoAsync("/initiatives");
-        await Assertions.Expect(marketing.Locator($"#initiatives-table tr[data-key='{shortCalls}'] [data-flag='conflict']", new() { HasText = "Fix it first time " + suffix }))
+        await cxo.GotoAsync($"/initiatives/{fixFirst}");
+        await UiServer.WaitForCircuitAsync(cxo);
+        await ChooseAsync(cxo, cxo.Locator("body"), "Status", "Stopped");
+        await cxo.Locator("#initiative-save").ClickAsync();
+        await Assertions.Expect(cxo.Locator("#programme-none")).ToBeVisibleAsync();
+        await cxo.GotoAsync("/initiatives");
+        await Assertions.Expect(cxo.Locator($"#initiatives-table tr[data-key='{shortCalls}'] [data-flag='conflict']", new() { HasText = "Fix it first time " + suffix }))
             .ToHaveCountAsync(0);
 
         Assert.True((await server.Api.DeleteAsync($"/api/v1/initiatives/{shortCalls}")).IsSuccessStatusCode);

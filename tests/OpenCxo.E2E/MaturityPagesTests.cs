@@ -16,7 +16,15 @@ public sealed class MaturityPagesTests(UiServer server)
     [Fact]
     public async Task A_department_is_assessed_in_the_questionnaire_and_shows_in_the_matrix_with_suggestions()
     {
-        var page = await server.SignInAsync("service");
+        // Service reads product's standing but records only its own department's assessment.
+        var servicePage = await server.SignInAsync("service");
+        await servicePage.GotoAsync("/maturity/product");
+        await UiServer.WaitForCircuitAsync(servicePage);
+        await Assertions.Expect(servicePage.Locator("#maturity-read-only")).ToContainTextAsync("Assessments of Product are recorded by Product, the CXO's office and admins");
+        await Assertions.Expect(servicePage.Locator("#maturity-save")).ToHaveCountAsync(0);
+
+        // The CXO's office assesses product.
+        var page = await server.SignInAsync("cxo");
         await page.GotoAsync("/maturity/product");
         await UiServer.WaitForCircuitAsync(page);
         await Assertions.Expect(page.Locator("#maturity-latest")).ToContainTextAsync("Not assessed yet");

@@ -67,8 +67,11 @@ public sealed class InitiativeService(CxoDbFactory databases, JourneyService jou
     /// <summary>
     /// Checks and stores an initiative: a new key creates it, an existing one is replaced only when <paramref name="replace"/>.
     /// Targets the stored version already names are kept even if the workspace deleted them since (the findings flag them).
+    /// <paramref name="mayChange"/>, when given, says which owner departments the person saving may change: both the stored
+    /// owner and the new one must pass (the web UI's per-department rights; API keys and the CLI pass none).
     /// </summary>
-    public async Task<Saved> SaveAsync(long workspaceId, InitiativeDefinition initiative, string by, bool replace, CancellationToken ct)
+    public async Task<Saved> SaveAsync(
+        long workspaceId, InitiativeDefinition initiative, string by, bool replace, CancellationToken ct, Func<string, FieldError?>? mayChange = null)
     {
         ArgumentNullException.ThrowIfNull(initiative);
         await using var db = databases.CreateDbContext();
@@ -80,6 +83,15 @@ public sealed class InitiativeService(CxoDbFactory databases, JourneyService jou
         }
 
         var stored = row is null ? null : Parse(row);
+        if (mayChange is not null)
+        {
+            var refused = (stored is null ? null : mayChange(stored.OwnerDepartment)) ?? mayChange(initiative.OwnerDepartment);
+            if (refused is not null)
+            {
+                return new Saved([refused]);
+            }
+        }
+
         if (initiative.Validate(await VocabularyAsync(workspaceId, ct).ConfigureAwait(false), stored) is { Count: > 0 } errors)
         {
             return new Saved(errors);

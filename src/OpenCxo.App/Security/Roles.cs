@@ -49,14 +49,11 @@ public static class UiPolicies
     /// <summary>Setting KPIs, their targets and owners, and alert rules: the CXO's office.</summary>
     public const string KpiEditor = "ui:kpi-editor";
 
-    /// <summary>Proposing and running CX initiatives: every department has its own, so every role but viewer.</summary>
+    /// <summary>Proposing and running CX initiatives: every department has its own, so every role but viewer (which department's, <see cref="DepartmentRights"/>).</summary>
     public const string Programme = "ui:programme";
 
     /// <summary>Recording consent and answering export and erasure requests on the Customer 360 page.</summary>
     public const string Privacy = "ui:privacy";
-
-    /// <summary>Recording CX maturity assessments: everyone who runs a department; viewers read them only.</summary>
-    public const string MaturityAssessor = "ui:maturity-assessor";
 
     public const string Admin = "ui:admin";
 
@@ -72,7 +69,6 @@ public static class UiPolicies
         [KpiEditor] = [Roles.Admin, Roles.Cxo],
         [Programme] = [Roles.Admin, Roles.Cxo, Roles.Marketing, Roles.Sales, Roles.Service],
         [Privacy] = [Roles.Admin, Roles.Cxo],
-        [MaturityAssessor] = [Roles.Admin, Roles.Cxo, Roles.Marketing, Roles.Sales, Roles.Service],
         [Admin] = [Roles.Admin],
     };
 }
