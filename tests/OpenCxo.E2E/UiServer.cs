@@ -19,6 +19,14 @@ public sealed partial class UiServer : IAsyncLifetime
     /// </summary>
     public const float StepTimeout = 30_000;
 
+    /// <summary>
+    /// Browser contexts kept open: no test uses more than four at once, and tests never close theirs. Each open page
+    /// keeps a live circuit on the server and its timers and progress bars running in Chromium, so without a bound the
+    /// last tests of a run share two cores with every page the run ever opened.
+    /// </summary>
+    private const int OpenContexts = 6;
+
+    private readonly Queue<IBrowserContext> _contexts = new();
     private CxoProcess? _process;
     private IPlaywright? _playwright;
 
@@ -85,6 +93,12 @@ public sealed partial class UiServer : IAsyncLifetime
             AcceptDownloads = true,
         });
         context.SetDefaultTimeout(StepTimeout);
+        _contexts.Enqueue(context);
+        while (_contexts.Count > OpenContexts)
+        {
+            await _contexts.Dequeue().CloseAsync();
+        }
+
         return await context.NewPageAsync();
     }
 
