@@ -93,5 +93,37 @@ public sealed class CampaignPagesTests(UiServer server)
         await Assertions.Expect(page.Locator("#campaign-plan-table tbody tr")).ToHaveCountAsync(1 + plan["alternatives"]!.AsArray().Count);
         await Assertions.Expect(page.Locator("#campaign-plan-table tr.cxo-chosen [data-control]"))
             .ToHaveAttributeAsync("data-control", ((long)plan["chosen"]!["control"]!).ToString(CultureInfo.InvariantCulture));
+
+        // A detractor segment's history cannot size an NPS test (everyone scored 0–6); entered figures can, and the page
+        // shows the API's figure for them, marked as entered.
+        await Assertions.Expect(page.Locator("#campaign-plan-entered")).ToHaveCountAsync(0);
+        await page.Locator("[data-field='baselines.promoters']").FillAsync("30");
+        await page.Locator("[data-field='baselines.detractors']").FillAsync("30");
+        await page.Locator("[data-field='baselines.npsResponse']").FillAsync("40");
+        await page.Locator("[data-field='baselines.npsResponse']").BlurAsync();
+        await Assertions.Expect(page.Locator("#campaign-plan-entered")).ToBeVisibleAsync();
+        var definition = (await server.Api.GetFromJsonAsync<JsonObject>("/api/v1/campaigns/detractor-recovery"))!;
+        definition["baselines"] = new JsonObject { ["promoters"] = 30, ["detractors"] = 30, ["npsResponse"] = 40 };
+        var sized = (await (await server.Api.PostAsJsonAsync("/api/v1/campaigns/plan", Draft(definition))).Content.ReadFromJsonAsync<JsonObject>())!;
+        var nps = sized["chosen"]!["detectable"]!.AsArray().Single(d => (string)d!["outcome"]! == "nps")!;
+        Assert.True((bool)nps["entered"]!);
+        var cells = page.Locator("#campaign-plan-table tr.cxo-chosen td[data-entered='true']");
+        await Assertions.Expect(cells).ToHaveCountAsync(1);
+        await Assertions.Expect(cells).ToHaveTextAsync("±" + ((double)nps["smallest"]!).ToString("0.##", CultureInfo.GetCultureInfo("en-GB")) + " points †");
+    }
+
+    /// <summary>A stored campaign as a draft the plan endpoint takes: its definition without what the server adds.</summary>
+    private static JsonObject Draft(JsonObject stored)
+    {
+        var draft = new JsonObject();
+        foreach (var field in new[] { "key", "name", "segment", "controlShare", "weeks", "kind", "description", "owner", "baselines" })
+        {
+            if (stored[field] is { } value)
+            {
+                draft[field] = value.DeepClone();
+            }
+        }
+
+        return draft;
     }
 }

@@ -84,7 +84,7 @@ public static class CampaignCommand
             foreach (var option in (IEnumerable<CampaignOption>)[p.Chosen, .. p.Alternatives])
             {
                 var detectable = option.Detectable.Select(d => d.Smallest is { } s
-                    ? string.Create(CultureInfo.InvariantCulture, $"{d.Outcome} ±{s:0.##} {d.Unit}")
+                    ? string.Create(CultureInfo.InvariantCulture, $"{d.Outcome} ±{s:0.##} {d.Unit}{(d.Entered ? " (entered baseline)" : "")}")
                     : $"{d.Outcome}: {d.Why}");
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{(option == p.Chosen ? "*" : " ")} control {option.ControlShare:P0}: {option.Treated:N0} treated, {option.Control:N0} control — {string.Join("; ", detectable)}"));

@@ -173,7 +173,7 @@ public static class CampaignEndpoints
             ["control"] = o.Control,
             ["detectable"] = new JsonArray([.. o.Detectable.Select(d => (JsonNode)new JsonObject
             {
-                ["outcome"] = d.Outcome, ["unit"] = d.Unit, ["baseline"] = Finite(d.Baseline), ["smallest"] = Finite(d.Smallest), ["why"] = d.Why,
+                ["outcome"] = d.Outcome, ["unit"] = d.Unit, ["baseline"] = Finite(d.Baseline), ["smallest"] = Finite(d.Smallest), ["why"] = d.Why, ["entered"] = d.Entered,
             })]),
         };
 

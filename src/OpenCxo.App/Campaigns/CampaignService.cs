@@ -12,8 +12,12 @@ using OpenCxo.Data.Storage;
 
 namespace OpenCxo.App.Campaigns;
 
-/// <summary>The smallest effect on one outcome a design detects (80 % power, 5 % two-sided), from its baseline; null with <see cref="Why"/> when it cannot say.</summary>
-public sealed record CampaignDetectable(string Outcome, string Unit, double? Baseline, double? Smallest, string? Why);
+/// <summary>
+/// The smallest effect on one outcome a design detects (80 % power, 5 % two-sided), from its baseline; null with
+/// <see cref="Why"/> when it cannot say. <see cref="Entered"/>: the baseline was entered with the campaign, not taken
+/// from the audience's history.
+/// </summary>
+public sealed record CampaignDetectable(string Outcome, string Unit, double? Baseline, double? Smallest, string? Why, bool Entered = false);
 
 /// <summary>One split of the audience and what it can detect.</summary>
 public sealed record CampaignOption(double ControlShare, long Treated, long Control, IReadOnlyList<CampaignDetectable> Detectable);
@@ -231,39 +235,52 @@ public sealed class CampaignService(CxoDbFactory databases, AnalyticsStore store
             from, campaign.Weeks, until, ct).ConfigureAwait(false);
         var baseline = history.Weeks.LastOrDefault(w => !w.Control);
 
-        CampaignOption Option(double share, long treated, long control) => new(share, treated, control, Detectable(baseline, treated, control));
+        CampaignOption Option(double share, long treated, long control) => new(share, treated, control, Detectable(baseline, treated, control, campaign.Baselines));
         var chosen = groups is { } g
             ? Option(campaign.ControlShare, g.Treated, g.Control)
             : Option(campaign.ControlShare, audience.Count - Split(audience.Count, campaign.ControlShare), Split(audience.Count, campaign.ControlShare));
         var alternatives = groups is null
             ? Shares.Where(s => !s.Equals(campaign.ControlShare)).Select(s => Option(s, audience.Count - Split(audience.Count, s), Split(audience.Count, s))).ToList()
             : [];
-        return new CampaignPlan(audience.Count, campaign.Weeks, from, baseline?.Currency, chosen, alternatives);
+        return new CampaignPlan(audience.Count, campaign.Weeks, from, campaign.Baselines?.Currency ?? baseline?.Currency, chosen, alternatives);
     }
 
     private static long Split(long audience, double share) => (long)Math.Round(audience * share);
 
     private const string NoVariation = "every member did the same over the baseline weeks (as a segment chosen by this outcome will): no variation to size the test from";
 
+    /// <summary>
+    /// What a design detects on each outcome: from the baselines entered with the campaign where there are, otherwise
+    /// from the audience's own recent history.
+    /// </summary>
+    internal static IReadOnlyList<CampaignDetectable> Detectable(CampaignWeek? baseline, long treated, long control, CampaignBaselines? entered = null)
+    {
+        var history = History(baseline, treated, control);
+        if (entered is null || treated < 2 || control < 2)
+        {
+            return history;
+        }
+
+        return [.. history.Select(d => d.Outcome switch
+        {
+            "retention" when entered.Retention is { } r => Rise("retention", r / 100, treated, control, entered: true),
+            "repeatPurchase" when entered.RepeatPurchase is { } r => Rise("repeatPurchase", r / 100, treated, control, entered: true),
+            "valuePerMember" when entered is { ValueSd: { } sd, Currency: { } currency } =>
+                new("valuePerMember", currency, null, CampaignDesign.DetectableDifference(sd, treated, control), null, Entered: true),
+            "nps" when entered is { Promoters: { } p, Detractors: { } x, NpsResponse: { } response } =>
+                Nps(p / 100, x / 100, response / 100, treated, control, entered: true),
+            _ => d,
+        })];
+    }
+
     /// <summary>What a design detects on each outcome, from the audience's own recent history.</summary>
-    internal static IReadOnlyList<CampaignDetectable> Detectable(CampaignWeek? baseline, long treated, long control)
+    private static IReadOnlyList<CampaignDetectable> History(CampaignWeek? baseline, long treated, long control)
     {
         const string noGroups = "a group would be empty";
         if (treated < 2 || control < 2 || baseline is null || baseline.Members == 0)
         {
             return [.. new[] { ("retention", "pp"), ("repeatPurchase", "pp"), ("valuePerMember", "currency"), ("nps", "points") }
                 .Select(o => new CampaignDetectable(o.Item1, o.Item2, null, null, baseline is null || baseline.Members == 0 ? "no audience to take a baseline from" : noGroups))];
-        }
-
-        CampaignDetectable Rise(string outcome, double p)
-        {
-            if (p is <= 0 or >= 1)
-            {
-                return new(outcome, "pp", 100 * p, null, NoVariation);
-            }
-
-            var rise = CampaignDesign.DetectableRise(p, treated, control);
-            return double.IsNaN(rise) ? new(outcome, "pp", 100 * p, null, "too few members to detect even a rise to 100 %") : new(outcome, "pp", 100 * p, rise, null);
         }
 
         var m = baseline.Members;
@@ -277,23 +294,40 @@ public sealed class CampaignService(CxoDbFactory databases, AnalyticsStore store
         else
         {
             // Each group is expected to answer at the audience's past rate (answers per member over the same weeks).
-            var rate = (double)answers / m;
-            var (p, d) = ((double)baseline.Promoters / answers, (double)baseline.Detractors / answers);
-            var (nt, nc) = ((long)Math.Round(rate * treated), (long)Math.Round(rate * control));
-            nps = nt < 2 || nc < 2 ? new("nps", "points", 100 * (p - d), null, "too few NPS answers expected in a group")
-                : ScoreStatistics.NpsVariance(p, d) <= 0 ? new("nps", "points", 100 * (p - d), null, NoVariation)
-                : new("nps", "points", 100 * (p - d), CampaignDesign.DetectableNps(p, d, nt, nc), null);
+            nps = Nps((double)baseline.Promoters / answers, (double)baseline.Detractors / answers, (double)answers / m, treated, control, entered: false);
         }
 
         return
         [
-            Rise("retention", 1 - ((double)baseline.Cancelled / m)),
-            Rise("repeatPurchase", (double)baseline.Bought / m),
+            Rise("retention", 1 - ((double)baseline.Cancelled / m), treated, control, entered: false),
+            Rise("repeatPurchase", (double)baseline.Bought / m, treated, control, entered: false),
             baseline.Currency is null ? new("valuePerMember", "currency", null, null, "no purchases over the baseline weeks")
                 : value.Variance <= 0 ? new("valuePerMember", baseline.Currency, value.Mean, null, NoVariation)
                 : new("valuePerMember", baseline.Currency, value.Mean, CampaignDesign.DetectableDifference(Math.Sqrt(value.Variance), treated, control), null),
             nps,
         ];
+    }
+
+    /// <summary>The smallest rise of a proportion <paramref name="p"/> the groups detect, in percentage points.</summary>
+    private static CampaignDetectable Rise(string outcome, double p, long treated, long control, bool entered)
+    {
+        if (p is <= 0 or >= 1)
+        {
+            return new(outcome, "pp", 100 * p, null, NoVariation, entered);
+        }
+
+        var rise = CampaignDesign.DetectableRise(p, treated, control);
+        return double.IsNaN(rise) ? new(outcome, "pp", 100 * p, null, "too few members to detect even a rise to 100 %", entered) : new(outcome, "pp", 100 * p, rise, null, entered);
+    }
+
+    /// <summary>The smallest NPS change the groups detect when a share <paramref name="rate"/> of each answers, promoters and detractors as given.</summary>
+    private static CampaignDetectable Nps(double promoters, double detractors, double rate, long treated, long control, bool entered)
+    {
+        var baseline = 100 * (promoters - detractors);
+        var (nt, nc) = ((long)Math.Round(rate * treated), (long)Math.Round(rate * control));
+        return nt < 2 || nc < 2 ? new("nps", "points", baseline, null, "too few NPS answers expected in a group", entered)
+            : ScoreStatistics.NpsVariance(promoters, detractors) <= 0 ? new("nps", "points", baseline, null, NoVariation, entered)
+            : new("nps", "points", baseline, CampaignDesign.DetectableNps(promoters, detractors, nt, nc), null, entered);
     }
 
     /// <summary>

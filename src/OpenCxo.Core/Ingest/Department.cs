@@ -33,6 +33,9 @@ public static class Vocabulary
 
     public static string Name(this Department department) => Departments[(int)department];
 
+    /// <summary>An ISO 4217 code as the wire carries it: three capital letters, e.g. EUR.</summary>
+    public static bool IsCurrency(string? code) => code is { Length: 3 } && code.All(c => c is >= 'A' and <= 'Z');
+
     public static string Name(this Channel channel) => Channels[(int)channel];
 
     public static bool TryParseDepartment(string? text, out Department department)

@@ -333,7 +333,7 @@ public sealed partial class EventParser(IdentityNormalizer identities)
     private static string? ReadCurrency(JsonElement element, decimal value, List<FieldError> errors)
     {
         var currency = OptionalString(element, "currency", 3, errors);
-        if (currency is not null && (currency.Length != 3 || !currency.All(c => c is >= 'A' and <= 'Z')))
+        if (currency is not null && !Vocabulary.IsCurrency(currency))
         {
             errors.Add(new("currency", $"'{Clip(currency)}' is not an ISO 4217 code (three capital letters, e.g. EUR)"));
             return null;

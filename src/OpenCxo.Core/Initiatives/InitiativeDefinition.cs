@@ -125,7 +125,7 @@ public sealed partial record InitiativeDefinition(
                 errors.Add(new("budget.amount", "is 0 or more, at most 10¹²"));
             }
 
-            if (budget.Currency is not { Length: 3 } currency || !currency.All(c => c is >= 'A' and <= 'Z'))
+            if (!Vocabulary.IsCurrency(budget.Currency))
             {
                 errors.Add(new("budget.currency", "must be an ISO 4217 code: three capital letters, e.g. EUR"));
             }

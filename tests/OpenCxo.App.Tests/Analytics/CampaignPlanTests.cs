@@ -1,4 +1,5 @@
 using OpenCxo.App.Campaigns;
+using OpenCxo.Core.Campaigns;
 using OpenCxo.Core.Metrics;
 using OpenCxo.Data.Analytics;
 
@@ -29,6 +30,39 @@ public sealed class CampaignPlanTests
         var nps = plan.Single(d => d.Outcome == "nps");
         Assert.Null(nps.Smallest);
         Assert.NotNull(nps.Why);
+    }
+
+    [Fact]
+    public void Entered_baselines_size_the_test_where_the_audience_has_no_history()
+    {
+        // No history at all, but a planner who expects 5 % to buy again: Fleiss, Levin & Paik's 435 per group detect
+        // 5 % → 10 %, as from a history (the test above). Retention was not entered: it keeps the history's reason.
+        var entered = new CampaignBaselines(RepeatPurchase: 5, ValueSd: 30, Currency: "EUR", Promoters: 40, Detractors: 20, NpsResponse: 50);
+        var plan = CampaignService.Detectable(null, 435, 435, entered);
+        var repeat = plan.Single(d => d.Outcome == "repeatPurchase");
+        Assert.True(repeat.Entered);
+        Assert.Equal(5.0, repeat.Baseline!.Value, 9);
+        Assert.InRange(repeat.Smallest!.Value, 4.97, 5.0);
+        var retention = plan.Single(d => d.Outcome == "retention");
+        Assert.False(retention.Entered);
+        Assert.Null(retention.Smallest);
+
+        // Value: (z₀.₉₇₅ + z₀.₈) σ √(1/n₁ + 1/n₂) with the entered σ, in the entered currency.
+        var value = plan.Single(d => d.Outcome == "valuePerMember");
+        Assert.Equal(("EUR", true), (value.Unit, value.Entered));
+        Assert.Equal((1.959964 + 0.841621) * 30 * Math.Sqrt(2.0 / 435), value.Smallest!.Value, 4);
+
+        // NPS: half the members answer (218 a group); Rocks' variance of a single answer is p + d − (p − d)² = 0.56
+        // (B. Rocks, "Interval estimation for the Net Promoter Score", The American Statistician 70(4), 2016), in NPS points.
+        var nps = plan.Single(d => d.Outcome == "nps");
+        Assert.Equal((20.0, true), (nps.Baseline!.Value, nps.Entered));
+        Assert.Equal((1.959964 + 0.841621) * Math.Sqrt(0.56 * 2 / 218) * 100, nps.Smallest!.Value, 2);
+
+        // An entered baseline replaces the history's for its outcome only.
+        var history = new CampaignWeek(false, 12, 1000, 100, 50, "EUR", 50 * 40.0, 50 * 40.0 * 40.0, 0, 0, 0);
+        var mixed = CampaignService.Detectable(history, 435, 435, new CampaignBaselines(Retention: 80));
+        Assert.Equal((80.0, true), (mixed.Single(d => d.Outcome == "retention").Baseline!.Value, mixed.Single(d => d.Outcome == "retention").Entered));
+        Assert.Equal((5.0, false), (mixed.Single(d => d.Outcome == "repeatPurchase").Baseline!.Value, mixed.Single(d => d.Outcome == "repeatPurchase").Entered));
     }
 
     [Fact]

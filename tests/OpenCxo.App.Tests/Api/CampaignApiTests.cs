@@ -57,6 +57,17 @@ public sealed class CampaignApiTests
         Assert.Equal(Math.Round((Customers - 1) * 0.3), (long)plan["chosen"]!["control"]!);
         Assert.Equal(Campaigns.CampaignService.Shares.Count - 1, plan["alternatives"]!.AsArray().Count);
 
+        // Baselines entered with the campaign replace the history's, outcome by outcome, and say so.
+        var entered = Campaign();
+        entered["baselines"] = new JsonObject { ["repeatPurchase"] = 5, ["valueSd"] = 30, ["currency"] = "EUR", ["promoters"] = 40, ["detractors"] = 20, ["npsResponse"] = 50 };
+        var sized = (await (await client.PostAsJsonAsync("/api/v1/campaigns/plan", entered)).Content.ReadFromJsonAsync<JsonObject>())!;
+        var detectable = sized["chosen"]!["detectable"]!.AsArray().ToDictionary(d => (string)d!["outcome"]!, d => d!);
+        Assert.Equal(
+            [("retention", false), ("repeatPurchase", true), ("valuePerMember", true), ("nps", true)],
+            detectable.Select(d => (d.Key, (bool)d.Value["entered"]!)).OrderBy(d => d.Key switch { "retention" => 0, "repeatPurchase" => 1, "valuePerMember" => 2, _ => 3 }));
+        Assert.Equal(("EUR", "EUR"), ((string)sized["currency"]!, (string)detectable["valuePerMember"]["unit"]!));
+        Assert.Equal(5.0, (double)detectable["repeatPurchase"]["baseline"]!);
+
         var launched = (await (await client.PostAsync("/api/v1/campaigns/thank-you/launch", null)).Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal(Customers - 1, (long)launched["treated"]! + (long)launched["control"]!);
         Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsync("/api/v1/campaigns/thank-you/launch", null)).StatusCode);
@@ -161,6 +172,26 @@ public sealed class CampaignApiTests
             var bad = Campaign();
             bad[field] = value;
             var response = await client.PostAsJsonAsync("/api/v1/campaigns", bad);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains(field, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        // Entered baselines are checked field by field, and refused by their path.
+        foreach (var (field, baselines) in new (string, JsonObject)[]
+        {
+            ("baselines.retention", new() { ["retention"] = 100 }),
+            ("baselines.repeatPurchase", new() { ["repeatPurchase"] = -3 }),
+            ("baselines.currency", new() { ["valueSd"] = 25 }),
+            ("baselines.currency", new() { ["valueSd"] = 25, ["currency"] = "euros" }),
+            ("baselines.valueSd", new() { ["valueSd"] = 0, ["currency"] = "EUR" }),
+            ("baselines.promoters", new() { ["promoters"] = 40, ["detractors"] = 20 }),
+            ("baselines.detractors", new() { ["promoters"] = 70, ["detractors"] = 40, ["npsResponse"] = 30 }),
+            ("baselines.npsResponse", new() { ["promoters"] = 40, ["detractors"] = 20, ["npsResponse"] = 0 }),
+        })
+        {
+            var bad = Campaign();
+            bad["baselines"] = baselines;
+            var response = await client.PostAsJsonAsync("/api/v1/campaigns/plan", bad);
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             Assert.Contains(field, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
