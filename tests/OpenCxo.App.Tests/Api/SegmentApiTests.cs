@@ -116,7 +116,8 @@ public sealed class SegmentApiTests
         using var hook = new WebhookSink();
         await using var host = await ApiHost.StartAsync(provider, new Dictionary<string, string?> { ["Kpis:Evaluate"] = "false" });
         var client = await host.ClientAsync("a");
-        await PostEventsAsync(client, [.. Enumerable.Range(0, 3).Select(i => Call($"fay-{i}", "fay", Today.AddDays(-i)))]);
+        // From yesterday back (calls are at 10:00): today's would lie in the future before 10:00 UTC and not count.
+        await PostEventsAsync(client, [.. Enumerable.Range(0, 3).Select(i => Call($"fay-{i}", "fay", Today.AddDays(-1 - i)))]);
         await host.Services.GetRequiredService<AnalyticsStore>().SyncAsync();
         var segment = FrequentCallers.DeepClone().AsObject();
         segment["webhook"] = hook.Url;
