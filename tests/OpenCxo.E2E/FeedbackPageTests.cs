@@ -18,11 +18,14 @@ public sealed class FeedbackPageTests(UiServer server)
     /// Posts one ticket with personal data in its text and waits until the analysis job has read it, and so every text
     /// before it (the job goes in order).
     /// </summary>
-    private async Task<(string EventId, long CustomerId)> PlantAsync()
+    private async Task<(string EventId, long CustomerId, string Day)> PlantAsync()
     {
         var id = "e2e-pii-" + Guid.NewGuid().ToString("N")[..8];
         var email = id + "@example.org";
-        var at = DateTime.UtcNow.AddMinutes(-30).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        // In the past but on today's date (UTC), whatever the hour: the tests read today's texts.
+        var now = DateTime.UtcNow;
+        var occurred = now.AddMinutes(-30) < now.Date ? now.Date : now.AddMinutes(-30);
+        var at = occurred.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         var posted = await server.Api.PostAsJsonAsync("/api/v1/events", new JsonObject
         {
             ["events"] = new JsonArray(new JsonObject
@@ -33,14 +36,14 @@ public sealed class FeedbackPageTests(UiServer server)
             }),
         });
         Assert.True(posted.IsSuccessStatusCode, await posted.Content.ReadAsStringAsync());
-        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var today = occurred.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         for (var attempt = 0; attempt < 60; attempt++)
         {
             var page = await server.Api.GetFromJsonAsync<JsonObject>($"/api/v1/feedback/verbatims?from={today}&to={today}&theme=billing&limit=200");
             if (page!["verbatims"]!.AsArray().Any(v => (string)v!["eventId"]! == id))
             {
                 var customer = await server.Api.GetFromJsonAsync<JsonObject>("/api/v1/customers?email=" + Uri.EscapeDataString(email));
-                return (id, (long)customer!["id"]!);
+                return (id, (long)customer!["id"]!, today);
             }
 
             await Task.Delay(500);
@@ -52,8 +55,7 @@ public sealed class FeedbackPageTests(UiServer server)
     [Fact]
     public async Task Themes_match_the_api_verbatims_are_highlighted_and_planted_personal_data_never_shows()
     {
-        var (eventId, customerId) = await PlantAsync();
-        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var (eventId, customerId, today) = await PlantAsync();
         var api = await server.Api.GetFromJsonAsync<JsonObject>($"/api/v1/feedback/themes?from={today}&to={today}");
         var billingTexts = (long)api!["themes"]!.AsArray().Single(t => (string)t!["key"]! == "billing")!["texts"]!;
 
@@ -99,8 +101,7 @@ public sealed class FeedbackPageTests(UiServer server)
     public async Task The_team_filter_reads_only_that_teams_texts_and_stays_in_the_url()
     {
         // The demo's texts are analysed in the first seconds after start: wait until the count holds still.
-        await PlantAsync();
-        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var (_, _, today) = await PlantAsync();
         var all = (long)(await server.Api.GetFromJsonAsync<JsonObject>($"/api/v1/feedback/themes?from=2024-01-01&to={today}"))!["texts"]!;
         var night = (long)(await server.Api.GetFromJsonAsync<JsonObject>($"/api/v1/feedback/themes?from=2024-01-01&to={today}&team=night"))!["texts"]!;
         Assert.InRange(night, 1, all - 1);

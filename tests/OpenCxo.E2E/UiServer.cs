@@ -64,6 +64,9 @@ public sealed partial class UiServer : IAsyncLifetime
             Passwords = passwords;
             await _process.WaitUntilHealthyAsync(Api, TimeSpan.FromSeconds(60));
             _playwright = await Playwright.CreateAsync();
+            // An expectation waits up to half a step (Playwright's default is 5 s): a page still loading on a busy
+            // machine is not a failure, and a passing expectation returns as soon as it holds.
+            Assertions.SetDefaultExpectTimeout(StepTimeout / 2);
             Browser = await LaunchAsync(_playwright);
             Directory.CreateDirectory(ScreenshotFolder);
         }
