@@ -83,20 +83,11 @@ public static class CampaignEndpoints
 
         var write = app.MapGroup("/api/v1/campaigns").RequireAuthorization(Scopes.ProgrammeWrite).WithTags("Campaigns");
         write.MapPost("", async Task<Results<Created<JsonObject>, ValidationProblem, Conflict<ProblemDetails>>> (HttpContext http, [FromServices] CampaignService campaigns, CancellationToken ct) =>
-                await SaveAsync(http, campaigns, null, ct) switch
-                {
-                    (var saved, _) when saved.Conflict => KpiEndpoints.Clash(saved),
-                    (var saved, _) when !saved.Ok => KpiEndpoints.Invalid(saved.Errors),
-                    (_, var json) => TypedResults.Created("/api/v1/campaigns/" + json!["key"], json),
-                })
+                KpiEndpoints.Created(await SaveAsync(http, campaigns, null, ct), "/api/v1/campaigns/"))
             .WithName("CreateCampaign")
             .WithSummary("Saves a new campaign as a draft; 409 if the key is taken.");
         write.MapPut("/{key}", async Task<Results<Ok<JsonObject>, ValidationProblem>> (string key, HttpContext http, [FromServices] CampaignService campaigns, CancellationToken ct) =>
-                await SaveAsync(http, campaigns, key, ct) switch
-                {
-                    (var saved, _) when !saved.Ok => KpiEndpoints.Invalid(saved.Errors),
-                    (_, var json) => TypedResults.Ok(json!),
-                })
+                KpiEndpoints.Replaced(await SaveAsync(http, campaigns, key, ct)))
             .WithName("ReplaceCampaign")
             .WithSummary("Creates or replaces a campaign; once launched, its segment, control share and weeks are fixed.");
         write.MapDelete("/{key}", async Task<Results<NoContent, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> (string key, HttpContext http, [FromServices] CampaignService campaigns, CancellationToken ct) =>
@@ -245,24 +236,12 @@ public static class CampaignEndpoints
     /// <summary>JSON has no infinity or NaN: an interval with no bound, or no estimate, is null.</summary>
     private static JsonValue? Finite(double? x) => x is { } v && double.IsFinite(v) ? JsonValue.Create(Math.Round(v, 6)) : null;
 
-    private static async Task<(Saved Saved, JsonObject? Json)> SaveAsync(HttpContext http, CampaignService campaigns, string? key, CancellationToken ct)
-    {
-        var (campaign, problem) = await KpiEndpoints.ReadKeyedAsync<CampaignDefinition>(http, CampaignService.Json, key, x => x.Key, ct);
-        if (campaign is null)
+    private static Task<(Saved Saved, JsonObject? Json)> SaveAsync(HttpContext http, CampaignService campaigns, string? key, CancellationToken ct) =>
+        KpiEndpoints.SaveKeyedAsync<CampaignDefinition>(http, CampaignService.Json, key, x => x.Key, campaigns.SaveAsync, async (workspace, saved, ct) =>
         {
-            return (new Saved([problem!]), null);
-        }
-
-        var workspace = http.User.WorkspaceId();
-        var saved = await campaigns.SaveAsync(workspace, campaign, KpiEndpoints.Who(http.User), replace: key is not null, ct);
-        if (!saved.Ok)
-        {
-            return (saved, null);
-        }
-
-        var (row, definition) = (await campaigns.GetAsync(workspace, campaign.Key, ct))!.Value;
-        return (saved, Summary(row, definition, await campaigns.GroupSizesAsync(row.Id, ct)));
-    }
+            var (row, definition) = (await campaigns.GetAsync(workspace, saved, ct))!.Value;
+            return Summary(row, definition, await campaigns.GroupSizesAsync(row.Id, ct));
+        }, ct);
 
     private static async Task<Results<FileStreamHttpResult, NotFound<ProblemDetails>>> Export(string key, HttpContext http, [FromServices] CampaignService campaigns, CancellationToken ct)
     {

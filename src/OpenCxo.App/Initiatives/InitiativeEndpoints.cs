@@ -41,12 +41,7 @@ public static class InitiativeEndpoints
 
         var write = app.MapGroup("/api/v1/initiatives").RequireAuthorization(Scopes.ProgrammeWrite).WithTags("Initiatives");
         write.MapPost("", async Task<Results<Created<JsonObject>, ValidationProblem, Conflict<ProblemDetails>>> (HttpContext http, [FromServices] InitiativeService initiatives, CancellationToken ct) =>
-                await SaveAsync(http, initiatives, null, ct) switch
-                {
-                    (var saved, _) when saved.Conflict => KpiEndpoints.Clash(saved),
-                    (var saved, _) when !saved.Ok => KpiEndpoints.Invalid(saved.Errors),
-                    (_, var json) => TypedResults.Created("/api/v1/initiatives/" + json!["key"], json),
-                })
+                KpiEndpoints.Created(await SaveAsync(http, initiatives, null, ct), "/api/v1/initiatives/"))
             .WithName("CreateInitiative")
             .WithSummary("Adds an initiative to the portfolio; 409 if the key is taken.");
         write.MapPut("/{key}", async Task<Results<Ok<JsonObject>, Created<JsonObject>, ValidationProblem, Conflict<ProblemDetails>>> (string key, HttpContext http, [FromServices] InitiativeService initiatives, CancellationToken ct) =>
@@ -66,24 +61,13 @@ public static class InitiativeEndpoints
         return app;
     }
 
-    private static async Task<(Saved Saved, JsonObject? Json)> SaveAsync(HttpContext http, InitiativeService initiatives, string? key, CancellationToken ct)
-    {
-        var (initiative, problem) = await KpiEndpoints.ReadKeyedAsync<InitiativeDefinition>(http, InitiativeService.Json, key, x => x.Key, ct);
-        if (initiative is null)
-        {
-            return (new Saved([problem!]), null);
-        }
-
-        var workspace = http.User.WorkspaceId();
-        var saved = await initiatives.SaveAsync(workspace, initiative, KpiEndpoints.Who(http.User), replace: key is not null, ct);
-        if (!saved.Ok)
-        {
-            return (saved, null);
-        }
-
-        var (row, definition) = (await initiatives.GetAsync(workspace, initiative.Key, ct))!.Value;
-        return (saved, InitiativeJson.Summary(row, definition));
-    }
+    private static Task<(Saved Saved, JsonObject? Json)> SaveAsync(HttpContext http, InitiativeService initiatives, string? key, CancellationToken ct) =>
+        KpiEndpoints.SaveKeyedAsync<InitiativeDefinition>(http, InitiativeService.Json, key, x => x.Key,
+            (workspace, initiative, by, replace, ct) => initiatives.SaveAsync(workspace, initiative, by, replace, ct), async (workspace, saved, ct) =>
+            {
+                var (row, definition) = (await initiatives.GetAsync(workspace, saved, ct))!.Value;
+                return InitiativeJson.Summary(row, definition);
+            }, ct);
 }
 
 /// <summary>Initiatives, findings and impact as the API and the CLI print them.</summary>

@@ -124,6 +124,39 @@ public static class KpiEndpoints
             : (value, problem);
     }
 
+    /// <summary>
+    /// Creates or replaces a keyed document (segment, campaign, initiative) from the request body: read as
+    /// <see cref="ReadKeyedAsync"/> does, handed to <paramref name="save"/> (workspace, document, who, replace), and,
+    /// once saved, <paramref name="describe"/>d as it is now stored (workspace, key).
+    /// </summary>
+    internal static async Task<(Saved Saved, JsonObject? Json)> SaveKeyedAsync<T>(
+        HttpContext http, JsonSerializerOptions options, string? key, Func<T, string> keyOf,
+        Func<long, T, string, bool, CancellationToken, Task<Saved>> save, Func<long, string, CancellationToken, Task<JsonObject>> describe, CancellationToken ct)
+        where T : class
+    {
+        var (document, problem) = await ReadKeyedAsync(http, options, key, keyOf, ct);
+        if (document is null)
+        {
+            return (new Saved([problem!]), null);
+        }
+
+        var workspace = http.User.WorkspaceId();
+        var saved = await save(workspace, document, Who(http.User), key is not null, ct);
+        return saved.Ok ? (saved, await describe(workspace, keyOf(document), ct)) : (saved, null);
+    }
+
+    /// <summary>The answer to a POST that creates a keyed document under <paramref name="collection"/> (ending in '/').</summary>
+    internal static Results<Created<JsonObject>, ValidationProblem, Conflict<ProblemDetails>> Created((Saved Saved, JsonObject? Json) result, string collection) => result switch
+    {
+        (var saved, _) when saved.Conflict => Clash(saved),
+        (var saved, _) when !saved.Ok => Invalid(saved.Errors),
+        (_, var json) => TypedResults.Created(collection + json!["key"], json),
+    };
+
+    /// <summary>The answer to a PUT that creates or replaces a keyed document.</summary>
+    internal static Results<Ok<JsonObject>, ValidationProblem> Replaced((Saved Saved, JsonObject? Json) result) =>
+        result.Saved.Ok ? TypedResults.Ok(result.Json!) : Invalid(result.Saved.Errors);
+
     /// <summary>A JSON document of at most <see cref="MaxBodyBytes"/>; a problem names the JSON path where it could not be read.</summary>
     internal static async Task<(T? Value, FieldError? Problem)> ReadJsonAsync<T>(HttpContext http, JsonSerializerOptions options, CancellationToken ct)
         where T : class

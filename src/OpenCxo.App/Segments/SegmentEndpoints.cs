@@ -74,20 +74,11 @@ public static class SegmentEndpoints
 
         var write = app.MapGroup("/api/v1/segments").RequireAuthorization(Scopes.ProgrammeWrite).WithTags("Segments");
         write.MapPost("", async Task<Results<Created<JsonObject>, ValidationProblem, Conflict<ProblemDetails>>> (HttpContext http, [FromServices] SegmentService segments, CancellationToken ct) =>
-                await SaveAsync(http, segments, null, ct) switch
-                {
-                    (var saved, _) when saved.Conflict => KpiEndpoints.Clash(saved),
-                    (var saved, _) when !saved.Ok => KpiEndpoints.Invalid(saved.Errors),
-                    (_, var json) => TypedResults.Created("/api/v1/segments/" + json!["key"], json),
-                })
+                KpiEndpoints.Created(await SaveAsync(http, segments, null, ct), "/api/v1/segments/"))
             .WithName("CreateSegment")
             .WithSummary("Saves a new segment; 409 if the key is taken. Members are filled in at the next refresh (POST …/refresh for now).");
         write.MapPut("/{key}", async Task<Results<Ok<JsonObject>, ValidationProblem>> (string key, HttpContext http, [FromServices] SegmentService segments, CancellationToken ct) =>
-                await SaveAsync(http, segments, key, ct) switch
-                {
-                    (var saved, _) when !saved.Ok => KpiEndpoints.Invalid(saved.Errors),
-                    (_, var json) => TypedResults.Ok(json!),
-                })
+                KpiEndpoints.Replaced(await SaveAsync(http, segments, key, ct)))
             .WithName("ReplaceSegment")
             .WithSummary("Creates or replaces a segment; its membership history stays, and the next refresh moves members in and out.");
         write.MapDelete("/{key}", async Task<Results<NoContent, NotFound<ProblemDetails>>> (string key, HttpContext http, [FromServices] SegmentService segments, CancellationToken ct) =>
@@ -131,24 +122,12 @@ public static class SegmentEndpoints
     private static JsonArray History(IReadOnlyList<Data.Storage.SegmentSnapshotRow> rows) =>
         [.. rows.Select(s => (JsonNode)new JsonObject { ["at"] = s.TakenAt, ["members"] = s.Members, ["joined"] = s.Joined, ["left"] = s.Left })];
 
-    private static async Task<(Saved Saved, JsonObject? Json)> SaveAsync(HttpContext http, SegmentService segments, string? key, CancellationToken ct)
-    {
-        var (segment, problem) = await KpiEndpoints.ReadKeyedAsync<SegmentDefinition>(http, SegmentService.Json, key, x => x.Key, ct);
-        if (segment is null)
+    private static Task<(Saved Saved, JsonObject? Json)> SaveAsync(HttpContext http, SegmentService segments, string? key, CancellationToken ct) =>
+        KpiEndpoints.SaveKeyedAsync<SegmentDefinition>(http, SegmentService.Json, key, x => x.Key, segments.SaveAsync, async (workspace, saved, ct) =>
         {
-            return (new Saved([problem!]), null);
-        }
-
-        var workspace = http.User.WorkspaceId();
-        var saved = await segments.SaveAsync(workspace, segment, KpiEndpoints.Who(http.User), replace: key is not null, ct);
-        if (!saved.Ok)
-        {
-            return (saved, null);
-        }
-
-        var (row, definition) = (await segments.GetAsync(workspace, segment.Key, ct))!.Value;
-        return (saved, Summary(row, definition));
-    }
+            var (row, definition) = (await segments.GetAsync(workspace, saved, ct))!.Value;
+            return Summary(row, definition);
+        }, ct);
 
     private static async Task<Results<Ok<JsonObject>, NotFound<ProblemDetails>, ValidationProblem>> Members(
         string key, HttpContext http, [FromServices] SegmentService segments, CancellationToken ct, int limit = 100, int offset = 0)
