@@ -156,7 +156,7 @@ public sealed class AccessTests(UiServer server)
         await page.Locator("#login-name").FillAsync("service");
         await page.Locator("#login-password").FillAsync(server.Passwords["service"]);
         await page.Locator("form button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync(server.Url + "/customers?q=ana");
+        await Assertions.Expect(page).ToHaveURLAsync(server.Url + "/customers?q=ana");
     }
 
     [Fact]
@@ -167,7 +167,7 @@ public sealed class AccessTests(UiServer server)
         await page.Locator("#login-name").FillAsync("sales");
         await page.Locator("#login-password").FillAsync(server.Passwords["sales"]);
         await page.Locator("form button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync(server.Url + "/sales");
+        await Assertions.Expect(page).ToHaveURLAsync(server.Url + "/sales");
     }
 
     [Fact]
@@ -176,7 +176,7 @@ public sealed class AccessTests(UiServer server)
         var page = await server.SignInAsync("cxo");
         await UiServer.WaitForCircuitAsync(page);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync(server.Url + "/login");
+        await Assertions.Expect(page).ToHaveURLAsync(server.Url + "/login");
         var response = await page.GotoAsync("/cxo");
         Assert.Equal(200, response!.Status);
         Assert.StartsWith(server.Url + "/login", page.Url, StringComparison.Ordinal);

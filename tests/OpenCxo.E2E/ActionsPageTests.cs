@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
@@ -30,7 +31,7 @@ public sealed class ActionsPageTests(UiServer server)
         await Assertions.Expect(page.Locator("#save-rules")).ToHaveCountAsync(0);
 
         await rows.First.Locator("a").ClickAsync();
-        await page.WaitForURLAsync(url => url.EndsWith("/customers/" + (long)first["customer"]!, StringComparison.Ordinal));
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/customers/" + (long)first["customer"]! + "$"));
         await Assertions.Expect(page.Locator("#customer-next-actions li").First).ToHaveAttributeAsync("data-rule", (string)first["action"]!["rule"]!);
         await Assertions.Expect(page.Locator("#customer-churn-risk")).ToContainTextAsync("%");
         await UiServer.ScreenshotAsync(page, "customer-next-action");

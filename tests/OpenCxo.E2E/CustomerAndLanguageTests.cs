@@ -30,7 +30,7 @@ public sealed partial class CustomerAndLanguageTests(UiServer server)
         await UiServer.ScreenshotAsync(page, "customers-search");
 
         await link.ClickAsync();
-        await page.WaitForURLAsync(server.Url + $"/customers/{id}");
+        await Assertions.Expect(page).ToHaveURLAsync(server.Url + $"/customers/{id}");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(name);
         await Assertions.Expect(page.GetByText(email, new() { Exact = true })).ToBeVisibleAsync();
 
@@ -71,7 +71,7 @@ public sealed partial class CustomerAndLanguageTests(UiServer server)
         Assert.Equal("es", await page.Locator("html").GetAttributeAsync("lang"));
 
         await UiServer.SignInOnAsync(page, "cxo", server.Passwords["cxo"]);
-        await page.WaitForURLAsync(server.Url + "/cxo");
+        await Assertions.Expect(page).ToHaveURLAsync(server.Url + "/cxo");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("La compañía de un vistazo");
 
         // Spanish dates are day/month/year: the period picker shows today's date that way.
@@ -80,7 +80,7 @@ public sealed partial class CustomerAndLanguageTests(UiServer server)
         await UiServer.ScreenshotAsync(page, "home-cxo-es");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "English" }).ClickAsync();
-        await page.WaitForURLAsync(server.Url + "/cxo");
+        await Assertions.Expect(page).ToHaveURLAsync(server.Url + "/cxo");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("The company at a glance");
         Assert.Equal("en", await page.Locator("html").GetAttributeAsync("lang"));
 

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
@@ -59,9 +60,9 @@ public sealed class PromisesPageTests(UiServer server)
         // Saving judges the new promise over the whole history before the page moves to it: allow for a busy server.
         try
         {
-            await page.WaitForURLAsync("**/promises/install-48h", new() { Timeout = 60_000 });
+            await Assertions.Expect(page).ToHaveURLAsync(new Regex("/promises/install-48h$"), new() { Timeout = 60_000 });
         }
-        catch (TimeoutException e)
+        catch (PlaywrightException e)
         {
             // Tell a refused save (its errors) from a slow one, and show what the editor held when Save was pressed.
             var errors = string.Join(" | ", await page.Locator("#promise-editor .mud-alert-text-error").AllInnerTextsAsync());
@@ -72,7 +73,7 @@ public sealed class PromisesPageTests(UiServer server)
         var saved = (await server.Api.GetFromJsonAsync<JsonObject>("/api/v1/promises/install-48h"))!;
         Assert.Equal(90, (double)saved["target"]!);
         await page.Locator("#delete-promise").ClickAsync();
-        await page.WaitForURLAsync("**/promises", new() { Timeout = 60_000 });
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/promises$"), new() { Timeout = 60_000 });
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await server.Api.GetAsync("/api/v1/promises/install-48h")).StatusCode);
     }
 }

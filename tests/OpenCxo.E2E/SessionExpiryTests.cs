@@ -33,7 +33,7 @@ public sealed class SessionExpiryTests : IAsyncLifetime, IDisposable
         var context = await _browser!.NewContextAsync(new() { BaseURL = _url });
         var page = await context.NewPageAsync();
         await UiServer.SignInOnAsync(page, "maria", _password);
-        await page.WaitForURLAsync(_url + "/service", new() { Timeout = 30_000 });
+        await Assertions.Expect(page).ToHaveURLAsync(_url + "/service", new() { Timeout = 30_000 });
         Assert.Contains(await context.CookiesAsync(), c => c.Name == ".OpenCxo.Session");
 
         // Past the lifetime, also counting a sliding renewal by the page's own requests.

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
@@ -37,7 +38,7 @@ public sealed class TourTests(UiServer server)
 
         // 2. The promise: kept by day, broken at night; the customers it brought churn more and are worth less.
         await alert.Locator("a.promise-link").ClickAsync();
-        await page.WaitForURLAsync("**/promises/soporte-24-7");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/promises/soporte-24-7$"));
         await Assertions.Expect(page.Locator("#promise-report")).ToHaveAttributeAsync("data-status", "offTrack");
         await Assertions.Expect(page.Locator("#promise-teams tr[data-key='night']")).ToHaveClassAsync("fix-first");
         await StepAsync(page, "2-promise-by-hour", "#promise-report");

@@ -112,9 +112,9 @@ public sealed partial class UiServer : IAsyncLifetime
         await SignInOnAsync(page, role, Passwords[role]);
         try
         {
-            await page.WaitForURLAsync(Url + Roles.HomeOf(role));
+            await Assertions.Expect(page).ToHaveURLAsync(Url + Roles.HomeOf(role), new() { Timeout = StepTimeout });
         }
-        catch (TimeoutException e)
+        catch (PlaywrightException e)
         {
             // Say where the browser stood and what the server was doing, so a slow or failed sign-in can be told apart.
             var output = Output;
